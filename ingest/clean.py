@@ -1,0 +1,72 @@
+"""Cleaning text a glossary gives: definitions, and the noise around them."""
+
+from __future__ import annotations
+
+import re
+
+_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+# a lower-case run glued to the end of a sentence with no space: "overlooked.nhjbuj"
+_GLUED_JUNK = re.compile(r"(?<=[a-z]{3}[.!?])(?P<junk>[a-z]{3,12})\s*$")
+_KNOWN_SUFFIXES = frozenset(
+    "com org net io ai co uk de html htm php pdf md txt csv json xml chat app dev edu gov".split()
+)
+_VOWELS = set("aeiouy")
+
+FURNITURE = re.compile(
+    r"^(skip to (main )?content|top of page|bottom of page|back to top|table of contents"
+    r"|was this (page |article )?helpful\??|last updated.*|share( this)?( page| article)?"
+    r"|print( this page)?|copy link|previous|next|(\d+|one|two|three|four|five|six|seven"
+    r"|eight|nine|ten) ?min(ute)?s?( read)?|read more|menu|home|search"
+    r"|(yes|no|thumbs up|thumbs down))$",
+    re.IGNORECASE,
+)
+IMAGE_NAME = re.compile(r"^\S.*\.(png|jpe?g|gif|svg|webp|bmp|tiff?)$", re.IGNORECASE)
+LETTER_HEADING = re.compile(r"^([A-Z]|[A-Z]\s*[-–]\s*[A-Z]|#|0-9)$")
+DISCLAIMER = re.compile(
+    r"\b(copyrights?|trademarks?|all rights reserved|disclaimer|intellectual property"
+    r"|IP rights)\b|©",
+    re.IGNORECASE,
+)
+CALL_TO_ACTION = re.compile(
+    r"^(download|subscribe|sign up|register|get (your|the)|request a demo|book a demo)\b"
+    r".{0,80}$",
+    re.IGNORECASE,
+)
+
+
+def furniture_reason(text: str) -> str | None:
+    """Why a paragraph is page furniture rather than glossary content, or None."""
+    t = text.strip()
+    if FURNITURE.match(t):
+        return "page furniture"
+    if IMAGE_NAME.match(t):
+        return "image file name"
+    if LETTER_HEADING.match(t):
+        return "letter heading"
+    if DISCLAIMER.search(t):
+        return "disclaimer"
+    if CALL_TO_ACTION.match(t) and not t.endswith("."):
+        return "call to action"
+    return None
+
+
+def strip_glued_junk(text: str) -> tuple[str, str | None]:
+    """Cut a keyboard-mash token glued after the last sentence ("...overlooked.nhjbuj")."""
+    match = _GLUED_JUNK.search(text)
+    if not match:
+        return text, None
+    junk = match["junk"]
+    vowel_share = sum(ch in _VOWELS for ch in junk) / len(junk)
+    if junk in _KNOWN_SUFFIXES or vowel_share >= 0.3:
+        return text, None
+    return text[: match.start()].rstrip(), junk
+
+
+def squeeze(text: str) -> str:
+    """Collapse runs of spaces and strip; keeps line breaks."""
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Join the physical lines of one paragraph into one line of text."""
+    return _SPACES.sub(" ", " ".join(line.strip() for line in lines if line.strip())).strip()

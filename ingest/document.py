@@ -1,0 +1,80 @@
+"""Loading a glossary file: bytes checked for the ways real files go wrong, then decoded."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import SourceError
+
+MAX_BYTES = 50 * 1024 * 1024  # a glossary this large is almost certainly the wrong file
+MAX_LINE_CHARS = 200_000  # one enormous line is a minified or binary file, not a glossary
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file's bytes and, for text formats, its decoded text."""
+
+    path: Path
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def text(self) -> str:
+        return decode(self.path, self.data)
+
+
+def load(path: Path) -> Document:
+    """Read a file, refusing what cannot be a glossary with a message naming the file."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(path, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(path, "no such file") from None
+    except IsADirectoryError:
+        raise SourceError(path, "is a folder, expected a file") from None
+    except PermissionError:
+        raise SourceError(path, "permission denied") from None
+    except OSError as exc:
+        raise SourceError(path, f"cannot read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise SourceError(path, "file is empty")
+    if b"\x00" in data[:8192]:
+        raise SourceError(path, "looks binary (contains NUL bytes), expected a text glossary")
+    return Document(path, data)
+
+
+def decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM, or UTF-16 with BOM); anything else is named with its line."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SourceError(path, f"invalid UTF-16 at byte {exc.start}") from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise SourceError(
+                path,
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8",
+                line,
+            ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f")
+    if controls > 8 and controls > len(text[:8192]) // 100:
+        raise SourceError(path, "looks binary (many control characters), expected text")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise SourceError(
+                path, f"line is {len(line):,} characters long; the limit is {MAX_LINE_CHARS:,}",
+                number,
+            )
+    return text

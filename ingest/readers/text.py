@@ -1,0 +1,528 @@
+"""Plain-text glossaries: PDF extractions, scraped pages, `Term: definition` lists.
+
+Two layouts are recognised from the text itself, never from a list of known terms:
+
+* list layout: each entry is one paragraph (often a bullet) "Term: definition";
+  everything else is a title, preamble or the continuation of the entry above;
+* heading layout: a short title-like line, then its definition paragraphs.
+
+Scraped pages lose headings. A paragraph standing further from the heading above it than
+the page's usual heading-to-text gap has lost its heading; its term is then recovered from
+the text itself ("A Downsell happens when..."), from "Acronym for X", or, for a bare "See X"
+in an alphabetical glossary, from where it stands in the alphabet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.clean import furniture_reason, join_wrapped, strip_glued_junk
+from ingest.document import Document
+from ingest.model import Dropped, Entry, Flag, ReadResult, Warning
+from ingest.subject import infer_subject, same_spelling, same_subject, stated_alias
+from ingest.terms import (
+    SMALL_WORDS,
+    acronym_base,
+    acronyms_in,
+    clean_term,
+    derive_acronym,
+    is_acronym,
+    parse_term,
+)
+
+_BULLET = re.compile(r"^(?P<indent>\s*)(?P<mark>[•●▪◦‣∙·*+–-]|\d{1,3}[.)])\s+(?P<rest>\S.*)$")
+_TERMINAL = (".", "!", "?", ":", ";")
+_SEE = re.compile(r"^see(?: also)?\s+(?P<target>[A-Z0-9][^.]*?)\.?$", re.IGNORECASE)
+_ACRONYM_FOR = re.compile(
+    r"^(?:an?\s+)?(?:acronym|acrynom|acronymn|abbreviation|abbr\.?|short)\s+for\s+"
+    r"(?P<expansion>[^.]+?)\.?$",
+    re.IGNORECASE,
+)
+_META_WORDS = frozenset(
+    "glossary glossaries terminology terminologies terms term overview summary introduction "
+    "contents definitions index".split()
+)
+_META_PROSE = re.compile(
+    r"\b(glossary|glossaries|terminolog(y|ies)|definitions|this (page|document|resource))\b",
+    re.IGNORECASE,
+)
+_TERM_CHARS = re.compile(r"^[\w#&/()'’.,+\- ]+$")
+_SENTENCE_START = (
+    "The A An It This These Refers Measures Describes Represents Is Are Means Any When How "
+    "Total Amount Percentage Process Number Ratio Rate Sum Average Used Occurs Tracks Defines"
+).split()
+_GLUED = re.compile(r"(?<=[a-z)])(?=(?:%s)\b)" % "|".join(_SENTENCE_START))
+_DASH_SEP = re.compile(r"\s+[–—-]\s+")
+
+
+@dataclass
+class Para:
+    """One logical paragraph: its joined text and where it stands in the file."""
+
+    start: int  # 1-based line numbers
+    end: int
+    text: str
+    bullet: bool = False
+    indent: int = 0
+    gap: int = 0  # blank lines before it
+
+
+@dataclass
+class _Draft:
+    """An entry being assembled while walking the paragraphs."""
+
+    raw_term: str
+    start: int
+    end: int
+    parts: list[Para] = field(default_factory=list)
+    flags: set[Flag] = field(default_factory=set)
+    aliases: list[str] = field(default_factory=list)
+    see: list[str] = field(default_factory=list)
+    term: str | None = None  # set when the term is not to be parsed from raw_term
+    acronyms: list[str] = field(default_factory=list)
+    collection: str | None = None
+
+    def add(self, para: Para) -> None:
+        self.parts.append(para)
+        self.end = max(self.end, para.end)
+
+
+# ---------------------------------------------------------------- paragraphs
+
+
+def paragraphs(text: str) -> list[Para]:
+    """Join physical lines into paragraphs, undoing PDF and hard line wrapping."""
+    paras: list[Para] = []
+    lines: list[str] = []
+    gap = 0
+    current: Para | None = None
+
+    def close() -> None:
+        nonlocal current, lines
+        if current is not None:
+            current.text = join_wrapped(lines)
+            paras.append(current)
+        current, lines = None, []
+
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            gap += 1
+            continue
+        bullet = _BULLET.match(line)
+        body = bullet["rest"] if bullet else line.strip()
+        if current is not None and not bullet and _continues(lines[-1], body, gap, current):
+            lines.append(body)
+            current.end = number
+        else:
+            close()
+            indent = len(bullet["indent"].expandtabs(4)) if bullet else 0
+            current = Para(number, number, "", bullet=bool(bullet), indent=indent, gap=gap)
+            lines = [body]
+        gap = 0
+    close()
+    return paras
+
+
+def _continues(previous: str, line: str, gap: int, para: Para) -> bool:
+    """Whether `line` carries on the paragraph whose last line is `previous`."""
+    prev = previous.rstrip()
+    if gap > 1 or not prev or prev.endswith(_TERMINAL):
+        return False
+    starts_low = line[:1].islower() or line[:1] in "(0123456789%$&"
+    if gap == 1:
+        # a PDF wraps long lines and puts a blank line after each
+        return len(prev) >= 40 and (starts_low or (para.bullet and len(prev) >= 60))
+    return starts_low or len(prev) >= 40
+
+
+# ---------------------------------------------------------------- classification
+
+
+def _words(text: str) -> list[str]:
+    return text.replace("/", " ").split()
+
+
+def is_title_like(text: str, max_words: int = 10) -> bool:
+    """A short line whose significant words are capitalised: a heading or a term."""
+    if not text or len(text) > 90 or text.endswith((".", "!", "?", ";", ",")):
+        return False
+    words = _words(text)
+    if not words or len(words) > max_words or not any(ch.isalpha() for ch in text):
+        return False
+    if not (words[0][:1].isupper() or words[0][:1].isdigit() or words[0][:1] == "#"):
+        return False
+    significant = [w for w in words if w.lower() not in SMALL_WORDS and w[:1].isalpha()]
+    capitalised = [w for w in significant if w[:1].isupper()]
+    return len(capitalised) >= 0.6 * max(1, len(significant))
+
+
+def split_entry_line(text: str) -> tuple[str, str] | None:
+    """ "Term: definition", "Term – definition" or a glued "TermThe definition", else None."""
+    head, sep, tail = text.partition(":")
+    if sep and tail.strip() and _plausible_term(head):
+        return head.strip(), tail.strip()
+    dash = _DASH_SEP.search(text)
+    if dash and _plausible_term(text[: dash.start()]) and len(text[dash.end():].split()) >= 3:
+        return text[: dash.start()].strip(), text[dash.end():].strip()
+    glued = _GLUED.search(text)
+    if glued and _plausible_term(text[: glued.start()]) and len(text[glued.start():].split()) >= 4:
+        return text[: glued.start()].strip(), text[glued.start():].strip()
+    return None
+
+
+def _plausible_term(text: str) -> bool:
+    text = text.strip()
+    if not text or len(text) > 80 or len(_words(text)) > 8 or not _TERM_CHARS.match(text):
+        return False
+    if re.search(r"[.!?](\s|$)", re.sub(r"\bvs\.", "vs", text)):
+        return False
+    return text[:1].isupper() or text[:1].isdigit() or text[:1] == "#"
+
+
+def _is_meta_title(text: str) -> bool:
+    words = {w.lower().strip(":,") for w in _words(text)}
+    return bool(words & _META_WORDS)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read(doc: Document, source: str) -> ReadResult:
+    """Read a plain-text glossary into entries, dropping and reporting its noise."""
+    result = ReadResult()
+    paras = _drop_furniture(paragraphs(doc.text), result)
+    if _is_list_layout(paras):
+        drafts = _read_list(paras, result)
+    else:
+        drafts = _read_headings(paras, result)
+    _name_lost_references(drafts, result)
+    result.entries = [e for d in drafts if (e := _finish(d, source, doc.text, result))]
+    return result
+
+
+def _drop(result: ReadResult, para: Para, reason: str) -> None:
+    result.dropped.append(Dropped((para.start, para.end), para.text, reason))
+
+
+def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
+    kept: list[Para] = []
+    for i, para in enumerate(paras):
+        reason = furniture_reason(para.text)
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        if reason is None and nxt is not None and nxt.gap == 0 and len(para.text) < 30:
+            # alt text written just above an image's file name
+            if furniture_reason(nxt.text) == "image file name" and not para.text.endswith("."):
+                reason = "image caption"
+        if reason:
+            _drop(result, para, reason)
+        else:
+            kept.append(para)
+    return kept
+
+
+def _is_list_layout(paras: list[Para]) -> bool:
+    top = [p for p in paras if p.indent == 0]
+    entries = sum(1 for p in top if split_entry_line(p.text))
+    return entries >= 3 and entries >= 0.4 * len(top)
+
+
+def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
+    """List layout: every top-level "Term: definition" paragraph starts an entry."""
+    drafts: list[_Draft] = []
+    section: str | None = None
+    titles: list[Para] = []
+    for para in paras:
+        split = split_entry_line(para.text) if para.indent == 0 else None
+        if split:
+            if titles:
+                section = _title_run(titles[-1::-1], reverse=True)
+                titles = []
+            term, definition = split
+            draft = _Draft(term, para.start, para.end, collection=section)
+            draft.add(Para(para.start, para.end, definition))
+            drafts.append(draft)
+        elif is_title_like(para.text, max_words=6) and (not drafts or _ends_sentence(drafts[-1])):
+            titles.append(para)
+            _drop(result, para, "section title")
+        elif not drafts:
+            if titles and result.title is None:
+                result.title = _title_run(titles)
+            titles = []
+            _drop(result, para, "preamble")
+        else:
+            drafts[-1].add(para)
+    return drafts
+
+
+def _title_run(titles: list[Para], reverse: bool = False) -> str:
+    """Join title lines that stand together (at most one blank line apart).
+
+    With `reverse`, `titles` runs backwards from the line nearest the entries below.
+    """
+    run = [titles[0]]
+    for para in titles[1:]:
+        nearer = run[-1]
+        if (nearer.gap if reverse else para.gap) > 1:
+            break
+        run.append(para)
+    if reverse:
+        run.reverse()
+    return " ".join(p.text for p in run)
+
+
+def _ends_sentence(draft: _Draft) -> bool:
+    return draft.parts[-1].text.rstrip().endswith((".", "!", "?")) if draft.parts else True
+
+
+def _read_headings(paras: list[Para], result: ReadResult) -> list[_Draft]:
+    """Heading layout: a title-like line, then the paragraphs that define it."""
+    kinds = [_kind(p) for p in paras]
+    usual_gap = _usual_heading_gap(paras, kinds)
+    drafts: list[_Draft] = []
+    seen_headings: set[str] = set()
+    heading: Para | None = None  # the heading still waiting for its text
+    current: _Draft | None = None
+    defined_any = False
+
+    def settle_heading() -> None:
+        nonlocal heading
+        if heading is None:
+            return
+        key = heading.text.casefold()
+        if _is_meta_title(heading.text) and not defined_any:
+            _drop(result, heading, "title")
+            result.title = result.title or heading.text
+        elif key in seen_headings:
+            _drop(result, heading, "repeated heading with no text of its own")
+        else:
+            drafts.append(_Draft(heading.text, heading.start, heading.end, flags={Flag.UNDEFINED}))
+            seen_headings.add(key)
+        heading = None
+
+    for para, kind in zip(paras, kinds, strict=True):
+        if kind == "heading":
+            settle_heading()
+            heading, current = para, None
+            continue
+        if heading is not None and para.gap <= usual_gap:
+            if _is_meta_title(heading.text) and (not defined_any) and (
+                _META_PROSE.search(para.text) or kind != "prose"
+            ):
+                _drop(result, heading, "title")
+                result.title = result.title or heading.text
+                _drop(result, para, "introduction")
+                heading = None
+                continue
+            current = _under_heading(heading, para, kind, seen_headings, result)
+            seen_headings.add(heading.text.casefold())
+            drafts.append(current)
+            heading, defined_any = None, True
+            continue
+        if current is not None and para.gap <= usual_gap and kind == "prose":
+            current.add(para)
+            continue
+        settle_heading()
+        if not defined_any and kind == "prose" and _META_PROSE.search(para.text):
+            _drop(result, para, "introduction")
+            continue
+        current = _headless(para, kind)
+        drafts.append(current)
+        defined_any = True
+    settle_heading()
+    return drafts
+
+
+def _kind(para: Para) -> str:
+    if _SEE.match(para.text) and len(para.text) < 80:
+        return "see"
+    if _ACRONYM_FOR.match(para.text):
+        return "acronym-for"
+    if not para.bullet and is_title_like(para.text):
+        return "heading"
+    return "prose"
+
+
+def _usual_heading_gap(paras: list[Para], kinds: list[str]) -> int:
+    """The blank lines a page usually puts between a heading and its text (at least 1)."""
+    gaps = Counter(
+        paras[i + 1].gap
+        for i, kind in enumerate(kinds[:-1])
+        if kind == "heading" and kinds[i + 1] != "heading"
+    )
+    return max(1, gaps.most_common(1)[0][0]) if gaps else 1
+
+
+def _under_heading(
+    heading: Para, para: Para, kind: str, seen: set[str], result: ReadResult
+) -> _Draft:
+    """The entry a heading and its first paragraph make."""
+    draft = _Draft(heading.text, heading.start, para.end)
+    if kind == "see":
+        draft.see.append(clean_term(_SEE.match(para.text)["target"]))  # type: ignore[index]
+        draft.flags.add(Flag.CROSS_REFERENCE)
+        return draft
+    if kind == "acronym-for":
+        expansion = clean_term(_ACRONYM_FOR.match(para.text)["expansion"])  # type: ignore[index]
+        draft.aliases.append(expansion)
+        draft.flags.add(Flag.ACRONYM_ONLY)
+        draft.add(para)
+        return draft
+    subject = infer_subject(para.text)
+    if heading.text.casefold() in seen and subject and not same_subject(heading.text, subject[0]):
+        # a scraped page repeated the previous heading over the next term's text
+        _drop(result, heading, f"repeated heading standing over the text of {subject[0]!r}")
+        draft = _Draft(subject[0], para.start, para.end, term=subject[0])
+        draft.aliases.extend(subject[1])
+        draft.flags |= {Flag.TERM_INFERRED, Flag.HEADING_REPLACED}
+    draft.add(para)
+    return draft
+
+
+def _headless(para: Para, kind: str) -> _Draft:
+    """An entry whose heading was lost: the term comes from the text itself."""
+    if kind == "see":
+        target = clean_term(_SEE.match(para.text)["target"])  # type: ignore[index]
+        draft = _Draft("", para.start, para.end, term="", flags={Flag.CROSS_REFERENCE})
+        draft.see.append(target)
+        return draft
+    if kind == "acronym-for":
+        expansion = clean_term(_ACRONYM_FOR.match(para.text)["expansion"])  # type: ignore[index]
+        draft = _Draft("", para.start, para.end, term=derive_acronym(expansion),
+                       flags={Flag.ACRONYM_ONLY, Flag.TERM_INFERRED})
+        draft.aliases.append(expansion)
+        draft.add(para)
+        return draft
+    draft = _Draft("", para.start, para.end, term="")
+    subject = infer_subject(para.text)
+    if subject:
+        draft.term = subject[0]
+        draft.aliases.extend(subject[1])
+        draft.acronyms.extend(subject[2])
+        draft.flags.add(Flag.TERM_INFERRED)
+    else:
+        draft.flags.add(Flag.TERM_MISSING)
+    draft.add(para)
+    return draft
+
+
+def _name_lost_references(drafts: list[_Draft], result: ReadResult) -> None:
+    """Give a headless "See X" the term its place in an alphabetical glossary implies.
+
+    "See Customer Loyalty" standing between "LifeTime Value" and "Monthly Recurring
+    Revenue" can only be "Loyalty": the one tail of the target's words that sorts there.
+    """
+    named = [(i, _sort_key(d)) for i, d in enumerate(drafts) if _sort_key(d)]
+    in_order = sum(1 for (_, a), (_, b) in zip(named, named[1:], strict=False) if a <= b)
+    alphabetical = len(named) >= 5 and in_order >= 0.75 * (len(named) - 1)
+    for i, draft in enumerate(drafts):
+        if draft.term != "" or not draft.see:
+            continue
+        before = next((k for j, k in reversed(named) if j < i), "")
+        after = next((k for j, k in named if j > i), "\uffff")
+        words = draft.see[0].split()
+        tails = [" ".join(words[n:]) for n in range(len(words) - 1, 0, -1)]
+        fits = [t for t in tails if before <= t.casefold() <= after] if alphabetical else []
+        if fits:
+            draft.term = fits[0]
+            draft.flags.add(Flag.TERM_FROM_REFERENCE)
+            result.warnings.append(Warning(
+                f"heading lost before 'See {draft.see[0]}'; term taken as {fits[0]!r} from its"
+                " alphabetical place", draft.start))
+        else:
+            draft.flags.add(Flag.TERM_MISSING)
+
+
+def _sort_key(draft: _Draft) -> str:
+    name = draft.term if draft.term is not None else parse_term(draft.raw_term).term
+    return name.casefold()
+
+
+def _render(parts: list[Para]) -> str:
+    """Definition text: paragraphs apart by a blank line, list items as "- item" lines."""
+    out: list[str] = []
+    for para in parts:
+        if para.bullet:
+            item = "  " * min(para.indent // 2, 3) + "- " + para.text
+            out.append(("\n" if out and out[-1][-1:] != "\x00" else "") + item + "\x00")
+        else:
+            out.append(("\n\n" if out else "") + para.text)
+    text = "".join(out).replace("\x00", "")
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _finish(draft: _Draft, source: str, full_text: str, result: ReadResult) -> Entry | None:
+    parsed = parse_term(draft.raw_term) if draft.term is None else None
+    term = parsed.term if parsed else _capitalise(draft.term or "")
+    if Flag.ACRONYM_ONLY in draft.flags and draft.term:
+        term = _spelling_in(full_text, term)
+    definition = _render(draft.parts) or None
+    flags = set(draft.flags)
+    if definition:
+        definition, junk = strip_glued_junk(definition)
+        if junk:
+            flags.add(Flag.JUNK_REMOVED)
+            result.warnings.append(Warning(f"cut stray text {junk!r} from {term!r}", draft.end))
+    elif Flag.CROSS_REFERENCE not in flags:
+        flags.add(Flag.UNDEFINED)
+    acronyms = list(parsed.acronyms if parsed else ()) + draft.acronyms
+    aliases = list(parsed.aliases if parsed else ()) + draft.aliases
+    if definition and term:
+        acronyms += [a for a in acronyms_in(definition, term) if a not in acronyms]
+        if Flag.TERM_INFERRED not in flags:
+            _names_in_definition(term, definition, aliases, acronyms)
+    if is_acronym(term):
+        acronyms = [a for a in acronyms if a.upper() != term.upper()]
+    terms = parsed.terms if parsed else ()
+    if len(terms) > 1:
+        flags.add(Flag.COMBINED)
+    if Flag.TERM_MISSING in flags:
+        result.warnings.append(Warning("text whose term could not be recovered", draft.start))
+    return Entry(
+        term=term,
+        definition=definition,
+        source=source,
+        lines=(draft.start, draft.end),
+        raw_term=clean_term(draft.raw_term) if draft.raw_term else "",
+        acronyms=tuple(dict.fromkeys(acronym_base(a) for a in acronyms)),
+        aliases=tuple(dict.fromkeys(a for a in aliases if a.casefold() != term.casefold())),
+        terms=tuple(terms),
+        see=tuple(draft.see),
+        collections=(draft.collection,) if draft.collection else (),
+        flags=frozenset(flags),
+    )
+
+
+def _names_in_definition(
+    term: str, definition: str, aliases: list[str], acronyms: list[str]
+) -> None:
+    """Names a definition gives its own subject: "Customer Segmentation, which is often
+    called market segmentation", "CSAT is short for customer satisfaction", or the term
+    spelled another way ("Net Promoter Score" under a "Net Promotor Score" heading)."""
+    if alias := stated_alias(definition):
+        aliases.append(alias)
+    subject = infer_subject(definition)
+    if subject is None:
+        return
+    name, named_aliases, named_acronyms = subject
+    if is_acronym(name) and any(same_spelling(a, term) for a in named_aliases):
+        acronyms.append(name)
+        return
+    if name.casefold() != term.casefold() and same_spelling(name, term):
+        aliases.append(name)
+    if same_spelling(name, term):
+        aliases.extend(named_aliases)
+        acronyms.extend(named_acronyms)
+
+
+def _capitalise(term: str) -> str:
+    return term[:1].upper() + term[1:]
+
+
+def _spelling_in(text: str, acronym: str) -> str:
+    """The document's own spelling of a derived acronym (SaaS rather than SAAS)."""
+    for token in re.findall(r"\b[A-Za-z]{2,10}\b", text):
+        if token.upper() == acronym.upper() and token != token.lower():
+            return token
+    return acronym

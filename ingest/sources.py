@@ -1,0 +1,57 @@
+"""The sources manifest (`sources.toml` beside the raw files) and source ids."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import ManifestError
+
+MANIFEST_NAME = "sources.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What the manifest says of one file (or what is guessed for an unlisted one)."""
+
+    id: str
+    title: str | None = None
+    kind: str | None = None
+    quirks: tuple[str, ...] = field(default_factory=tuple)
+
+
+def slug(text: str) -> str:
+    """A lower-case, hyphenated id: "Net Revenue Retention" -> "net-revenue-retention"."""
+    text = re.sub(r"[^\w\s-]", "", text.casefold().replace("&", " and "))
+    return re.sub(r"[\s_-]+", "-", text).strip("-") or "x"
+
+
+def load_manifest(folder: Path) -> dict[str, SourceInfo]:
+    """File name -> SourceInfo for a folder's manifest; empty when there is none."""
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}") from None
+    out: dict[str, SourceInfo] = {}
+    for i, item in enumerate(data.get("source", []), start=1):
+        if not isinstance(item, dict) or "file" not in item or "id" not in item:
+            raise ManifestError(f"{path}: [[source]] number {i} needs both 'file' and 'id'")
+        if slug(item["id"]) != item["id"]:
+            raise ManifestError(
+                f"{path}: source id {item['id']!r} must be a slug like {slug(item['id'])!r}"
+            )
+        out[item["file"]] = SourceInfo(
+            id=item["id"],
+            title=item.get("title"),
+            kind=item.get("kind"),
+            quirks=tuple(item.get("quirks", ())),
+        )
+    ids = [info.id for info in out.values()]
+    if len(ids) != len(set(ids)):
+        raise ManifestError(f"{path}: source ids must be unique")
+    return out

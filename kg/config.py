@@ -1,0 +1,30 @@
+"""Settings, declared once. Read from the environment only at the edge (CLI, `make run`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting the product reads, with the environment variable that sets it."""
+
+    build_dir: Path = Path("data/build")  # KG_BUILD_DIR
+    raw_dir: Path = Path("data/raw")  # KG_RAW_DIR
+    base_uri: str = "https://example.org/glossary/"  # KG_BASE_URI
+    model: str = "all-MiniLM-L6-v2"  # KG_MODEL: a sentence-transformers name or a local path
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"KG_{f.name.upper()}")
+            if raw:
+                values[f.name] = Path(raw) if f.type in ("Path", Path) else raw
+        return cls(**values)  # type: ignore[arg-type]
+
+
+ENVIRONMENT = {f"KG_{f.name.upper()}": f.name for f in fields(Settings)}
