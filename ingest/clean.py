@@ -8,7 +8,30 @@ _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # a lower-case run glued to the end of a sentence with no space: "overlooked.nhjbuj"
 _GLUED_JUNK = re.compile(r"(?<=[a-z]{3}[.!?])(?P<junk>[a-z]{3,12})\s*$")
 _KNOWN_SUFFIXES = frozenset(
-    "com org net io ai co uk de html htm php pdf md txt csv json xml chat app dev edu gov".split()
+    [
+        "com",
+        "org",
+        "net",
+        "io",
+        "ai",
+        "co",
+        "uk",
+        "de",
+        "html",
+        "htm",
+        "php",
+        "pdf",
+        "md",
+        "txt",
+        "csv",
+        "json",
+        "xml",
+        "chat",
+        "app",
+        "dev",
+        "edu",
+        "gov",
+    ]
 )
 _VOWELS = set("aeiouy")
 

@@ -45,7 +45,7 @@ def load(path: Path) -> Document:
         raise SourceError(path, f"cannot read: {exc.strerror or exc}") from None
     if not data.strip():
         raise SourceError(path, "file is empty")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError(path, "looks binary (contains NUL bytes), expected a text glossary")
     return Document(path, data)
 
@@ -74,7 +74,8 @@ def decode(path: Path, data: bytes) -> str:
     for number, line in enumerate(text.split("\n"), start=1):
         if len(line) > MAX_LINE_CHARS:
             raise SourceError(
-                path, f"line is {len(line):,} characters long; the limit is {MAX_LINE_CHARS:,}",
+                path,
+                f"line is {len(line):,} characters long; the limit is {MAX_LINE_CHARS:,}",
                 number,
             )
     return text

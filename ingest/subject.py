@@ -46,8 +46,30 @@ _CALLED = re.compile(
     re.IGNORECASE,
 )
 _PRONOUNS = frozenset(
-    "it this that these those they we you he she there here which what who one some any each "
-    "things something everything".split()
+    [
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "they",
+        "we",
+        "you",
+        "he",
+        "she",
+        "there",
+        "here",
+        "which",
+        "what",
+        "who",
+        "one",
+        "some",
+        "any",
+        "each",
+        "things",
+        "something",
+        "everything",
+    ]
 )
 _ALSO_KNOWN = re.compile(
     r"^(?:also|often|sometimes)\s+(?:known\s+as|called|referred\s+to\s+as)\s+(?:an?\s+|the\s+)?"

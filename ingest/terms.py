@@ -8,10 +8,31 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 SMALL_WORDS = frozenset(
-    "a an and as at by for from in into of on or per the to via with & vs".split()
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "per",
+        "the",
+        "to",
+        "via",
+        "with",
+        "&",
+        "vs",
+    ]
 )
 _WORD_SPLIT = re.compile(r"[\s\-‐–—_/]+")
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z][A-Za-z0-9&]{1,9}$")
@@ -78,7 +99,7 @@ def acronym_matches(abbr: str, phrase: str) -> bool:
     if not letters or not parts or len(letters) < 2:
         return False
 
-    @lru_cache(maxsize=None)
+    @cache
     def match(i: int, j: int) -> bool:
         if i == len(letters):
             return all(optional for _, optional in parts[j:])
@@ -118,7 +139,7 @@ def acronym_base(token: str) -> str:
 
 
 def _acronym_list(text: str) -> list[str] | None:
-    """"QBR/EBR", "CLV or LTV", "EBR and QBR" -> the acronyms, else None."""
+    """ "QBR/EBR", "CLV or LTV", "EBR and QBR" -> the acronyms, else None."""
     parts = [p for p in re.split(r"\s*(?:/|,|\bor\b|\band\b|&)\s*", text) if p]
     if parts and all(is_acronym(p) for p in parts):
         return parts
@@ -143,7 +164,7 @@ def _shares_affix(a: str, b: str) -> bool:
 
 
 def split_combined(term: str) -> list[str]:
-    """"Upsell and Cross-sell" and "Bookings vs. Billings vs. Revenue" -> their terms.
+    """ "Upsell and Cross-sell" and "Bookings vs. Billings vs. Revenue" -> their terms.
 
     "vs." always separates terms. "and"/"&" separates only two single words sharing an
     ending (Upsell / Cross-sell), so fixed phrases such as "Profit and Loss Center" or
@@ -189,9 +210,7 @@ def parse_term(raw: str) -> ParsedTerm:
             expansions = _distribute([p.strip() for p in re.split(r"\s*(?:&|\band\b)\s*", inner)])
             if len(head_acronyms) > 1 and len(expansions) == len(head_acronyms):
                 pairs = _pair_up(head_acronyms, expansions)
-                return ParsedTerm(
-                    pairs[0][1], tuple(head_acronyms), (), tuple(e for _, e in pairs)
-                )
+                return ParsedTerm(pairs[0][1], tuple(head_acronyms), (), tuple(e for _, e in pairs))
             return ParsedTerm(inner, tuple(head_acronyms))
         elif len(inner.split()) == 1 and is_abbreviation_of(inner, head):
             text, acronyms = head, [inner]  # Opportunity (Opp)
@@ -210,12 +229,17 @@ def parse_term(raw: str) -> ParsedTerm:
     names = [p for p in _SLASH.split(text) if p] if re.search(r"\s/\s", text) else [text]
     if len(names) > 1:
         names = _distribute(names)
-        return ParsedTerm(_capitalise(names[0]), tuple(acronyms),
-                          tuple(aliases + [_capitalise(n) for n in names[1:]]), (), note)
+        return ParsedTerm(
+            _capitalise(names[0]),
+            tuple(acronyms),
+            tuple(aliases + [_capitalise(n) for n in names[1:]]),
+            (),
+            note,
+        )
 
     ors = _OR.split(text)
     if len(ors) == 2 and all(is_acronym(p) for p in ors):
-        return ParsedTerm(ors[0], tuple(acronyms + [ors[1]]), tuple(aliases), (), note)
+        return ParsedTerm(ors[0], tuple([*acronyms, ors[1]]), tuple(aliases), (), note)
     return ParsedTerm(text, tuple(acronyms), tuple(aliases), (), note)
 
 
@@ -235,11 +259,11 @@ def _pair_up(acronyms: list[str], expansions: list[str]) -> list[tuple[str, str]
 
 
 def _expand_inner_acronym(head: str, inner: str) -> str | None:
-    """"Bookings ARR" + "Annual Recurring Revenue" -> "Bookings Annual Recurring Revenue"."""
+    """ "Bookings ARR" + "Annual Recurring Revenue" -> "Bookings Annual Recurring Revenue"."""
     tokens = head.split()
     for i, token in enumerate(tokens):
         if is_acronym(token) and acronym_matches(token, inner):
-            return " ".join([*tokens[:i], inner, *tokens[i + 1:]])
+            return " ".join([*tokens[:i], inner, *tokens[i + 1 :]])
     return None
 
 

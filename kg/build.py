@@ -92,8 +92,9 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -122,7 +123,9 @@ def _recover(build_dir: Path) -> None:
     """Put the previous build back if a crash fell between the two renames of a swap."""
     if build_dir.exists():
         return
-    olds = sorted(build_dir.parent.glob(f".{build_dir.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    olds = sorted(
+        build_dir.parent.glob(f".{build_dir.name}.old-*"), key=lambda p: p.stat().st_mtime
+    )
     if olds:
         os.rename(olds[-1], build_dir)
 

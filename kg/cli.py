@@ -26,7 +26,7 @@ from kg.glossary import Glossary
 from kg.records import entry_to_row
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def build_dir_option(f: Any) -> Any:
@@ -119,8 +119,14 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
     for column in ("source", "format", "entries", "undefined", "noise lines", "warnings"):
         table.add_column(column, justify="left" if column in ("source", "format") else "right")
     for s in glossary.sources:
-        table.add_row(s.id, s.format, str(len(s.entries)), str(s.undefined),
-                      str(s.dropped_lines), str(len(s.warnings)))
+        table.add_row(
+            s.id,
+            s.format,
+            str(len(s.entries)),
+            str(s.undefined),
+            str(s.dropped_lines),
+            str(len(s.warnings)),
+        )
     out.print(table)
     c = glossary.counts()
     out.print(
@@ -151,9 +157,14 @@ def entries(source: str | None, as_json: bool, build_dir: Path | None) -> None:
     for e in rows:
         lines = f"{e.lines[0]}-{e.lines[1]}" if e.lines else ""
         definition = (e.definition or "").replace("\n", " ")
-        table.add_row(e.source, lines, e.term or "(unknown)", ", ".join(e.acronyms),
-                      ", ".join(sorted(e.flags)),
-                      definition[:80] + ("…" if len(definition) > 80 else ""))
+        table.add_row(
+            e.source,
+            lines,
+            e.term or "(unknown)",
+            ", ".join(e.acronyms),
+            ", ".join(sorted(e.flags)),
+            definition[:80] + ("…" if len(definition) > 80 else ""),
+        )
     out.print(table)
 
 

@@ -64,8 +64,9 @@ def source_to_row(source: SourceResult) -> dict[str, Any]:
         "quirks": list(source.quirks),
         "entries": len(source.entries),
         "undefined": source.undefined,
-        "dropped": [{"lines": list(d.lines), "text": d.text, "reason": d.reason}
-                    for d in source.dropped],
+        "dropped": [
+            {"lines": list(d.lines), "text": d.text, "reason": d.reason} for d in source.dropped
+        ],
         "warnings": [{"line": w.line, "message": w.message} for w in source.warnings],
     }
 
@@ -80,7 +81,9 @@ def source_from_row(row: dict[str, Any], entries: list[Entry]) -> SourceResult:
         kind=row.get("kind"),
         quirks=tuple(row.get("quirks", ())),
         entries=entries,
-        dropped=[Dropped(tuple(d["lines"]), d["text"], d["reason"])  # type: ignore[arg-type]
-                 for d in row.get("dropped", ())],
+        dropped=[
+            Dropped(tuple(d["lines"]), d["text"], d["reason"])  # type: ignore[arg-type]
+            for d in row.get("dropped", ())
+        ],
         warnings=[Warning(w["message"], w.get("line")) for w in row.get("warnings", ())],
     )

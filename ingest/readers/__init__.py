@@ -20,12 +20,20 @@ FORMATS: tuple[str, ...] = ("text", "markdown", "csv", "turtle", "xml", "json-ld
 RDF_FORMATS: frozenset[str] = frozenset({"turtle", "xml", "json-ld", "nt"})
 
 _BY_SUFFIX = {
-    ".txt": "text", ".text": "text",
-    ".md": "markdown", ".markdown": "markdown",
-    ".csv": "csv", ".tsv": "csv",
-    ".ttl": "turtle", ".turtle": "turtle", ".n3": "turtle",
-    ".rdf": "xml", ".owl": "xml", ".xml": "xml",
-    ".jsonld": "json-ld", ".json": "json-ld",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".n3": "turtle",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
     ".nt": "nt",
 }
 

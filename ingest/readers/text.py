@@ -14,6 +14,7 @@ in an alphabetical glossary, from where it stands in the alphabet.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,19 +42,58 @@ _ACRONYM_FOR = re.compile(
     re.IGNORECASE,
 )
 _META_WORDS = frozenset(
-    "glossary glossaries terminology terminologies terms term overview summary introduction "
-    "contents definitions index".split()
+    [
+        "glossary",
+        "glossaries",
+        "terminology",
+        "terminologies",
+        "terms",
+        "term",
+        "overview",
+        "summary",
+        "introduction",
+        "contents",
+        "definitions",
+        "index",
+    ]
 )
 _META_PROSE = re.compile(
     r"\b(glossary|glossaries|terminolog(y|ies)|definitions|this (page|document|resource))\b",
     re.IGNORECASE,
 )
 _TERM_CHARS = re.compile(r"^[\w#&/()'’.,+\- ]+$")
-_SENTENCE_START = (
-    "The A An It This These Refers Measures Describes Represents Is Are Means Any When How "
-    "Total Amount Percentage Process Number Ratio Rate Sum Average Used Occurs Tracks Defines"
-).split()
-_GLUED = re.compile(r"(?<=[a-z)])(?=(?:%s)\b)" % "|".join(_SENTENCE_START))
+_SENTENCE_START = [
+    "The",
+    "A",
+    "An",
+    "It",
+    "This",
+    "These",
+    "Refers",
+    "Measures",
+    "Describes",
+    "Represents",
+    "Is",
+    "Are",
+    "Means",
+    "Any",
+    "When",
+    "How",
+    "Total",
+    "Amount",
+    "Percentage",
+    "Process",
+    "Number",
+    "Ratio",
+    "Rate",
+    "Sum",
+    "Average",
+    "Used",
+    "Occurs",
+    "Tracks",
+    "Defines",
+]
+_GLUED = re.compile(r"(?<=[a-z)])(?=(?:{})\b)".format("|".join(_SENTENCE_START)))
 _DASH_SEP = re.compile(r"\s+[–—-]\s+")
 
 
@@ -164,11 +204,11 @@ def split_entry_line(text: str) -> tuple[str, str] | None:
     if sep and tail.strip() and _plausible_term(head):
         return head.strip(), tail.strip()
     dash = _DASH_SEP.search(text)
-    if dash and _plausible_term(text[: dash.start()]) and len(text[dash.end():].split()) >= 3:
-        return text[: dash.start()].strip(), text[dash.end():].strip()
+    if dash and _plausible_term(text[: dash.start()]) and len(text[dash.end() :].split()) >= 3:
+        return text[: dash.start()].strip(), text[dash.end() :].strip()
     glued = _GLUED.search(text)
-    if glued and _plausible_term(text[: glued.start()]) and len(text[glued.start():].split()) >= 4:
-        return text[: glued.start()].strip(), text[glued.start():].strip()
+    if glued and _plausible_term(text[: glued.start()]) and len(text[glued.start() :].split()) >= 4:
+        return text[: glued.start()].strip(), text[glued.start() :].strip()
     return None
 
 
@@ -193,10 +233,7 @@ def read(doc: Document, source: str) -> ReadResult:
     """Read a plain-text glossary into entries, dropping and reporting its noise."""
     result = ReadResult()
     paras = _drop_furniture(paragraphs(doc.text), result)
-    if _is_list_layout(paras):
-        drafts = _read_list(paras, result)
-    else:
-        drafts = _read_headings(paras, result)
+    drafts = _read_list(paras, result) if _is_list_layout(paras) else _read_headings(paras, result)
     _name_lost_references(drafts, result)
     result.entries = [e for d in drafts if (e := _finish(d, source, doc.text, result))]
     return result
@@ -211,10 +248,15 @@ def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
     for i, para in enumerate(paras):
         reason = furniture_reason(para.text)
         nxt = paras[i + 1] if i + 1 < len(paras) else None
-        if reason is None and nxt is not None and nxt.gap == 0 and len(para.text) < 30:
-            # alt text written just above an image's file name
-            if furniture_reason(nxt.text) == "image file name" and not para.text.endswith("."):
-                reason = "image caption"
+        if (
+            reason is None
+            and nxt is not None
+            and nxt.gap == 0
+            and len(para.text) < 30
+            and not para.text.endswith(".")
+            and furniture_reason(nxt.text) == "image file name"
+        ):
+            reason = "image caption"  # alt text written just above an image's file name
         if reason:
             _drop(result, para, reason)
         else:
@@ -307,8 +349,10 @@ def _read_headings(paras: list[Para], result: ReadResult) -> list[_Draft]:
             heading, current = para, None
             continue
         if heading is not None and para.gap <= usual_gap:
-            if _is_meta_title(heading.text) and (not defined_any) and (
-                _META_PROSE.search(para.text) or kind != "prose"
+            if (
+                _is_meta_title(heading.text)
+                and (not defined_any)
+                and (_META_PROSE.search(para.text) or kind != "prose")
             ):
                 _drop(result, heading, "title")
                 result.title = result.title or heading.text
@@ -387,10 +431,15 @@ def _headless(para: Para, kind: str) -> _Draft:
         draft = _Draft("", para.start, para.end, term="", flags={Flag.CROSS_REFERENCE})
         draft.see.append(target)
         return draft
-    if kind == "acronym-for":
-        expansion = clean_term(_ACRONYM_FOR.match(para.text)["expansion"])  # type: ignore[index]
-        draft = _Draft("", para.start, para.end, term=derive_acronym(expansion),
-                       flags={Flag.ACRONYM_ONLY, Flag.TERM_INFERRED})
+    expansion = clean_term(m["expansion"]) if (m := _ACRONYM_FOR.match(para.text)) else ""
+    if kind == "acronym-for" and len(derive_acronym(expansion)) >= 2:
+        draft = _Draft(
+            "",
+            para.start,
+            para.end,
+            term=derive_acronym(expansion),
+            flags={Flag.ACRONYM_ONLY, Flag.TERM_INFERRED},
+        )
         draft.aliases.append(expansion)
         draft.add(para)
         return draft
@@ -414,7 +463,7 @@ def _name_lost_references(drafts: list[_Draft], result: ReadResult) -> None:
     Revenue" can only be "Loyalty": the one tail of the target's words that sorts there.
     """
     named = [(i, _sort_key(d)) for i, d in enumerate(drafts) if _sort_key(d)]
-    in_order = sum(1 for (_, a), (_, b) in zip(named, named[1:], strict=False) if a <= b)
+    in_order = sum(1 for (_, a), (_, b) in itertools.pairwise(named) if a <= b)
     alphabetical = len(named) >= 5 and in_order >= 0.75 * (len(named) - 1)
     for i, draft in enumerate(drafts):
         if draft.term != "" or not draft.see:
@@ -427,9 +476,13 @@ def _name_lost_references(drafts: list[_Draft], result: ReadResult) -> None:
         if fits:
             draft.term = fits[0]
             draft.flags.add(Flag.TERM_FROM_REFERENCE)
-            result.warnings.append(Warning(
-                f"heading lost before 'See {draft.see[0]}'; term taken as {fits[0]!r} from its"
-                " alphabetical place", draft.start))
+            result.warnings.append(
+                Warning(
+                    f"heading lost before 'See {draft.see[0]}'; term taken as {fits[0]!r} from its"
+                    " alphabetical place",
+                    draft.start,
+                )
+            )
         else:
             draft.flags.add(Flag.TERM_MISSING)
 
@@ -440,16 +493,22 @@ def _sort_key(draft: _Draft) -> str:
 
 
 def _render(parts: list[Para]) -> str:
-    """Definition text: paragraphs apart by a blank line, list items as "- item" lines."""
-    out: list[str] = []
+    """Definition text: paragraphs apart by a blank line, each list as "- item" lines."""
+    blocks: list[list[str]] = []
+    base = min((p.indent for p in parts if p.bullet), default=0)
+    previous_bullet = False
     for para in parts:
         if para.bullet:
-            item = "  " * min(para.indent // 2, 3) + "- " + para.text
-            out.append(("\n" if out and out[-1][-1:] != "\x00" else "") + item + "\x00")
+            depth = min(max(para.indent - base, 0) // 2, 3)
+            item = "  " * depth + "- " + para.text
+            if previous_bullet:
+                blocks[-1].append(item)
+            else:
+                blocks.append([item])
         else:
-            out.append(("\n\n" if out else "") + para.text)
-    text = "".join(out).replace("\x00", "")
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+            blocks.append([para.text])
+        previous_bullet = para.bullet
+    return "\n\n".join("\n".join(block) for block in blocks).strip()
 
 
 def _finish(draft: _Draft, source: str, full_text: str, result: ReadResult) -> Entry | None:
@@ -477,6 +536,9 @@ def _finish(draft: _Draft, source: str, full_text: str, result: ReadResult) -> E
     terms = parsed.terms if parsed else ()
     if len(terms) > 1:
         flags.add(Flag.COMBINED)
+    if not term:
+        flags -= {Flag.TERM_INFERRED, Flag.ACRONYM_ONLY}
+        flags.add(Flag.TERM_MISSING)
     if Flag.TERM_MISSING in flags:
         result.warnings.append(Warning("text whose term could not be recovered", draft.start))
     return Entry(

@@ -1,0 +1,34 @@
+"""Shared fixtures: paths to the project's data and the shared third-party files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.document import load
+from ingest.model import ReadResult
+from ingest.readers.text import read as read_text
+from ingest.sources import load_manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+SHARED = ROOT.parent / "shared"
+SEED_IDS = [
+    "pdf-glossary",
+    "terminologies-page",
+    "docs-glossary",
+    "ultimate-glossary",
+    "web-glossary",
+]
+
+
+def seed_path(source_id: str) -> Path:
+    name = next(f for f, info in load_manifest(RAW).items() if info.id == source_id)
+    return RAW / name
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, ReadResult]:
+    """Each seed read once by the text reader."""
+    return {sid: read_text(load(seed_path(sid)), sid) for sid in SEED_IDS}

@@ -1,0 +1,111 @@
+"""`kg ingest` and `kg entries`: the build, its summary, and bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from tests.conftest import RAW
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture()
+def built(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    build = tmp_path / "build"
+    code, _out, err = run(capsys, "ingest", str(RAW), "--build-dir", str(build))
+    assert code == 0, err
+    return build
+
+
+def test_ingest_builds_and_summarises(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    build = tmp_path / "build"
+    code, out, _ = run(capsys, "ingest", str(RAW), "--build-dir", str(build))
+    assert code == 0
+    assert "5 sources, 185 entries (25 undefined)" in out
+    for source in (
+        "pdf-glossary",
+        "terminologies-page",
+        "docs-glossary",
+        "ultimate-glossary",
+        "web-glossary",
+    ):
+        assert source in out
+    assert "cut stray text 'nhjbuj'" in out
+    assert (build / "manifest.json").is_file()
+
+
+def test_entries_json_lists_every_entry_with_its_source(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "entries", "--json", "--build-dir", str(built))
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 185
+    assert {r["source"] for r in rows} == {
+        "pdf-glossary",
+        "terminologies-page",
+        "docs-glossary",
+        "ultimate-glossary",
+        "web-glossary",
+    }
+    code, out, _ = run(
+        capsys, "entries", "--source", "docs-glossary", "--json", "--build-dir", str(built)
+    )
+    assert len(json.loads(out)) == 26
+
+
+def test_a_bad_file_fails_in_one_line_and_keeps_the_previous_build(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(built)
+    folder = tmp_path / "incoming"
+    shutil.copytree(RAW, folder)
+    (folder / "broken.txt").write_bytes("Churn: gone\nCafé: x\n".encode("latin-1"))
+    code, _out, err = run(capsys, "ingest", str(folder), "--build-dir", str(built))
+    assert code == 1
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"{folder / 'broken.txt'}:2: not valid UTF-8" in err
+    assert snapshot(built) == before
+
+
+def test_if_stale_skips_a_current_build(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "ingest", str(RAW), "--if-stale", "--build-dir", str(built))
+    assert code == 0 and "is current" in err
+
+
+def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for args, expected in [
+        (["ingest", str(tmp_path / "nope")], "no such file or folder"),
+        (["entries", "--build-dir", str(tmp_path / "none")], "run `kg ingest` first"),
+        (["ingest", "--format", "pdf"], "'pdf' is not one of"),
+        (["frobnicate"], "No such command"),
+    ]:
+        code, _, err = run(capsys, *args)
+        assert code != 0
+        assert expected in err and err.count("\n") == 1, err
+
+
+def test_unknown_source_is_named(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "entries", "--source", "nope", "--build-dir", str(built))
+    assert code == 1 and "no source 'nope'; sources are: docs-glossary" in err
+
+
+def test_console_script_is_installed() -> None:
+    kg = Path(sys.executable).parent / "kg"
+    result = subprocess.run([str(kg), "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "ingest" in result.stdout

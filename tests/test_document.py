@@ -1,0 +1,59 @@
+"""Files that cannot be glossaries are refused with a message naming the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.document import MAX_LINE_CHARS, load
+from ingest.errors import SourceError
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "file is empty"),
+        (b"  \n\n\t\n", "file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
+    ],
+)
+def test_unusable_files_are_refused(tmp_path: Path, data: bytes, message: str) -> None:
+    path = write(tmp_path, "g.txt", data)
+    with pytest.raises(SourceError, match=message) as info:
+        load(path).text  # noqa: B018
+    assert str(path) in str(info.value)
+
+
+def test_wrong_encoding_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.txt", "Churn: lost customers\nCafé: a place\n".encode("latin-1"))
+    with pytest.raises(SourceError) as info:
+        load(path).text  # noqa: B018
+    assert str(info.value) == f"{path}:2: not valid UTF-8 (byte 0xe9); re-save the file as UTF-8"
+
+
+def test_one_enormous_line_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.txt", b"Churn: " + b"a" * (MAX_LINE_CHARS + 1))
+    with pytest.raises(SourceError, match=r"g\.txt:1: line is"):
+        load(path).text  # noqa: B018
+
+
+def test_utf8_bom_utf16_and_crlf_are_read(tmp_path: Path) -> None:
+    text = "Churn: lost customers\r\nUpsell: more\r\n"
+    for encoding in ("utf-8-sig", "utf-16"):
+        assert load(write(tmp_path, f"{encoding}.txt", text.encode(encoding))).text == (
+            "Churn: lost customers\nUpsell: more\n"
+        )
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="no such file"):
+        load(tmp_path / "nope.txt")
+    with pytest.raises(SourceError, match="is a folder"):
+        load(tmp_path)

@@ -1,0 +1,129 @@
+"""The plain-text reader on layouts beyond the seeds, and on any text at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.document import Document
+from ingest.model import Flag, ReadResult
+from ingest.readers.text import read
+
+
+def read_text(text: str) -> ReadResult:
+    return read(Document(Path("sample.txt"), text.encode()), "sample")
+
+
+def test_term_colon_definition_lines_without_blank_lines() -> None:
+    result = read_text(
+        "My glossary\n"
+        "ARR: Annual recurring revenue.\n"
+        "MRR: Monthly recurring revenue.\n"
+        "Churn: Customers lost in a period.\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("ARR", "Annual recurring revenue."),
+        ("MRR", "Monthly recurring revenue."),
+        ("Churn", "Customers lost in a period."),
+    ]
+
+
+def test_term_and_definition_run_together() -> None:
+    result = read_text(
+        "Churn – the share of customers who leave in a period.\n\n"
+        "Net Revenue RetentionThe revenue kept from existing customers, with expansion.\n\n"
+        "Upsell - selling a bigger plan to an existing customer.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "Net Revenue Retention", "Upsell"]
+    assert result.entries[1].definition.startswith("The revenue kept")
+
+
+def test_heading_layout_with_wrapped_paragraphs() -> None:
+    result = read_text(
+        "Customer Health Score\n\n"
+        "A score that sums up how healthy an account is, built from usage, support\n"
+        "tickets and survey answers.\n\n"
+        "It is reviewed every month.\n\n"
+        "Time to Value\n\n"
+        "How long a new customer takes to see a first result.\n"
+    )
+    health, ttv = result.entries
+    assert health.term == "Customer Health Score"
+    assert health.definition == (
+        "A score that sums up how healthy an account is, built from usage, support tickets "
+        "and survey answers.\n\nIt is reviewed every month."
+    )
+    assert ttv.term == "Time to Value"
+
+
+def test_heading_with_nothing_under_it_is_undefined() -> None:
+    result = read_text(
+        "Churn\n\nThe loss of customers.\n\nExpansion\n\nRetention\n\nKeeping customers.\n"
+    )
+    flags = {e.term: e.flags for e in result.entries}
+    assert Flag.UNDEFINED in flags["Expansion"]
+    assert Flag.UNDEFINED not in flags["Churn"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=2000))
+def test_no_text_crashes_the_reader(text: str) -> None:
+    assert isinstance(read_text(text), ReadResult)
+
+
+GLOSSARY_BITS = st.sampled_from(
+    [
+        "",
+        " ",
+        "\n",
+        "•",
+        "• ",
+        "Term",
+        "Term:",
+        ": ",
+        "Churn",
+        "(ARR)",
+        "ARR (Annual)",
+        " or ",
+        " and ",
+        " vs. ",
+        "See ",
+        "See Churn",
+        "Acronym for ",
+        "Acronym for Net Revenue",
+        ".",
+        "A ",
+        "The ",
+        " is ",
+        " happens when",
+        "  • ",
+        "1. ",
+        "- ",
+        "–",
+        "Glossary",
+        "Terms",
+        "image.png",
+        "A",
+        "6 minutes",
+        "x" * 90,
+        "Über",
+        "✓",
+        "\t",
+        "()",
+        "(",
+        ")",
+        "/",
+        " / ",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(GLOSSARY_BITS, max_size=80).map("".join))
+def test_no_glossary_like_text_crashes_the_reader(text: str) -> None:
+    result = read_text(text)
+    for entry in result.entries:
+        assert entry.lines is not None and entry.lines[0] <= entry.lines[1]
+        assert entry.term or Flag.TERM_MISSING in entry.flags
