@@ -61,11 +61,10 @@ def decode(path: Path, data: bytes) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
             raise SourceError(
                 path,
                 f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8",
-                line,
+                data.count(b"\n", 0, exc.start) + 1,
             ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f")

@@ -37,7 +37,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         raw_term=row.get("raw_term", ""),
         definition=row.get("definition"),
         source=row["source"],
-        lines=tuple(row["lines"]) if row.get("lines") else None,  # type: ignore[arg-type]
+        lines=tuple(row["lines"]) if row.get("lines") else None,
         acronyms=tuple(row.get("acronyms", ())),
         aliases=tuple(row.get("aliases", ())),
         hidden=tuple(row.get("hidden", ())),
@@ -82,8 +82,7 @@ def source_from_row(row: dict[str, Any], entries: list[Entry]) -> SourceResult:
         quirks=tuple(row.get("quirks", ())),
         entries=entries,
         dropped=[
-            Dropped(tuple(d["lines"]), d["text"], d["reason"])  # type: ignore[arg-type]
-            for d in row.get("dropped", ())
+            Dropped(tuple(d["lines"]), d["text"], d["reason"]) for d in row.get("dropped", ())
         ],
         warnings=[Warning(w["message"], w.get("line")) for w in row.get("warnings", ())],
     )

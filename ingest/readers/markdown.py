@@ -1,0 +1,670 @@
+"""Markdown glossaries: term headings, bold-term lines, term tables and `Term: definition` lines.
+
+Layout rules, applied to the markdown-it syntax tree (never to any glossary's vocabulary):
+
+* A heading with sub-headings is a section; its own text is an introduction and is dropped.
+  Its title becomes the `collections` of the entries beneath it.
+* A heading without sub-headings is a term, and everything up to the next heading is its
+  definition -- unless what follows is itself a list of terms (bold-term items, a term
+  table), or the heading is an index letter ("A", "A-C") or the document's only H1; then
+  the heading is a section holding those entries. A heading ending in a colon
+  ("#### Prospect:") always announces a definition.
+* A bold line alone ending with a colon and followed by a list acts like a heading.
+* `**Term:** text`, `**Term**: text`, `**Term** - text` lines and list items, `Term: text`
+  lines and list items outside term headings, and table rows with a term and a definition
+  column each give one entry.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from ingest.document import Document
+from ingest.model import Dropped, Entry, Flag, ReadResult, Warning
+from ingest.terms import acronyms_in, clean_term, parse_term
+
+_MD = MarkdownIt("commonmark").enable("table")
+
+_LISTS = frozenset({"bullet_list", "ordered_list"})
+_CODE = frozenset({"code_block", "fence"})
+_INDEX_HEADING = re.compile(r"^(?:[A-Za-z0-9#]|[A-Za-z0-9]\s*[-–—]\s*[A-Za-z0-9])$")
+_BOLD_SEPARATOR = re.compile(r"^\s*:\s*|^\s+[-–—]{1,2}\s+|^\s*[–—]\s*")
+_PLAIN_LINE = re.compile(r"^\s*(?P<term>[^:]+?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
+_SENTENCE_PUNCT = re.compile(r"[.!?;,]")
+_FRONT_MATTER_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+?)\s*$")
+_MAX_PLAIN_TERM_WORDS = 8
+# English words that make a "X: y" prefix a sentence rather than a name
+_SENTENCE_WORDS = frozenset({
+    "is", "are", "was", "were", "be", "been", "this", "that", "these", "those", "we", "you",
+    "our", "your", "it", "its", "they", "their", "will", "would", "can", "could", "should",
+    "must", "please", "here", "there",
+})
+_MAX_BOLD_TERM_WORDS = 15
+
+_TERM_COLUMNS = ("term", "name", "concept", "word", "keyword", "label", "acronym", "abbreviation")
+_DEFINITION_COLUMNS = ("definition", "description", "meaning", "summary", "explanation")
+_ALIAS_COLUMNS = ("alias", "synonym", "aka", "alternative")
+_ACRONYM_COLUMNS = ("acronym", "abbreviation")
+
+
+# --- small text helpers -----------------------------------------------------------------
+
+
+def _is_emoji(ch: str) -> bool:
+    cp = ord(ch)
+    if cp in (0x200D, 0xFE0E, 0xFE0F, 0x20E3) or 0x1F3FB <= cp <= 0x1F3FF:
+        return True
+    return cp >= 0x2300 and unicodedata.category(ch) == "So"
+
+
+def _clean_title(text: str) -> str:
+    """A heading or term as written, without emoji, markup or a trailing colon."""
+    return clean_term("".join(ch for ch in text if not _is_emoji(ch)))
+
+
+def _squash(text: str) -> str:
+    """Collapse runs of spaces on each line; drop blank lines at either end."""
+    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def _dedupe(items: Iterable[str], exclude: str = "") -> tuple[str, ...]:
+    seen: list[str] = []
+    for item in items:
+        if item and item not in seen and item.casefold() != exclude.casefold():
+            seen.append(item)
+    return tuple(seen)
+
+
+def _has_word(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+# --- inline rendering --------------------------------------------------------------------
+
+
+def _inline(nodes: Sequence[SyntaxTreeNode], links: list[str]) -> str:
+    """Plain text of inline nodes: markup stripped, link texts kept (and collected)."""
+    out: list[str] = []
+    for node in nodes:
+        kind = node.type
+        if kind in ("text", "code_inline"):
+            out.append(node.content)
+        elif kind == "softbreak":
+            out.append(" ")
+        elif kind == "hardbreak":
+            out.append("\n")
+        elif kind == "html_inline":
+            out.append(" " if re.match(r"<br\b", node.content, re.IGNORECASE) else "")
+        elif kind == "image":
+            continue
+        elif kind == "link":
+            text = _inline(node.children, links)
+            links.append(text)
+            out.append(text)
+        else:
+            out.append(_inline(node.children, links))
+    return "".join(out)
+
+
+def _inline_children(block: SyntaxTreeNode) -> list[SyntaxTreeNode]:
+    """The inline nodes of a paragraph, heading or table cell."""
+    for child in block.children:
+        if child.type == "inline":
+            return list(child.children)
+    return []
+
+
+def _block_text(block: SyntaxTreeNode, links: list[str]) -> str:
+    return _squash(_inline(_inline_children(block), links))
+
+
+def _split_lines(nodes: Sequence[SyntaxTreeNode]) -> list[list[SyntaxTreeNode]]:
+    """Inline nodes cut at line breaks, one list per source line."""
+    lines: list[list[SyntaxTreeNode]] = [[]]
+    for node in nodes:
+        if node.type in ("softbreak", "hardbreak"):
+            lines.append([])
+        else:
+            lines[-1].append(node)
+    return lines
+
+
+# --- block rendering (definitions) ----------------------------------------------------------
+
+
+def _list_lines(block: SyntaxTreeNode, depth: int, links: list[str]) -> list[str]:
+    """A list as lines "- item", nested items indented two spaces per level."""
+    out: list[str] = []
+    for item in block.children:
+        texts: list[str] = []
+        nested: list[str] = []
+        for child in item.children:
+            if child.type in _LISTS:
+                nested.extend(_list_lines(child, depth + 1, links))
+            else:
+                texts.extend(_render([child], links))
+        text = " ".join(" ".join(texts).split())
+        if text:
+            out.append(f"{'  ' * depth}- {text}")
+        out.extend(nested)
+    return out
+
+
+def _table_lines(block: SyntaxTreeNode, links: list[str]) -> list[str]:
+    return [" | ".join(_block_text(cell, links) for cell in row.children) for row in _rows(block)]
+
+
+def _render(blocks: Iterable[SyntaxTreeNode], links: list[str]) -> list[str]:
+    """Definition paragraphs for content blocks (noise is filtered out beforehand)."""
+    parts: list[str] = []
+    for block in blocks:
+        kind = block.type
+        if kind in ("paragraph", "heading"):
+            parts.append(_block_text(block, links))
+        elif kind in _LISTS:
+            parts.append("\n".join(_list_lines(block, 0, links)))
+        elif kind == "table":
+            parts.append("\n".join(_table_lines(block, links)))
+        elif kind in _CODE:
+            parts.append(block.content.strip("\n"))
+        elif kind == "blockquote":
+            parts.extend(_render(block.children, links))
+    return [part for part in parts if part.strip()]
+
+
+# --- recognising term lines --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """A line read as a term, the rest of its text and the link texts in that rest."""
+
+    term: str
+    rest: str
+    bold: bool
+    links: tuple[str, ...] = ()
+    alone: bool = False  # a bold term with neither colon nor text after it
+
+
+def _bold_match(nodes: Sequence[SyntaxTreeNode]) -> _Match | None:
+    """`**Term:** rest`, `**Term**: rest`, `**Term** - rest` or a bold term alone."""
+    start = 0
+    while start < len(nodes) and nodes[start].type == "text" and not nodes[start].content.strip():
+        start += 1
+    if start == len(nodes) or nodes[start].type != "strong":
+        return None
+    term = _squash(_inline(nodes[start].children, []))
+    if len(term.split()) > _MAX_BOLD_TERM_WORDS or not _has_word(term):
+        return None
+    links: list[str] = []
+    rest = _inline(nodes[start + 1:], links)
+    if term.endswith(":"):
+        return _Match(term[:-1], _squash(rest.lstrip(" :")), True, tuple(links))
+    if not rest.strip():
+        return _Match(term, "", True, alone=True)
+    separator = _BOLD_SEPARATOR.match(rest)
+    if separator is None:
+        return None
+    return _Match(term, _squash(rest[separator.end():]), True, tuple(links))
+
+
+def _plain_term_ok(term: str) -> bool:
+    words = term.split()
+    return (
+        0 < len(words) <= _MAX_PLAIN_TERM_WORDS
+        and _has_word(term)
+        and not _SENTENCE_PUNCT.search(term)
+        and not any(word.lower() in _SENTENCE_WORDS for word in words)
+    )
+
+
+def _match_line(nodes: Sequence[SyntaxTreeNode], *, plain: bool) -> _Match | None:
+    """A line as a term line: bold forms always, `Term: text` only when `plain`."""
+    found = _bold_match(nodes)
+    if found is not None or not plain:
+        return found
+    links: list[str] = []
+    line = _PLAIN_LINE.match(_squash(_inline(nodes, links)))
+    if line is None or not _plain_term_ok(line["term"]):
+        return None
+    return _Match(line["term"], line["rest"], False, tuple(links))
+
+
+def _pseudo_heading(block: SyntaxTreeNode, following: SyntaxTreeNode | None) -> str | None:
+    """A bold line alone ending with a colon, followed by a list: the term it names."""
+    if block.type != "paragraph" or following is None or following.type not in _LISTS:
+        return None
+    lines = _split_lines(_inline_children(block))
+    if len(lines) != 1:
+        return None
+    found = _bold_match(lines[0])
+    text = _squash(_inline(lines[0], []))
+    if found is None or found.rest or not text.endswith(":"):
+        return None
+    return found.term
+
+
+def _item_match(item: SyntaxTreeNode) -> _Match | None:
+    first = item.children[0] if item.children else None
+    if first is None or first.type != "paragraph":
+        return None
+    return _match_line(_split_lines(_inline_children(first))[0], plain=True)
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def _rows(table: SyntaxTreeNode) -> list[SyntaxTreeNode]:
+    return [row for part in table.children for row in part.children if row.type == "tr"]
+
+
+def _header_words(cell: SyntaxTreeNode) -> set[str]:
+    words = set(re.findall(r"[a-z]+", _block_text(cell, []).lower()))
+    singulars = {w[:-1] for w in words if w.endswith("s")}
+    return words | singulars | {w[:-2] for w in words if w.endswith("es")}
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    term: int
+    definition: int
+    aliases: int | None = None
+    acronyms: int | None = None
+
+
+def _find_column(headers: list[set[str]], names: Sequence[str], taken: set[int]) -> int | None:
+    for name in names:
+        for index, words in enumerate(headers):
+            if index not in taken and name in words:
+                return index
+    return None
+
+
+def _table_columns(table: SyntaxTreeNode) -> _Columns | None:
+    """The term, definition and optional alias/acronym columns of a glossary table."""
+    rows = _rows(table)
+    if not rows:
+        return None
+    headers = [_header_words(cell) for cell in rows[0].children]
+    definition = _find_column(headers, _DEFINITION_COLUMNS, set())
+    if definition is None:
+        return None
+    term = _find_column(headers, _TERM_COLUMNS, {definition})
+    if term is None and len(headers) == 2:
+        term = 1 - definition  # two columns, one a definition: the other names the term
+    if term is None:
+        return None
+    aliases = _find_column(headers, _ALIAS_COLUMNS, {term, definition})
+    acronyms = _find_column(headers, _ACRONYM_COLUMNS, {term, definition} | {aliases or -1})
+    return _Columns(term, definition, aliases, acronyms)
+
+
+def _cell(row: SyntaxTreeNode, index: int | None, links: list[str]) -> str:
+    if index is None or index >= len(row.children):
+        return ""
+    return _block_text(row.children[index], links)
+
+
+def _split_names(text: str) -> list[str]:
+    return [clean_term(part) for part in re.split(r"[;,]", text) if clean_term(part)]
+
+
+# --- the reader ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """An entry being gathered: its term as written and its definition so far."""
+
+    raw: str
+    start: int
+    end: int
+    parts: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    aliases: tuple[str, ...] = ()
+    acronyms: tuple[str, ...] = ()
+    needs_definition: bool = False  # a bold term alone is a term only if text follows
+
+
+@dataclass(frozen=True, slots=True)
+class _Marker:
+    """A heading, or a bold line acting as one; `level` 0 for the latter."""
+
+    index: int
+    level: int
+    title: str
+    line: int
+    section: bool = False
+    colon: bool = False  # "#### Prospect:" announces its definition: always a term
+
+
+class _Reader:
+    """State for reading one Markdown document."""
+
+    def __init__(self, source: str, lines: list[str]) -> None:
+        self.source = source
+        self.lines = lines
+        self.result = ReadResult()
+
+    # spans and dropping
+
+    def span(self, node: SyntaxTreeNode) -> tuple[int, int]:
+        """1-based inclusive lines of a block, trailing blank lines left out."""
+        start, end = node.map or (0, 1)
+        start, end = start + 1, max(end, start + 1)
+        while end > start and not self.lines[end - 1].strip():
+            end -= 1
+        return start, end
+
+    def drop(self, lines: tuple[int, int], reason: str) -> None:
+        text = "\n".join(self.lines[lines[0] - 1:lines[1]]).strip()
+        self.result.dropped.append(Dropped(lines, text, reason))
+
+    def drop_block(self, block: SyntaxTreeNode, reason: str) -> None:
+        self.drop(self.span(block), reason)
+
+    def noise(self, block: SyntaxTreeNode) -> str | None:
+        """Why a block is never content (rules, comments, raw HTML), or None."""
+        if block.type == "hr":
+            return "horizontal rule"
+        if block.type == "html_block":
+            return "HTML comment" if block.content.lstrip().startswith("<!--") else "HTML block"
+        return None
+
+    def content(self, blocks: Iterable[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
+        """Blocks that can be definition text; noise among them is dropped."""
+        kept = []
+        for block in blocks:
+            reason = self.noise(block)
+            if reason:
+                self.drop_block(block, reason)
+            else:
+                kept.append(block)
+        return kept
+
+    # emitting entries
+
+    def emit(self, cand: _Candidate, collections: tuple[str, ...]) -> None:
+        raw = _clean_title(cand.raw)
+        parsed = parse_term(raw) if _has_word(raw) else None
+        if parsed is None or not parsed.term:
+            self.drop((cand.start, cand.end), "no term")
+            return
+        definition = "\n\n".join(p.strip() for p in cand.parts if p.strip()) or None
+        if cand.needs_definition and definition is None:
+            self.drop((cand.start, cand.end), "bold text without a definition")
+            return
+        see: tuple[str, ...] = ()
+        if definition is not None and _links_only(definition, cand.links):
+            see = _dedupe(clean_term(t) for t in cand.links if t and "://" not in t)
+            definition = None
+        flags = set()
+        if definition is None:
+            flags.add(Flag.UNDEFINED)
+        if parsed.combined:
+            flags.add(Flag.COMBINED)
+        found = acronyms_in(definition, parsed.term) if definition else []
+        self.result.entries.append(Entry(
+            term=parsed.term,
+            definition=definition,
+            source=self.source,
+            lines=(cand.start, cand.end),
+            raw_term=raw,
+            acronyms=_dedupe([*parsed.acronyms, *cand.acronyms, *found], exclude=parsed.term),
+            aliases=_dedupe([*parsed.aliases, *cand.aliases], exclude=parsed.term),
+            terms=parsed.terms,
+            see=see,
+            collections=collections,
+            flags=frozenset(flags),
+        ))
+
+    # term headings
+
+    def heading_entry(
+        self, marker: _Marker, body: list[SyntaxTreeNode], collections: tuple[str, ...]
+    ) -> None:
+        blocks = self.content(body)
+        cand = _Candidate(marker.title, marker.line, marker.line)
+        cand.parts = _render(blocks, cand.links)
+        if blocks:
+            cand.end = max(marker.line, self.span(blocks[-1])[1])
+        self.emit(cand, collections)
+
+    # sections: blocks holding entries of their own
+
+    def collect(self, blocks: list[SyntaxTreeNode], collections: tuple[str, ...],
+                reason: str) -> None:
+        """Entries from term lines, term lists and term tables; other text is dropped."""
+        open_cand: _Candidate | None = None
+        for block in self.content(blocks):
+            if block.type == "paragraph":
+                cands = self.paragraph_entries(block)
+                if cands:
+                    self.flush(open_cand, collections)
+                    for cand in cands[:-1]:
+                        self.emit(cand, collections)
+                    open_cand = cands[-1]
+                    continue
+            elif block.type in _LISTS and self.list_entries(block, collections, open_cand):
+                open_cand = None
+                continue
+            elif block.type == "table" and (columns := _table_columns(block)) is not None:
+                self.flush(open_cand, collections)
+                open_cand = None
+                self.table_entries(block, columns, collections)
+                continue
+            if open_cand is not None:  # more text for the entry above
+                open_cand.parts.extend(_render([block], open_cand.links))
+                open_cand.end = self.span(block)[1]
+            else:
+                self.drop_block(block, _reason(block, reason))
+        self.flush(open_cand, collections)
+
+    def flush(self, cand: _Candidate | None, collections: tuple[str, ...]) -> None:
+        if cand is not None:
+            self.emit(cand, collections)
+
+    def paragraph_entries(self, block: SyntaxTreeNode) -> list[_Candidate]:
+        """One entry per term line of a paragraph; lines after one continue it."""
+        first = self.span(block)[0]
+        cands: list[_Candidate] = []
+        loose: list[int] = []
+        for offset, nodes in enumerate(_split_lines(_inline_children(block))):
+            line = first + offset
+            found = _match_line(nodes, plain=True)
+            if found is not None:
+                cand = _Candidate(found.term, line, line, [found.rest], list(found.links))
+                cand.needs_definition = found.alone
+                cands.append(cand)
+            elif cands:
+                more = _squash(_inline(nodes, cands[-1].links))
+                cands[-1].parts[-1] = f"{cands[-1].parts[-1]} {more}"
+                cands[-1].end = line
+            else:
+                loose.append(line)
+        if cands and loose:
+            self.drop((loose[0], loose[-1]), "text before a term line")
+        for cand in cands:
+            cand.parts = [_squash(p) for p in cand.parts]
+        return cands
+
+    def list_entries(self, block: SyntaxTreeNode, collections: tuple[str, ...],
+                     open_cand: _Candidate | None) -> bool:
+        """Entries from a list whose items are term lines; False if it is not such a list."""
+        items = block.children
+        matches = [_item_match(item) for item in items]
+        bold = sum(1 for m in matches if m is not None and m.bold)
+        plain = sum(1 for m in matches if m is not None and not m.bold)
+        if not bold and (not plain or 2 * plain < len(items)):
+            return False
+        self.flush(open_cand, collections)
+        for item, found in zip(items, matches, strict=True):
+            if found is None or (not found.bold and 2 * (plain + bold) < len(items)):
+                self.drop_block(item, "list item without a term")
+            else:
+                self.emit(self.item_candidate(item, found), collections)
+        return True
+
+    def item_candidate(self, item: SyntaxTreeNode, found: _Match) -> _Candidate:
+        start, end = self.span(item)
+        cand = _Candidate(found.term, start, end, links=list(found.links))
+        first, *others = item.children
+        lines = _split_lines(_inline_children(first))
+        head = " ".join([found.rest, *(_squash(_inline(n, cand.links)) for n in lines[1:])])
+        cand.parts = [" ".join(head.split()), *_render(others, cand.links)]
+        if others:
+            cand.end = max(cand.start, self.span(others[-1])[1])
+        return cand
+
+    def table_entries(
+        self, block: SyntaxTreeNode, columns: _Columns, collections: tuple[str, ...]
+    ) -> None:
+        """One entry per body row of a term table."""
+        for row in _rows(block)[1:]:
+            line = self.span(row)[0]
+            cand = _Candidate(_cell(row, columns.term, []), line, line)
+            cand.parts = [_cell(row, columns.definition, cand.links)]
+            cand.aliases = tuple(_split_names(_cell(row, columns.aliases, [])))
+            cand.acronyms = tuple(_split_names(_cell(row, columns.acronyms, [])))
+            if _has_word(cand.raw):
+                self.emit(cand, collections)
+            else:
+                self.drop((line, line), "table row without a term")
+
+
+def _reason(block: SyntaxTreeNode, reason: str) -> str:
+    if block.type in _CODE:
+        return "code block"
+    if block.type == "table":
+        return "table without term and definition columns"
+    return reason
+
+
+def _links_only(definition: str, links: list[str]) -> bool:
+    """True when a definition is nothing but links (a pointer, not a definition)."""
+    if not links:
+        return False
+    rest = definition
+    for text in links:
+        rest = rest.replace(text, "", 1)
+    return not _has_word(rest)
+
+
+# --- document structure --------------------------------------------------------------------
+
+
+def _strip_front_matter(lines: list[str], reader: _Reader) -> tuple[list[str], str | None]:
+    """Blank out a leading YAML block (`---` ... `---`), keeping line numbers; its title."""
+    if not lines or lines[0].rstrip() != "---":
+        return lines, None
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            reader.drop((1, end + 1), "front matter")
+            title = next(
+                (m["title"] for line in lines[1:end] if (m := _FRONT_MATTER_TITLE.match(line))),
+                None,
+            )
+            blanked = [""] * (end + 1) + lines[end + 1:]
+            return blanked, title.strip("'\"") if title else None
+    return lines, None
+
+
+def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
+    """Headings and bold pseudo-headings in order; empty headings are dropped."""
+    found: list[_Marker] = []
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if block.type == "heading":
+            title = _clean_title(_block_text(block, []))
+            if not _has_word(title):
+                reader.drop_block(block, "empty heading")
+                continue
+            level = int(block.tag[1:]) if block.tag[1:].isdigit() else 6
+            colon = _block_text(block, []).endswith(":")
+            found.append(_Marker(index, level, title, reader.span(block)[0], colon=colon))
+        elif (term := _pseudo_heading(block, following)) is not None:
+            found.append(_Marker(index, 0, term, reader.span(block)[0]))
+    return [_with_section(m, found[i + 1:]) for i, m in enumerate(found)]
+
+
+def _with_section(marker: _Marker, later: list[_Marker]) -> _Marker:
+    """Mark a heading as a section when a deeper heading follows before its next peer."""
+    if marker.level == 0:
+        return marker
+    for other in later:
+        if other.level == 0:
+            continue
+        if other.level <= marker.level:
+            break
+        return replace(marker, section=True)
+    return marker
+
+
+def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
+    """Whether a heading's text is a run of term entries rather than one definition.
+
+    A term table, or a list of two or more items that are all term lines, always is;
+    so are two bold term lines. Under an index heading (`relaxed`) one term line is enough.
+    """
+    term_lines = 0
+    for block in body:
+        if block.type == "table" and _table_columns(block) is not None:
+            return True
+        if block.type in _LISTS:
+            matches = [_item_match(item) for item in block.children]
+            hits = sum(m is not None for m in matches)
+            if hits == len(matches) >= 2 or (relaxed and 2 * hits >= len(matches)):
+                return True
+        if block.type == "paragraph":
+            for nodes in _split_lines(_inline_children(block)):
+                found = _match_line(nodes, plain=relaxed)
+                if found is not None and (relaxed or not found.alone):
+                    term_lines += 1
+    return term_lines >= (1 if relaxed else 2)
+
+
+def read(doc: Document, source: str) -> ReadResult:
+    """Read a Markdown glossary; any text gives a ReadResult (only decoding can fail)."""
+    lines = doc.text.split("\n")
+    reader = _Reader(source, lines)
+    body_lines, fm_title = _strip_front_matter(lines, reader)
+    blocks = list(SyntaxTreeNode(_MD.parse("\n".join(body_lines))).children)
+    markers = _markers(reader, blocks)
+    h1s = [m for m in markers if m.level == 1]
+    reader.result.title = h1s[0].title if h1s else fm_title
+    title_marker = h1s[0] if len(h1s) == 1 else None
+
+    first = markers[0].index if markers else len(blocks)
+    reader.collect(blocks[:first], (), "text before the first heading")
+    stack: list[tuple[int, str]] = []  # enclosing sections that name a collection
+    for i, marker in enumerate(markers):
+        end = markers[i + 1].index if i + 1 < len(markers) else len(blocks)
+        body = [b for b in blocks[marker.index + 1:end] if b.type != "heading"]
+        if marker.level:
+            while stack and stack[-1][0] >= marker.level:
+                stack.pop()
+        nearest = (stack[-1][1],) if stack else ()
+        if marker.level == 0:
+            reader.heading_entry(marker, body, nearest)
+            continue
+        index_heading = bool(_INDEX_HEADING.match(marker.title))
+        names_collection = marker is not title_marker and not index_heading
+        if marker.section and names_collection:
+            stack.append((marker.level, marker.title))
+        own = (marker.title,) if names_collection else nearest
+        holds = marker.section or marker is title_marker
+        if holds or (not marker.colon and _holds_entries(body, relaxed=index_heading)):
+            reader.collect(body, own, "section introduction")
+        else:
+            reader.heading_entry(marker, body, nearest)
+
+    if not reader.result.entries and any(line.strip() for line in body_lines):
+        reader.result.warnings.append(Warning("no glossary entries recognised in this file"))
+    return reader.result

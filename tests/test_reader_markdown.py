@@ -1,0 +1,327 @@
+"""The Markdown reader: each glossary layout it recognises, and that odd input never breaks it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.document import Document
+from ingest.errors import SourceError
+from ingest.model import Entry, Flag, ReadResult
+from ingest.readers.markdown import read
+
+# From RocketChat/handbook (MIT licence), kept unchanged as a real-world sample.
+ROCKETCHAT = (
+    Path(__file__).parents[1].parent / "shared" / "data" / "glossaries"
+    / "rocketchat-handbook_glossary.md"
+)
+
+
+def read_text(text: str) -> ReadResult:
+    return read(Document(Path("x.md"), text.encode()), "src")
+
+
+def by_term(result: ReadResult) -> dict[str, Entry]:
+    return {entry.term: entry for entry in result.entries}
+
+
+# --- the RocketChat handbook glossary ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rocketchat() -> ReadResult:
+    if not ROCKETCHAT.exists():
+        pytest.skip(f"sample glossary not found: {ROCKETCHAT}")
+    return read(Document(ROCKETCHAT, ROCKETCHAT.read_bytes()), "rocketchat")
+
+
+def test_rocketchat_title_and_size(rocketchat: ReadResult) -> None:
+    assert rocketchat.title == "Glossary"
+    assert len(rocketchat.entries) >= 30
+    assert all(entry.source == "rocketchat" for entry in rocketchat.entries)
+
+
+def test_rocketchat_section_headings_are_not_terms(rocketchat: ReadResult) -> None:
+    terms = by_term(rocketchat)
+    for section in ("Glossary", "Metrics", "Recurring Revenue Concepts", "Revenue Weekly - SDRs"):
+        assert section not in terms
+    reasons = {(d.lines[0], d.reason) for d in rocketchat.dropped}
+    assert (79, "section introduction") in reasons  # "Refer to [Whimsical](...)"
+    assert (178, "section introduction") in reasons  # "All the metrics below exclude ..."
+    assert (1, "front matter") in reasons
+
+
+def test_rocketchat_heading_with_list_definition(rocketchat: ReadResult) -> None:
+    prospect = by_term(rocketchat)["Prospect"]
+    assert prospect.lines == (11, 14)
+    assert prospect.definition is not None
+    assert "Visitors on the website" in prospect.definition
+    assert "- Responsible: Marketing" in prospect.definition
+    assert prospect.collections == ("Metrics",)
+
+
+def test_rocketchat_nested_list_items_are_indented(rocketchat: ReadResult) -> None:
+    lead = by_term(rocketchat)["Lead"]
+    assert lead.definition is not None
+    assert "\n  - Shared personal information but no company information" in lead.definition
+
+
+def test_rocketchat_acronyms_from_headings(rocketchat: ReadResult) -> None:
+    terms = by_term(rocketchat)
+    assert terms["Marketing Qualified Lead"].acronyms == ("MQL",)
+    assert terms["Marketing Qualified Lead"].raw_term == "Marketing Qualified Lead (MQL)"
+    assert terms["Annual Contract Value"].acronyms == ("ACV",)
+    assert terms["Opportunity"].acronyms == ("Opp",)
+    assert terms["Software as a Service"].acronyms == ("SaaS",)
+
+
+def test_rocketchat_section_is_the_collection(rocketchat: ReadResult) -> None:
+    terms = by_term(rocketchat)
+    assert terms["Annual Contract Value"].collections == ("Recurring Revenue Concepts",)
+    assert terms["# of SQL Created"].collections == ("Revenue Weekly - SDRs",)
+
+
+def test_rocketchat_link_only_definition_is_undefined(rocketchat: ReadResult) -> None:
+    territory = by_term(rocketchat)["Sales Territory"]
+    assert territory.definition is None
+    assert territory.has(Flag.UNDEFINED)
+    assert territory.see == ("How we get the Sales Territory",)
+
+
+def test_rocketchat_bold_heading_text(rocketchat: ReadResult) -> None:
+    created = by_term(rocketchat)["# of SQL Created"]
+    assert created.definition == "Count of New Sale Deals."
+    assert created.lines == (184, 186)
+
+
+def test_rocketchat_bold_colon_line_acts_as_heading(rocketchat: ReadResult) -> None:
+    terms = by_term(rocketchat)
+    category = terms["Forecasting Category"]
+    assert category.definition is not None
+    for value in ("Commit", "Best Case", "Early Stage", "Omitted"):
+        assert f"- {value}" in category.definition
+    assert category.lines == (43, 48)
+    # the bold line ends the heading above it: SQL's definition stops before it
+    sql = terms["Sales Qualified Lead"]
+    assert sql.definition is not None
+    assert "Forecasting" not in sql.definition
+
+
+def test_rocketchat_links_in_definitions_keep_their_text(rocketchat: ReadResult) -> None:
+    index = by_term(rocketchat)["Community Size Composite Index"]
+    assert index.definition is not None
+    assert "measure our Community Size growth." in index.definition
+    assert "\n\n- 30% Users on Open Server" in index.definition
+    assert "http" not in index.definition
+
+
+# --- headings ---------------------------------------------------------------------------------
+
+
+def test_heading_with_paragraphs() -> None:
+    result = read_text(
+        "# Sales Terms\n\n"
+        "## Churn\n\n"
+        "Customers who **leave**, see [the report](https://x.example).\n\n"
+        "Measured `monthly`. ![chart](c.png)\n\n"
+        "## Net Revenue Retention\n\n"
+        "Revenue kept from existing customers; NRR for short.\n"
+    )
+    assert result.title == "Sales Terms"
+    churn, nrr = result.entries
+    assert churn.term == "Churn"
+    assert churn.definition == "Customers who leave, see the report.\n\nMeasured monthly."
+    assert churn.lines == (3, 7)
+    assert churn.collections == ()  # the document title is not a collection
+    assert nrr.acronyms == ("NRR",)
+
+
+def test_heading_without_text_is_undefined() -> None:
+    result = read_text("## Quota\n\n## Pipeline\n\nOpen deals.\n")
+    quota = by_term(result)["Quota"]
+    assert quota.definition is None
+    assert quota.has(Flag.UNDEFINED)
+    assert quota.lines == (1, 1)
+    assert by_term(result)["Pipeline"].definition == "Open deals."
+
+
+def test_noise_is_dropped_with_reasons() -> None:
+    result = read_text("## Churn\n\nLosing customers.\n\n<!-- todo -->\n\n---\n\n##\n")
+    assert result.entries[0].definition == "Losing customers."
+    reasons = {d.reason for d in result.dropped}
+    assert {"HTML comment", "horizontal rule", "empty heading"} <= reasons
+
+
+def test_emoji_and_markup_are_cleaned_from_titles() -> None:
+    result = read_text("# 📘 **Glossary**\n\n## 💰 Finance\n\n### Margin\n\nProfit share.\n")
+    assert result.title == "Glossary"
+    assert by_term(result)["Margin"].collections == ("Finance",)
+
+
+def test_combined_heading() -> None:
+    entry = read_text("## Upsell and Cross-sell\n\nSelling more.\n").entries[0]
+    assert entry.has(Flag.COMBINED)
+    assert entry.terms == ("Upsell", "Cross-sell")
+
+
+# --- bold and plain term lines ---------------------------------------------------------------
+
+
+def test_bold_colon_list() -> None:
+    result = read_text(
+        "# Glossary\n\n"
+        "- **Churn**: customers who leave.\n"
+        "- **Net Revenue Retention (NRR):** revenue kept.\n"
+        "- **CAC** - cost to acquire a customer.\n"
+        "  - includes marketing spend\n"
+    )
+    churn, nrr, cac = result.entries
+    assert (churn.term, churn.definition, churn.lines) == ("Churn", "customers who leave.", (3, 3))
+    assert (nrr.term, nrr.acronyms) == ("Net Revenue Retention", ("NRR",))
+    assert cac.definition == "cost to acquire a customer.\n\n- includes marketing spend"
+    assert cac.lines == (5, 6)
+
+
+def test_numbered_list_under_a_heading_holds_entries() -> None:
+    result = read_text(
+        "## Key terms\n\n"
+        "1. Churn: customers who leave.\n"
+        "2. **ARR** — annual recurring revenue.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "ARR"]
+    assert all(e.collections == ("Key terms",) for e in result.entries)
+    assert result.entries[1].definition == "annual recurring revenue."
+
+
+def test_heading_ending_in_colon_keeps_its_list() -> None:
+    result = read_text("#### Tiers:\n\n- Gold: the top tier\n- Silver: the middle tier\n")
+    (entry,) = result.entries
+    assert entry.term == "Tiers"
+    assert entry.definition == "- Gold: the top tier\n- Silver: the middle tier"
+
+
+def test_bold_line_with_colon_before_a_list_ends_the_heading_above() -> None:
+    result = read_text(
+        "# Glossary\n\n## Sales\n\n#### Lead:\n\n- Someone interested\n\n"
+        "**Forecast Category (formerly Confidence):**\n\n"
+        "- Commit: will close\n- Omitted: too early\n"
+    )
+    lead, category = result.entries
+    assert lead.definition == "- Someone interested"
+    assert (category.term, category.lines, category.collections) == (
+        "Forecast Category", (9, 12), ("Sales",),
+    )
+    assert category.definition == "- Commit: will close\n- Omitted: too early"
+
+
+def test_prose_without_terms_is_reported() -> None:
+    result = read_text("Just some notes about the team.\n")
+    assert result.entries == []
+    assert result.warnings
+
+
+def test_bold_paragraph_lines() -> None:
+    result = read_text(
+        "**Churn:** customers who leave\n"
+        "and do not come back.\n\n"
+        "**Bookings**\n"
+        "Signed contract value.\n"
+    )
+    churn, bookings = result.entries
+    assert churn.definition == "customers who leave and do not come back."
+    assert churn.lines == (1, 2)
+    assert bookings.definition == "Signed contract value."
+
+
+def test_plain_term_paragraphs() -> None:
+    result = read_text(
+        "Intro text without a term.\n\n"
+        "Churn: customers who leave.\n\n"
+        "Gross Margin: revenue less cost of sales.\n\n"
+        "This is a sentence, not a term: it has punctuation.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "Gross Margin"]
+    assert result.dropped[0].reason == "text before the first heading"
+
+
+def test_index_letter_headings_are_sections() -> None:
+    result = read_text("## A\n\n- Accrual: revenue earned\n\n## B\n\n- Backlog: signed work\n")
+    assert [e.term for e in result.entries] == ["Accrual", "Backlog"]
+    assert all(e.collections == () for e in result.entries)
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def test_table_with_aliases_column() -> None:
+    result = read_text(
+        "# Glossary\n\n"
+        "| Term | Synonyms | Definition |\n"
+        "|------|----------|------------|\n"
+        "| Churn | Attrition; Customer churn | Customers who **leave**. |\n"
+        "| Customer Lifetime Value (CLV) | LTV, Lifetime value | Revenue over a lifetime. |\n"
+        "| | | orphan row |\n"
+        "| Quota | | |\n"
+    )
+    terms = by_term(result)
+    assert terms["Churn"].aliases == ("Attrition", "Customer churn")
+    assert terms["Churn"].definition == "Customers who leave."
+    assert terms["Churn"].lines == (5, 5)
+    assert terms["Customer Lifetime Value"].acronyms == ("CLV",)
+    assert terms["Customer Lifetime Value"].aliases == ("LTV", "Lifetime value")
+    assert terms["Quota"].has(Flag.UNDEFINED)
+    assert any(d.reason == "table row without a term" for d in result.dropped)
+
+
+def test_table_without_term_columns_is_not_entries() -> None:
+    result = read_text("| Region | Owner | Quota |\n|---|---|---|\n| EMEA | Ana | 10 |\n")
+    assert result.entries == []
+    assert result.dropped[0].reason == "table without term and definition columns"
+
+
+# --- front matter --------------------------------------------------------------------------
+
+
+def test_front_matter_is_skipped_and_lines_stay_true() -> None:
+    text = "---\ntitle: Sales words\nowner: ops\n---\n\n## Churn\n\nCustomers who leave.\n"
+    result = read_text(text)
+    (churn,) = result.entries
+    assert churn.lines == (6, 8)
+    assert text.split("\n")[churn.lines[0] - 1] == "## Churn"
+    assert result.dropped[0].lines == (1, 4)
+    assert result.dropped[0].reason == "front matter"
+    assert result.title == "Sales words"  # no H1, so the front matter's title
+
+
+def test_unclosed_front_matter_is_ordinary_text() -> None:
+    result = read_text("---\n## Churn\n\nCustomers who leave.\n")
+    assert [e.term for e in result.entries] == ["Churn"]
+
+
+# --- never raising ---------------------------------------------------------------------------
+
+_MARKDOWNISH = st.text(
+    alphabet=st.sampled_from(list("#*_-:|`[]()!<>=~ \n\t\\abcXYZ1.,;—–🔤\u200d")),
+    max_size=300,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_MARKDOWNISH, st.text(max_size=300)))
+def test_any_text_gives_a_read_result(text: str) -> None:
+    try:
+        result = read_text(text)
+    except SourceError:
+        return  # the document itself refused the bytes (for instance, binary-looking)
+    assert isinstance(result, ReadResult)
+    line_count = len(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    for entry in result.entries:
+        assert entry.term
+        assert entry.source == "src"
+        assert entry.lines is not None
+        assert 1 <= entry.lines[0] <= entry.lines[1] <= line_count
+    for dropped in result.dropped:
+        assert 1 <= dropped.lines[0] <= dropped.lines[1] <= line_count
