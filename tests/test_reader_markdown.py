@@ -15,7 +15,10 @@ from ingest.readers.markdown import read
 
 # From RocketChat/handbook (MIT licence), kept unchanged as a real-world sample.
 ROCKETCHAT = (
-    Path(__file__).parents[1].parent / "shared" / "data" / "glossaries"
+    Path(__file__).parents[1].parent
+    / "shared"
+    / "data"
+    / "glossaries"
     / "rocketchat-handbook_glossary.md"
 )
 
@@ -187,9 +190,7 @@ def test_bold_colon_list() -> None:
 
 def test_numbered_list_under_a_heading_holds_entries() -> None:
     result = read_text(
-        "## Key terms\n\n"
-        "1. Churn: customers who leave.\n"
-        "2. **ARR** — annual recurring revenue.\n"
+        "## Key terms\n\n1. Churn: customers who leave.\n2. **ARR** — annual recurring revenue.\n"
     )
     assert [e.term for e in result.entries] == ["Churn", "ARR"]
     assert all(e.collections == ("Key terms",) for e in result.entries)
@@ -212,7 +213,9 @@ def test_bold_line_with_colon_before_a_list_ends_the_heading_above() -> None:
     lead, category = result.entries
     assert lead.definition == "- Someone interested"
     assert (category.term, category.lines, category.collections) == (
-        "Forecast Category", (9, 12), ("Sales",),
+        "Forecast Category",
+        (9, 12),
+        ("Sales",),
     )
     assert category.definition == "- Commit: will close\n- Omitted: too early"
 

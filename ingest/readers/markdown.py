@@ -40,11 +40,37 @@ _SENTENCE_PUNCT = re.compile(r"[.!?;,]")
 _FRONT_MATTER_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+?)\s*$")
 _MAX_PLAIN_TERM_WORDS = 8
 # English words that make a "X: y" prefix a sentence rather than a name
-_SENTENCE_WORDS = frozenset({
-    "is", "are", "was", "were", "be", "been", "this", "that", "these", "those", "we", "you",
-    "our", "your", "it", "its", "they", "their", "will", "would", "can", "could", "should",
-    "must", "please", "here", "there",
-})
+_SENTENCE_WORDS = frozenset(
+    {
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "this",
+        "that",
+        "these",
+        "those",
+        "we",
+        "you",
+        "our",
+        "your",
+        "it",
+        "its",
+        "they",
+        "their",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "must",
+        "please",
+        "here",
+        "there",
+    }
+)
 _MAX_BOLD_TERM_WORDS = 15
 
 _TERM_COLUMNS = ("term", "name", "concept", "word", "keyword", "label", "acronym", "abbreviation")
@@ -204,7 +230,7 @@ def _bold_match(nodes: Sequence[SyntaxTreeNode]) -> _Match | None:
     if len(term.split()) > _MAX_BOLD_TERM_WORDS or not _has_word(term):
         return None
     links: list[str] = []
-    rest = _inline(nodes[start + 1:], links)
+    rest = _inline(nodes[start + 1 :], links)
     if term.endswith(":"):
         return _Match(term[:-1], _squash(rest.lstrip(" :")), True, tuple(links))
     if not rest.strip():
@@ -212,7 +238,7 @@ def _bold_match(nodes: Sequence[SyntaxTreeNode]) -> _Match | None:
     separator = _BOLD_SEPARATOR.match(rest)
     if separator is None:
         return None
-    return _Match(term, _squash(rest[separator.end():]), True, tuple(links))
+    return _Match(term, _squash(rest[separator.end() :]), True, tuple(links))
 
 
 def _plain_term_ok(term: str) -> bool:
@@ -364,7 +390,7 @@ class _Reader:
         return start, end
 
     def drop(self, lines: tuple[int, int], reason: str) -> None:
-        text = "\n".join(self.lines[lines[0] - 1:lines[1]]).strip()
+        text = "\n".join(self.lines[lines[0] - 1 : lines[1]]).strip()
         self.result.dropped.append(Dropped(lines, text, reason))
 
     def drop_block(self, block: SyntaxTreeNode, reason: str) -> None:
@@ -411,19 +437,21 @@ class _Reader:
         if parsed.combined:
             flags.add(Flag.COMBINED)
         found = acronyms_in(definition, parsed.term) if definition else []
-        self.result.entries.append(Entry(
-            term=parsed.term,
-            definition=definition,
-            source=self.source,
-            lines=(cand.start, cand.end),
-            raw_term=raw,
-            acronyms=_dedupe([*parsed.acronyms, *cand.acronyms, *found], exclude=parsed.term),
-            aliases=_dedupe([*parsed.aliases, *cand.aliases], exclude=parsed.term),
-            terms=parsed.terms,
-            see=see,
-            collections=collections,
-            flags=frozenset(flags),
-        ))
+        self.result.entries.append(
+            Entry(
+                term=parsed.term,
+                definition=definition,
+                source=self.source,
+                lines=(cand.start, cand.end),
+                raw_term=raw,
+                acronyms=_dedupe([*parsed.acronyms, *cand.acronyms, *found], exclude=parsed.term),
+                aliases=_dedupe([*parsed.aliases, *cand.aliases], exclude=parsed.term),
+                terms=parsed.terms,
+                see=see,
+                collections=collections,
+                flags=frozenset(flags),
+            )
+        )
 
     # term headings
 
@@ -439,8 +467,9 @@ class _Reader:
 
     # sections: blocks holding entries of their own
 
-    def collect(self, blocks: list[SyntaxTreeNode], collections: tuple[str, ...],
-                reason: str) -> None:
+    def collect(
+        self, blocks: list[SyntaxTreeNode], collections: tuple[str, ...], reason: str
+    ) -> None:
         """Entries from term lines, term lists and term tables; other text is dropped."""
         open_cand: _Candidate | None = None
         for block in self.content(blocks):
@@ -495,8 +524,9 @@ class _Reader:
             cand.parts = [_squash(p) for p in cand.parts]
         return cands
 
-    def list_entries(self, block: SyntaxTreeNode, collections: tuple[str, ...],
-                     open_cand: _Candidate | None) -> bool:
+    def list_entries(
+        self, block: SyntaxTreeNode, collections: tuple[str, ...], open_cand: _Candidate | None
+    ) -> bool:
         """Entries from a list whose items are term lines; False if it is not such a list."""
         items = block.children
         matches = [_item_match(item) for item in items]
@@ -571,7 +601,7 @@ def _strip_front_matter(lines: list[str], reader: _Reader) -> tuple[list[str], s
                 (m["title"] for line in lines[1:end] if (m := _FRONT_MATTER_TITLE.match(line))),
                 None,
             )
-            blanked = [""] * (end + 1) + lines[end + 1:]
+            blanked = [""] * (end + 1) + lines[end + 1 :]
             return blanked, title.strip("'\"") if title else None
     return lines, None
 
@@ -591,7 +621,7 @@ def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
             found.append(_Marker(index, level, title, reader.span(block)[0], colon=colon))
         elif (term := _pseudo_heading(block, following)) is not None:
             found.append(_Marker(index, 0, term, reader.span(block)[0]))
-    return [_with_section(m, found[i + 1:]) for i, m in enumerate(found)]
+    return [_with_section(m, found[i + 1 :]) for i, m in enumerate(found)]
 
 
 def _with_section(marker: _Marker, later: list[_Marker]) -> _Marker:
@@ -646,7 +676,7 @@ def read(doc: Document, source: str) -> ReadResult:
     stack: list[tuple[int, str]] = []  # enclosing sections that name a collection
     for i, marker in enumerate(markers):
         end = markers[i + 1].index if i + 1 < len(markers) else len(blocks)
-        body = [b for b in blocks[marker.index + 1:end] if b.type != "heading"]
+        body = [b for b in blocks[marker.index + 1 : end] if b.type != "heading"]
         if marker.level:
             while stack and stack[-1][0] >= marker.level:
                 stack.pop()

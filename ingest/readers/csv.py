@@ -1,0 +1,416 @@
+"""Reading CSV/TSV glossaries: columns found by name, one entry per row.
+
+Headers are matched case-insensitively, ignoring prefixes such as "skos:" and any
+punctuation ("Alt_Labels", "skos:altLabel" and "alternative labels" all name aliases).
+Relations in broader/narrower/related columns name other rows by id or by term and are
+resolved once the whole file is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ingest.document import Document
+from ingest.errors import SourceError
+from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
+from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term
+
+DELIMITERS = ",;\t|"
+SNIFF_CHARS = 16_384
+
+# normalised header name -> role; the order of TERM_NAMES is the order of preference
+TERM_NAMES = (
+    "preflabel",
+    "preferredlabel",
+    "preferredterm",
+    "term",
+    "name",
+    "label",
+    "word",
+    "concept",
+    "title",
+)
+_ROLES: dict[str, str] = {name: "term" for name in TERM_NAMES}
+_ROLES |= dict.fromkeys(
+    ("definition", "definitions", "description", "meaning", "summary", "explanation"), "definition"
+)
+_ROLES |= dict.fromkeys(
+    (
+        "aliases",
+        "alias",
+        "synonyms",
+        "synonym",
+        "altlabel",
+        "altlabels",
+        "alternativelabel",
+        "alternativelabels",
+    ),
+    "aliases",
+)
+_ROLES |= dict.fromkeys(
+    ("acronym", "acronyms", "abbreviation", "abbreviations", "abbr"), "acronyms"
+)
+_ROLES |= dict.fromkeys(("hiddenlabel", "hiddenlabels"), "hidden")
+_ROLES |= dict.fromkeys(("id", "uri", "iri"), "id")
+_ROLES |= dict.fromkeys(("type",), "type")
+_ROLES |= dict.fromkeys(("source",), "source")  # recognised, not used
+_ROLES |= {"broader": "broader", "narrower": "narrower", "related": "related"}
+_RELATION_KINDS = {
+    "broader": RelationKind.BROADER,
+    "narrower": RelationKind.NARROWER,
+    "related": RelationKind.RELATED,
+}
+_NOT_ENTRY_TYPES = frozenset({"conceptscheme", "collection", "orderedcollection"})
+_MULTI_SPLIT = re.compile(r"\s*[;|\n]\s*")
+_LOOKS_LIKE_ID = re.compile(r"^[\w.-]*:\S+$")  # mav:mav001, http://..., urn:x
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One CSV record and the physical lines it spans."""
+
+    first: int
+    last: int
+    cells: list[str]
+
+
+@dataclass(slots=True)
+class Layout:
+    """Which column holds what: term columns in order of preference, one column per role."""
+
+    terms: list[int] = field(default_factory=list)
+    roles: dict[str, int] = field(default_factory=dict)
+    width: int = 0
+    delimiter: str = ","
+
+    def cell(self, record: Record, role: str) -> str:
+        index = self.roles.get(role)
+        if index is None or index >= len(record.cells):
+            return ""
+        return record.cells[index].strip()
+
+    def term(self, record: Record) -> str:
+        for index in self.terms:
+            if index < len(record.cells) and record.cells[index].strip():
+                return record.cells[index].strip()
+        return ""
+
+
+@dataclass(slots=True)
+class Row:
+    """A row read as an entry, before its relations are resolved."""
+
+    record: Record
+    raw_term: str
+    ident: str
+    links: dict[RelationKind, list[str]]
+
+
+def read(doc: Document, source: str) -> ReadResult:
+    """Read a CSV glossary into entries, with warnings for the rows it could not use fully."""
+    text = doc.text
+    dialect = _dialect(doc, text)
+    records = [r for r in _records(doc, text, dialect) if _filled(r)]
+    if not records:
+        raise SourceError(doc.path, "no rows found")
+    result = ReadResult()
+    layout, body = _layout(doc, records, result)
+    layout.delimiter = str(dialect.delimiter)
+    if not body:
+        raise SourceError(doc.path, "has a header row but no rows below it", records[0].last)
+    rows = [row for record in body if (row := _row(record, layout, result)) is not None]
+    entries_by_id = {row.ident: row for row in rows if row.ident}
+    labels = _unique_labels(rows)
+    for row in rows:
+        result.entries.append(_entry(row, layout, source, entries_by_id, labels, result))
+    return result
+
+
+def _unique_labels(rows: list[Row]) -> dict[str, Row]:
+    """Rows by their term (as written and as parsed), leaving out terms several rows share."""
+    by_label: dict[str, Row] = {}
+    shared: set[str] = set()
+    for row in rows:
+        for label in {row.raw_term.casefold(), parse_term(row.raw_term).term.casefold()}:
+            if label in by_label and by_label[label] is not row:
+                shared.add(label)
+            by_label[label] = row
+    return {label: row for label, row in by_label.items() if label not in shared}
+
+
+def _dialect(doc: Document, text: str) -> type[csv.Dialect]:
+    """Strict double-quoted CSV with the delimiter the Sniffer finds (tab for .tsv)."""
+    sample = text[:SNIFF_CHARS]
+    delimiter = "\t" if doc.path.suffix.lower() == ".tsv" else None
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+        except csv.Error:
+            first = sample.split("\n", 1)[0]
+            counts = {d: first.count(d) for d in DELIMITERS}
+            delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter
+    Dialect.skipinitialspace = True  # a, "b, c" quotes its second cell
+    Dialect.strict = True
+    return Dialect
+
+
+def _records(doc: Document, text: str, dialect: type[csv.Dialect]) -> Iterator[Record]:
+    """Every record with its line span; malformed CSV raises SourceError with the line."""
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    last = 0
+    while True:
+        first = last + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise SourceError(
+                    doc.path,
+                    f"unterminated quoted field: the quote opened on line {first} is never closed",
+                    first,
+                ) from None
+            raise SourceError(doc.path, f"malformed CSV: {exc}", reader.line_num) from None
+        last = reader.line_num
+        yield Record(first, last, cells)
+
+
+def _filled(record: Record) -> bool:
+    return any(cell.strip() for cell in record.cells)
+
+
+def normalise_header(name: str) -> str:
+    """ "skos:altLabel" -> "altlabel", "Alt_Labels" -> "altlabels", "@id" -> "id"."""
+    name = name.strip().lower()
+    if ":" in name and not name.startswith(("http:", "https:")):
+        name = name.rsplit(":", 1)[1]
+    elif "#" in name or "/" in name:
+        name = re.split(r"[#/]", name)[-1]
+    return re.sub(r"[^a-z0-9]", "", name)
+
+
+def _header_layout(header: Record) -> Layout | None:
+    """The layout a header row names, or None if no cell is a known column name."""
+    layout = Layout(width=len(header.cells))
+    found: list[tuple[int, int]] = []  # (preference, column) for term columns
+    for index, cell in enumerate(header.cells):
+        name = normalise_header(cell)
+        role = _ROLES.get(name)
+        if role == "term":
+            found.append((TERM_NAMES.index(name), index))
+        elif role and role not in layout.roles:
+            layout.roles[role] = index
+    layout.terms = [index for _, index in sorted(found)]
+    if layout.terms or "definition" in layout.roles or len(layout.roles) > 1:
+        return layout
+    return None
+
+
+def _layout(
+    doc: Document, records: list[Record], result: ReadResult
+) -> tuple[Layout, list[Record]]:
+    """The column layout, from the header row or, without one, from the column count."""
+    header = records[0]
+    layout = _header_layout(header)
+    if layout is not None:
+        if not layout.terms:
+            layout.terms = [_first_free_column(doc, header, layout)]
+            name = header.cells[layout.terms[0]].strip()
+            result.warnings.append(
+                Warning(
+                    f"no term column in the header; reading column {name!r} as the term",
+                    header.first,
+                )
+            )
+        return layout, records[1:]
+    width = Counter(len(r.cells) for r in records).most_common(1)[0][0]
+    if width not in (2, 3):
+        expected = "term (or name, label, prefLabel) and definition (or description, meaning)"
+        raise SourceError(
+            doc.path,
+            f"no header row naming the columns and {width} columns per row; "
+            f"expected a header with {expected}",
+            header.first,
+        )
+    layout = Layout(terms=[0], roles={"definition": 1}, width=width)
+    if width == 3:
+        layout.roles["aliases"] = 2
+    columns = "term, definition" + (", aliases" if width == 3 else "")
+    result.warnings.append(Warning(f"no header row; reading the columns as {columns}", 1))
+    return layout, records
+
+
+def _first_free_column(doc: Document, header: Record, layout: Layout) -> int:
+    used = set(layout.roles.values())
+    for index in range(len(header.cells)):
+        if index not in used:
+            return index
+    raise SourceError(
+        doc.path, "the header names no term column (term, name, label, prefLabel)", header.first
+    )
+
+
+def _row(record: Record, layout: Layout, result: ReadResult) -> Row | None:
+    """A record as a row to turn into an entry; None for scheme rows and rows with no term."""
+    term = layout.term(record)
+    kind = normalise_header(layout.cell(record, "type"))
+    if kind in _NOT_ENTRY_TYPES:
+        if kind == "conceptscheme" and term and result.title is None:
+            result.title = term
+        return None
+    if not term:
+        result.warnings.append(
+            Warning(f"row on line {record.first} has no term; skipped", record.first)
+        )
+        return None
+    _check_width(record, layout, result)
+    links = {
+        kind: split_values(layout.cell(record, role)) for role, kind in _RELATION_KINDS.items()
+    }
+    return Row(record, term, layout.cell(record, "id"), links)
+
+
+def _check_width(record: Record, layout: Layout, result: ReadResult) -> None:
+    """Rows wider than the header: join the spill into a last-column definition, else warn."""
+    extra = record.cells[layout.width :]
+    if not any(cell.strip() for cell in extra):
+        return
+    definition = layout.roles.get("definition")
+    if definition == layout.width - 1:
+        glue = f"{layout.delimiter} " if layout.delimiter in ",;" else " "
+        record.cells[definition:] = [glue.join(c.strip() for c in record.cells[definition:])]
+        result.warnings.append(
+            Warning(
+                f"row on line {record.first} has more cells than the header; the extra cells "
+                "were read as part of the definition (quote cells that contain the delimiter)",
+                record.first,
+            )
+        )
+    else:
+        result.warnings.append(
+            Warning(
+                f"row on line {record.first} has {len(record.cells)} cells, the header "
+                f"{layout.width}; the extra cells were ignored",
+                record.first,
+            )
+        )
+
+
+def split_values(cell: str) -> list[str]:
+    """ "A; B | C" or one value per line -> ["A", "B", "C"]."""
+    return [value for value in _MULTI_SPLIT.split(cell.strip()) if value]
+
+
+def clean_text(text: str) -> str | None:
+    """Trim each line and keep at most one blank line between paragraphs."""
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    cleaned = "\n".join(out).strip()
+    return cleaned or None
+
+
+def _unique(values: list[str], exclude: str = "") -> tuple[str, ...]:
+    seen = {exclude.casefold()} if exclude else set()
+    out: list[str] = []
+    for value in values:
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return tuple(out)
+
+
+def _entry(
+    row: Row,
+    layout: Layout,
+    source: str,
+    by_id: dict[str, Row],
+    by_label: dict[str, Row],
+    result: ReadResult,
+) -> Entry:
+    """The entry for a row, its term taken apart and its relations resolved."""
+    record = row.record
+    parsed = parse_term(row.raw_term)
+    term = parsed.term
+    definition = clean_text(layout.cell(record, "definition"))
+    named = split_values(layout.cell(record, "aliases"))
+    aliases = [a for a in named if not _abbreviates(a, term)]
+    acronyms = [
+        *parsed.acronyms,
+        *split_values(layout.cell(record, "acronyms")),
+        *(a for a in named if a not in aliases),
+    ]
+    if definition:
+        acronyms += acronyms_in(definition, term)
+    flags = {Flag.STRUCTURED}
+    if definition is None:
+        flags.add(Flag.UNDEFINED)
+    if parsed.combined:
+        flags.add(Flag.COMBINED)
+    return Entry(
+        term=term,
+        definition=definition,
+        source=source,
+        lines=(record.first, record.last),
+        raw_term=row.raw_term,
+        acronyms=_unique(acronyms, term),
+        aliases=_unique([*parsed.aliases, *aliases], term),
+        hidden=_unique(split_values(layout.cell(record, "hidden")), term),
+        terms=parsed.terms if parsed.combined else (),
+        relations=_relations(row, by_id, by_label, result),
+        uri=row.ident or None,
+        flags=frozenset(flags),
+    )
+
+
+def _abbreviates(label: str, term: str) -> bool:
+    """True for an alias that is the term's acronym ("CLV" of "Customer Lifetime Value")."""
+    return is_acronym(label) and not is_acronym(term) and acronym_matches(label, term)
+
+
+def _relations(
+    row: Row, by_id: dict[str, Row], by_label: dict[str, Row], result: ReadResult
+) -> tuple[Relation, ...]:
+    """Relation cells resolved: an id names its row's term, a label is matched to a row."""
+    relations: list[Relation] = []
+    for kind, values in row.links.items():
+        for value in values:
+            relation = _resolve(kind, value, by_id, by_label)
+            if relation is None:
+                result.warnings.append(
+                    Warning(
+                        f"row on line {row.record.first}: {kind} {value!r} is not the id of any "
+                        "row in this file; relation dropped",
+                        row.record.first,
+                    )
+                )
+            elif relation not in relations:
+                relations.append(relation)
+    return tuple(relations)
+
+
+def _resolve(
+    kind: RelationKind, value: str, by_id: dict[str, Row], by_label: dict[str, Row]
+) -> Relation | None:
+    target = by_id.get(value)
+    if target is not None:
+        return Relation(kind, parse_term(target.raw_term).term, value)
+    target = by_label.get(value.casefold())
+    if target is not None:
+        return Relation(kind, parse_term(target.raw_term).term, target.ident or None)
+    if _LOOKS_LIKE_ID.match(value):
+        return None
+    return Relation(kind, value)

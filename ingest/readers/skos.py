@@ -1,0 +1,478 @@
+"""Reading SKOS vocabularies (Turtle, RDF/XML, JSON-LD, N-Triples) with rdflib.
+
+The graph is indexed once, predicate by predicate, into plain dicts; each concept is
+then read from those dicts, so a large thesaurus costs little beyond rdflib's parse.
+Labels are chosen in English first, then untagged, then any language, deterministically.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+import xml.sax
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.error import URLError
+
+import networkx as nx
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DC, DCTERMS
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
+
+from ingest.document import Document
+from ingest.errors import SourceError
+from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
+from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term
+
+SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
+RDFLIB_FORMATS = {"turtle": "turtle", "xml": "xml", "json-ld": "json-ld", "nt": "nt"}
+RELATIONS = (
+    (RelationKind.BROADER, SKOS.broader),
+    (RelationKind.NARROWER, SKOS.narrower),
+    (RelationKind.RELATED, SKOS.related),
+)
+_NOT_CONCEPTS = (SKOS.ConceptScheme, SKOS.Collection, SKOS.OrderedCollection)
+_TITLE_PREDICATES = (DCTERMS.title, DC.title, RDFS.label, SKOS.prefLabel)
+
+Labels = dict[Node, set[Literal]]
+
+
+def read_rdf(doc: Document, source: str, fmt: str) -> ReadResult:
+    """Read every SKOS concept in an RDF file into an entry."""
+    graph = parse_graph(doc, fmt)
+    index = Index.build(graph)
+    concepts = sorted(index.concepts(), key=str)
+    if not concepts:
+        raise SourceError(doc.path, _no_concepts(graph))
+    result = ReadResult(title=index.title())
+    chosen = {node: pick for node in concepts if (pick := _choose(node, index, result))}
+    names = {node: _split_term(_text(choice.literal))[0] for node, choice in chosen.items()}
+    for node, choice in chosen.items():
+        result.entries.append(_entry(node, choice, names, index, source, result))
+    _report_cycles(index, chosen, result)
+    for collection in index.broken_lists:
+        result.warnings.append(
+            Warning(
+                f"collection {_show(collection)} has a skos:memberList that loops back on itself; "
+                "its list members were not read"
+            )
+        )
+    return result
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def parse_graph(doc: Document, fmt: str) -> Graph:
+    """The file parsed by rdflib; any parser failure becomes a one-line SourceError."""
+    if fmt not in RDFLIB_FORMATS:
+        raise SourceError(doc.path, f"unknown RDF format {fmt!r}")
+    data: str | bytes = doc.data if fmt == "xml" else _decoded(doc)
+    graph = Graph()
+    try:
+        with _quiet_rdflib():
+            graph.parse(data=data, format=RDFLIB_FORMATS[fmt])
+    except Exception as exc:  # rdflib's parsers raise many types; all mean "bad input"
+        problem, line = _parse_problem(exc)
+        raise SourceError(doc.path, f"not valid {_FORMAT_NAMES[fmt]}: {problem}", line) from None
+    return graph
+
+
+_FORMAT_NAMES = {"turtle": "Turtle", "xml": "RDF/XML", "json-ld": "JSON-LD", "nt": "N-Triples"}
+
+
+def _decoded(doc: Document) -> str:
+    """UTF-8 (or UTF-16 with a BOM) text; a bad byte is named with its line."""
+    data = doc.data
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceError(
+            doc.path, f"not valid UTF-8 or UTF-16 (byte 0x{data[exc.start]:02x})", line
+        ) from None
+
+
+def _parse_problem(exc: Exception) -> tuple[str, int | None]:
+    """The parser's complaint cut to one line, and the line it names where it names one."""
+    if isinstance(exc, BadSyntax):
+        return str(exc.args[4]), _bad_syntax_line(exc)
+    if isinstance(exc, xml.sax.SAXParseException):
+        return exc.getMessage(), exc.getLineNumber()
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg, exc.lineno
+    if isinstance(exc, URLError):
+        return f"could not fetch a remote document it refers to ({exc.reason})", None
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return (text[:200] + "…" if len(text) > 200 else text), None
+
+
+def _bad_syntax_line(exc: BadSyntax) -> int:
+    """The line of the error's offset; BadSyntax.lines drifts on files with many lines."""
+    text, offset = exc.args[2], exc.args[3]
+    if isinstance(text, str | bytes) and isinstance(offset, int):
+        newline = "\n" if isinstance(text, str) else b"\n"
+        return text.count(newline, 0, offset) + 1  # type: ignore[arg-type]
+    return int(exc.lines) + 1
+
+
+class _DropLiteralWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """Silence rdflib's logged tracebacks for ill-typed literals (e.g. an invalid xsd:date)
+    and its deprecation notices about its own internals."""
+    logger = logging.getLogger("rdflib.term")
+    quiet = _DropLiteralWarnings()
+    logger.addFilter(quiet)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            yield
+    finally:
+        logger.removeFilter(quiet)
+
+
+def _no_concepts(graph: Graph) -> str:
+    classes = len(set(graph.subjects(RDF.type, RDFS.Class)))
+    hint = f" (it declares {classes} RDFS classes, not SKOS concepts)" if classes else ""
+    triples = f"{len(graph)} triple" + ("" if len(graph) == 1 else "s")
+    return (
+        f"no SKOS concepts found in {triples}{hint}; expected resources typed "
+        "skos:Concept or with a skos:prefLabel in a skos:ConceptScheme"
+    )
+
+
+# --- indexing ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Index:
+    """What the reader needs from the graph, looked up once per predicate."""
+
+    graph: Graph
+    pref: Labels = field(default_factory=dict)
+    alt: Labels = field(default_factory=dict)
+    hidden: Labels = field(default_factory=dict)
+    label: Labels = field(default_factory=dict)  # rdfs:label
+    definition: Labels = field(default_factory=dict)
+    links: dict[URIRef, dict[Node, list[Node]]] = field(default_factory=dict)
+    member_of: dict[Node, set[Node]] = field(default_factory=dict)
+    broken_lists: list[Node] = field(default_factory=list)  # collections with a looping list
+
+    @classmethod
+    def build(cls, graph: Graph) -> Index:
+        literal_form = _first_literals(graph, SKOSXL.literalForm)
+        values = _first_literals(graph, RDF.value)
+        index = cls(graph)
+        for plain, xl, target in (
+            (SKOS.prefLabel, SKOSXL.prefLabel, index.pref),
+            (SKOS.altLabel, SKOSXL.altLabel, index.alt),
+            (SKOS.hiddenLabel, SKOSXL.hiddenLabel, index.hidden),
+        ):
+            _collect(graph, plain, target, {})
+            _collect(graph, xl, target, literal_form)
+        _collect(graph, RDFS.label, index.label, {})
+        _collect(graph, SKOS.definition, index.definition, values)
+        for _, predicate in RELATIONS:
+            links: dict[Node, list[Node]] = defaultdict(list)
+            for s, o in graph.subject_objects(predicate):
+                links[s].append(o)
+            index.links[predicate] = links
+        index.member_of = _memberships(graph, index.broken_lists)
+        return index
+
+    def concepts(self) -> set[Node]:
+        """Resources typed skos:Concept (or a subclass), and labelled resources in a scheme."""
+        graph = self.graph
+        found: set[Node] = set()
+        for cls in _subclasses(graph, SKOS.Concept):
+            found.update(graph.subjects(RDF.type, cls))
+        in_scheme = set(graph.subjects(SKOS.inScheme, None))
+        in_scheme.update(graph.subjects(SKOS.topConceptOf, None))
+        found.update(node for node in in_scheme if node in self.pref)
+        excluded = {s for cls in _NOT_CONCEPTS for s in graph.subjects(RDF.type, cls)}
+        return found - excluded
+
+    def name(self, node: Node) -> str | None:
+        """A display label for a scheme or collection: prefLabel, else rdfs:label."""
+        for labels in (self.pref.get(node), self.label.get(node)):
+            if labels:
+                return _text(sorted(labels, key=_order)[0])
+        return None
+
+    def title(self) -> str | None:
+        """The title of the first concept scheme (by URI) that states one."""
+        schemes = sorted(set(self.graph.subjects(RDF.type, SKOS.ConceptScheme)), key=str)
+        for scheme in schemes:
+            titles = [
+                o
+                for p in _TITLE_PREDICATES
+                for o in self.graph.objects(scheme, p)
+                if isinstance(o, Literal) and str(o).strip()
+            ]
+            if titles:
+                return _text(sorted(titles, key=_order)[0])
+        return None
+
+
+def _first_literals(graph: Graph, predicate: URIRef) -> dict[Node, Literal]:
+    """Subject -> one literal object of `predicate` (the first in sorted order)."""
+    found: dict[Node, Literal] = {}
+    for s, o in graph.subject_objects(predicate):
+        if isinstance(o, Literal) and (s not in found or _order(o) < _order(found[s])):
+            found[s] = o
+    return found
+
+
+def _collect(graph: Graph, predicate: URIRef, into: Labels, via: dict[Node, Literal]) -> None:
+    """Each subject's literal objects of `predicate`; resources are looked up in `via`."""
+    for s, o in graph.subject_objects(predicate):
+        literal = o if isinstance(o, Literal) else via.get(o)
+        if literal is not None and str(literal).strip():
+            into.setdefault(s, set()).add(literal)
+
+
+def _subclasses(graph: Graph, root: URIRef) -> set[Node]:
+    """`root` and every class the graph declares a subclass of it, directly or not."""
+    children: dict[Node, list[Node]] = defaultdict(list)
+    for s, o in graph.subject_objects(RDFS.subClassOf):
+        children[o].append(s)
+    found: set[Node] = {root}
+    stack: list[Node] = [root]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def _memberships(graph: Graph, broken: list[Node]) -> dict[Node, set[Node]]:
+    """Member -> the collections listing it, by skos:member or skos:memberList.
+
+    Collections whose member list loops back on itself are added to `broken`.
+    """
+    member_of: dict[Node, set[Node]] = defaultdict(set)
+    for collection, member in graph.subject_objects(SKOS.member):
+        member_of[member].add(collection)
+    for collection, head in graph.subject_objects(SKOS.memberList):
+        try:
+            members = list(graph.items(head))
+        except ValueError:  # an rdf:rest chain that loops back on itself
+            broken.append(collection)
+            continue
+        for member in members:
+            member_of[member].add(collection)
+    return member_of
+
+
+# --- labels --------------------------------------------------------------------------------
+
+
+def _rank(literal: Literal) -> int:
+    """0 for English (any region), 1 for no language tag, 2 for any other language."""
+    lang = (literal.language or "").lower()
+    if lang == "en" or lang.startswith("en-"):
+        return 0
+    return 1 if not lang else 2
+
+
+def _order(literal: Literal) -> tuple[int, str, str]:
+    return _rank(literal), (literal.language or "").lower(), str(literal)
+
+
+def _text(literal: Literal) -> str:
+    return " ".join(str(literal).split())
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A concept's chosen preferred label and the languages its other fields are read in."""
+
+    literal: Literal
+    extra: tuple[Literal, ...]  # other preferred labels in those languages, become aliases
+
+    def accepts(self, literal: Literal) -> bool:
+        return _same_languages(self.literal, literal)
+
+
+def _same_languages(term: Literal, other: Literal) -> bool:
+    """English and untagged go together; a term in another language keeps to that one."""
+    if _rank(term) < 2:
+        return _rank(other) < 2
+    return (other.language or "").lower() == (term.language or "").lower()
+
+
+def _uri(node: Node) -> str | None:
+    return str(node) if isinstance(node, URIRef) else None
+
+
+def _show(node: Node) -> str:
+    return f"<{node}>" if isinstance(node, URIRef) else f"_:{node}"
+
+
+def _choose(node: Node, index: Index, result: ReadResult) -> Choice | None:
+    """The concept's term: a prefLabel (or rdfs:label), English first; None if it has none."""
+    labels = sorted(index.pref.get(node) or index.label.get(node) or (), key=_order)
+    if not labels:
+        result.warnings.append(
+            Warning(f"concept {_show(node)} has no skos:prefLabel or rdfs:label; skipped")
+        )
+        return None
+    first = labels[0]
+    lang = (first.language or "").lower()
+    same = [lit for lit in labels[1:] if (lit.language or "").lower() == lang]
+    if same and node in index.pref:
+        others = ", ".join(repr(_text(lit)) for lit in same)
+        where = f"in {lang!r}" if lang else "without a language tag"
+        result.warnings.append(
+            Warning(
+                f"concept {_show(node)} has {len(same) + 1} prefLabels {where}; kept "
+                f"{_text(first)!r}, read {others} as aliases"
+            )
+        )
+    return Choice(first, tuple(lit for lit in labels[1:] if _same_languages(first, lit)))
+
+
+# --- entries -------------------------------------------------------------------------------
+
+
+def _entry(
+    node: Node,
+    choice: Choice,
+    names: dict[Node, str],
+    index: Index,
+    source: str,
+    result: ReadResult,
+) -> Entry:
+    """One concept as an entry."""
+    raw = _text(choice.literal)
+    term, parsed_acronyms, parsed_aliases = _split_term(raw)
+    acronyms, aliases = list(parsed_acronyms), list(parsed_aliases)
+    definition = _definition(node, choice, index)
+    alt = _texts(choice.extra) + _texts(_accepted(index.alt.get(node), choice))
+    aliases += [a for a in alt if not _abbreviates(a, term)]
+    acronyms += [a for a in alt if _abbreviates(a, term)]
+    if definition:
+        acronyms += acronyms_in(definition, term)
+    flags = {Flag.STRUCTURED} | ({Flag.UNDEFINED} if definition is None else set())
+    return Entry(
+        term=term,
+        definition=definition,
+        source=source,
+        lines=None,
+        raw_term=raw,
+        acronyms=_unique(acronyms, term),
+        aliases=_unique(aliases, term),
+        hidden=_unique(_texts(_accepted(index.hidden.get(node), choice)), term),
+        relations=_relations(node, names, index, result),
+        collections=_collections(node, index),
+        uri=_uri(node),
+        flags=frozenset(flags),
+    )
+
+
+def _abbreviates(label: str, term: str) -> bool:
+    """True for an alternative label that is the term's acronym ("CLV" of "Customer ...")."""
+    return is_acronym(label) and not is_acronym(term) and acronym_matches(label, term)
+
+
+def _split_term(raw: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A label such as "Customer Lifetime Value (CLV)" -> term and acronym; others as given."""
+    parsed = parse_term(raw)
+    if parsed.acronyms and not parsed.combined and parsed.term:
+        return parsed.term, parsed.acronyms, parsed.aliases
+    return raw, (), ()
+
+
+def _accepted(labels: Iterable[Literal] | None, choice: Choice) -> list[Literal]:
+    return sorted((lit for lit in labels or () if choice.accepts(lit)), key=_order)
+
+
+def _texts(literals: Iterable[Literal]) -> list[str]:
+    return [_text(lit) for lit in literals]
+
+
+def _unique(values: list[str], exclude: str) -> tuple[str, ...]:
+    seen = {exclude.casefold()}
+    out: list[str] = []
+    for value in values:
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return tuple(out)
+
+
+def _definition(node: Node, choice: Choice, index: Index) -> str | None:
+    """skos:definition in the term's languages; several are joined by a blank line."""
+    texts = [_clean(str(lit)) for lit in _accepted(index.definition.get(node), choice)]
+    texts = list(dict.fromkeys(t for t in texts if t))
+    return "\n\n".join(texts) or None
+
+
+def _clean(text: str) -> str:
+    """Trim each line and keep at most one blank line between paragraphs."""
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def _relations(
+    node: Node, names: dict[Node, str], index: Index, result: ReadResult
+) -> tuple[Relation, ...]:
+    """broader/narrower/related to concepts read from this file; dangling ones reported."""
+    relations: list[Relation] = []
+    for kind, predicate in RELATIONS:
+        for target in sorted(index.links[predicate].get(node, ()), key=str):
+            name = names.get(target)
+            if name is None:
+                result.warnings.append(
+                    Warning(
+                        f"concept {_show(node)} skos:{kind.value} {_show(target)}: the target is "
+                        "not a concept read from this file; relation dropped"
+                    )
+                )
+                continue
+            relation = Relation(kind, name, _uri(target))
+            if relation not in relations:
+                relations.append(relation)
+    return tuple(relations)
+
+
+def _collections(node: Node, index: Index) -> tuple[str, ...]:
+    names = (index.name(c) for c in sorted(index.member_of.get(node, ()), key=str))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _report_cycles(index: Index, chosen: dict[Node, Choice], result: ReadResult) -> None:
+    """Warn about each broader/narrower cycle among the concepts read; they are kept as read."""
+    hierarchy = nx.DiGraph()
+    for node, targets in index.links[SKOS.broader].items():
+        hierarchy.add_edges_from((node, t) for t in targets if node in chosen and t in chosen)
+    for node, targets in index.links[SKOS.narrower].items():
+        hierarchy.add_edges_from((t, node) for t in targets if node in chosen and t in chosen)
+    cycles = [sorted(c, key=str) for c in nx.strongly_connected_components(hierarchy) if len(c) > 1]
+    cycles += [[node] for node, _ in nx.selfloop_edges(hierarchy)]
+    for cycle in sorted(cycles, key=lambda c: str(c[0])):
+        if len(cycle) == 1:
+            message = (
+                f"hierarchy cycle: concept {_show(cycle[0])} is its own broader "
+                "concept; kept as read"
+            )
+        else:
+            members = ", ".join(_show(n) for n in cycle)
+            message = f"hierarchy cycle among {members}; kept as read"
+        result.warnings.append(Warning(message))

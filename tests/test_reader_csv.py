@@ -1,0 +1,243 @@
+"""The CSV reader: columns found by name, rows as entries, bad CSV named with its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.document import Document
+from ingest.errors import SourceError
+from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind
+from ingest.readers.csv import read
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Money Aggregate Vocabulary, CC BY-SA 4.0, from github.com/cadmiumkitty/moneyaggvoc
+MONEYAGGVOC = SHARED / "skos" / "moneyaggvoc" / "moneyaggvoc.csv"
+
+
+def read_text(text: str, name: str = "glossary.csv") -> ReadResult:
+    return read(Document(Path(name), text.encode("utf-8")), "test")
+
+
+def by_term(result: ReadResult) -> dict[str, Entry]:
+    return {entry.term: entry for entry in result.entries}
+
+
+# --- a published vocabulary exported as CSV ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moneyaggvoc() -> ReadResult:
+    return read(Document(MONEYAGGVOC, MONEYAGGVOC.read_bytes()), "moneyaggvoc")
+
+
+def by_uri(result: ReadResult) -> dict[str, Entry]:
+    return {entry.uri: entry for entry in result.entries if entry.uri}
+
+
+def test_moneyaggvoc_reads_every_concept_and_takes_the_scheme_row_as_title(
+    moneyaggvoc: ReadResult,
+) -> None:
+    assert moneyaggvoc.title == "Money Aggregate Vocabulary"
+    assert len(moneyaggvoc.entries) == 19
+    assert [e.uri for e in moneyaggvoc.entries] == [f"mav:mav{n:03d}" for n in range(1, 20)]
+    assert all(e.has(Flag.STRUCTURED) and e.source == "moneyaggvoc" for e in moneyaggvoc.entries)
+    assert moneyaggvoc.warnings == []
+
+
+def test_moneyaggvoc_resolves_broader_ids_to_the_target_rows_terms(
+    moneyaggvoc: ReadResult,
+) -> None:
+    m1 = by_uri(moneyaggvoc)["mav:mav003"]
+    assert m1.term == "M1"
+    assert m1.aliases == ("Narrow money",)
+    assert m1.relations == (
+        Relation(RelationKind.BROADER, "Eurozone money aggregate", "mav:mav002"),
+    )
+    assert m1.definition is not None and m1.definition.startswith("Narrow money (M1) includes")
+    m3h = by_uri(moneyaggvoc)["mav:mav019"]
+    assert Relation(RelationKind.RELATED, "M3", "mav:mav005") in m3h.relations
+
+
+def test_moneyaggvoc_multiline_cells_span_all_their_lines(moneyaggvoc: ReadResult) -> None:
+    entries = by_uri(moneyaggvoc)
+    assert entries["mav:mav001"].lines == (3, 3)
+    assert entries["mav:mav002"].lines == (4, 7)
+    assert entries["mav:mav019"].lines == (53, 74)
+    assert "\n" in (entries["mav:mav002"].definition or "")
+
+
+def test_moneyaggvoc_row_without_definition_is_undefined(moneyaggvoc: ReadResult) -> None:
+    uk = by_uri(moneyaggvoc)["mav:mav015"]
+    assert uk.term == "United Kingdom money aggregate"
+    assert uk.definition is None
+    assert uk.has(Flag.UNDEFINED)
+
+
+# --- files without a header ---------------------------------------------------------------
+
+
+def test_two_columns_without_header_are_term_and_definition_with_a_warning() -> None:
+    result = read_text("ARR,Annual recurring revenue\nChurn,Customers lost in a period\n")
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("ARR", "Annual recurring revenue"),
+        ("Churn", "Customers lost in a period"),
+    ]
+    assert result.entries[1].lines == (2, 2)
+    assert len(result.warnings) == 1
+    assert "no header row" in result.warnings[0].message
+
+
+def test_three_columns_without_header_read_the_third_as_aliases() -> None:
+    result = read_text("Churn,Customers lost,Attrition; Defection\n")
+    (entry,) = result.entries
+    assert entry.aliases == ("Attrition", "Defection")
+    assert "term, definition, aliases" in result.warnings[0].message
+
+
+def test_many_columns_without_header_is_an_error_naming_the_expected_columns() -> None:
+    with pytest.raises(SourceError, match=r"no header row.*term.*definition"):
+        read_text("a,b,c,d\n1,2,3,4\n")
+
+
+# --- headers, delimiters and columns ------------------------------------------------------
+
+
+def test_semicolon_delimiter_keeps_commas_inside_definitions() -> None:
+    result = read_text(
+        "Term;Definition\n"
+        "Gross margin;Revenue minus cost of goods sold, as a share of revenue\n"
+        "Net revenue;Revenue after returns, discounts and allowances\n"
+    )
+    assert by_term(result)["Gross margin"].definition == (
+        "Revenue minus cost of goods sold, as a share of revenue"
+    )
+    assert len(result.entries) == 2
+    assert result.warnings == []
+
+
+def test_tab_separated_file() -> None:
+    result = read_text("name\tdescription\nLTV\tLifetime value\n", name="glossary.tsv")
+    assert [(e.term, e.definition) for e in result.entries] == [("LTV", "Lifetime value")]
+
+
+def test_header_names_are_matched_case_insensitively_with_or_without_prefix() -> None:
+    result = read_text(
+        "skos:prefLabel,SKOS:Definition,Alt_Labels,Abbreviation,skos:hiddenLabel,@id\n"
+        "Customer Lifetime Value,Revenue from one customer,Lifetime value,CLV,cust ltv,ex:1\n"
+    )
+    (entry,) = result.entries
+    assert entry.term == "Customer Lifetime Value"
+    assert entry.definition == "Revenue from one customer"
+    assert entry.aliases == ("Lifetime value",)
+    assert entry.acronyms == ("CLV",)
+    assert entry.hidden == ("cust ltv",)
+    assert entry.uri == "ex:1"
+
+
+def test_aliases_column_splits_on_semicolons_bars_and_newlines() -> None:
+    result = read_text(
+        "term,definition,synonyms\n"
+        'Net Promoter Score,Willingness to recommend,"Promoter score; NPS | Loyalty score\n'
+        'Recommend score"\n'
+        "Churn,Customers lost,\n"
+    )
+    nps = by_term(result)["Net Promoter Score"]
+    assert nps.aliases == ("Promoter score", "Loyalty score", "Recommend score")
+    assert nps.acronyms == ("NPS",)  # an alias that is the term's acronym
+    assert nps.lines == (2, 3)
+    assert by_term(result)["Churn"].aliases == ()
+
+
+def test_terms_are_taken_apart_like_any_other_heading() -> None:
+    result = read_text("term,definition\nCustomer Lifetime Value (CLV),Revenue per customer\n")
+    (entry,) = result.entries
+    assert entry.term == "Customer Lifetime Value"
+    assert entry.raw_term == "Customer Lifetime Value (CLV)"
+    assert entry.acronyms == ("CLV",)
+
+
+def test_relations_resolve_by_id_or_label_and_unknown_ids_are_reported() -> None:
+    result = read_text(
+        "id,term,definition,broader,related\n"
+        "g:1,Revenue,Money earned,,\n"
+        "g:2,Recurring revenue,Revenue that repeats,g:1,Churn\n"
+        "g:3,Churn,Customers lost,g:99,\n"
+    )
+    recurring = by_term(result)["Recurring revenue"]
+    assert recurring.relations == (
+        Relation(RelationKind.BROADER, "Revenue", "g:1"),
+        Relation(RelationKind.RELATED, "Churn", "g:3"),
+    )
+    assert by_term(result)["Churn"].relations == ()
+    assert len(result.warnings) == 1
+    assert "g:99" in result.warnings[0].message and result.warnings[0].line == 4
+
+
+def test_quoted_cells_after_a_space_keep_their_delimiters() -> None:
+    result = read_text('term, definition\nARR, "Annual, recurring revenue"\n')
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("ARR", "Annual, recurring revenue"),
+    ]
+    assert result.warnings == []
+
+
+def test_header_without_a_term_column_reads_the_first_other_column_as_term() -> None:
+    result = read_text("Field,Description\nRegion,Sales territory of the account\n")
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("Region", "Sales territory of the account"),
+    ]
+    assert "reading column 'Field' as the term" in result.warnings[0].message
+
+
+def test_empty_definition_makes_an_undefined_entry() -> None:
+    result = read_text("term,definition\nBookings,\nChurn,Customers lost\n")
+    assert by_term(result)["Bookings"].has(Flag.UNDEFINED)
+    assert not by_term(result)["Churn"].has(Flag.UNDEFINED)
+
+
+def test_unquoted_delimiters_in_a_last_column_definition_are_kept_with_a_warning() -> None:
+    result = read_text("term,definition\nARR,Annual revenue, recurring, normalised\n")
+    assert result.entries[0].definition == "Annual revenue, recurring, normalised"
+    assert "more cells than the header" in result.warnings[0].message
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+def test_row_with_empty_term_is_skipped_with_a_warning_and_the_rest_imported() -> None:
+    result = read_text(
+        "term,definition\n"
+        "ARR,Annual recurring revenue\n"
+        ",A definition nobody named\n"
+        "MRR,Monthly recurring revenue\n"
+    )
+    assert [e.term for e in result.entries] == ["ARR", "MRR"]
+    assert result.entries[1].lines == (4, 4)
+    (warning,) = result.warnings
+    assert warning.line == 3
+    assert "line 3" in warning.message and "no term" in warning.message
+
+
+def test_unterminated_quote_is_an_error_naming_the_line_it_opened_on() -> None:
+    with pytest.raises(SourceError) as caught:
+        read_text(
+            "term,definition\n"
+            "ARR,Annual recurring revenue\n"
+            'MRR,"Monthly recurring revenue\n'
+            "Churn,Customers lost\n"
+        )
+    assert caught.value.line == 3
+    assert "glossary.csv:3:" in str(caught.value)
+    assert "unterminated quoted field" in str(caught.value)
+
+
+def test_text_after_a_closing_quote_is_malformed_csv_with_its_line() -> None:
+    with pytest.raises(SourceError, match=r"glossary\.csv:2: malformed CSV"):
+        read_text('term,definition\nARR,"Annual" recurring\n')
+
+
+def test_header_without_rows_is_an_error() -> None:
+    with pytest.raises(SourceError, match="no rows below it"):
+        read_text("term,definition\n")

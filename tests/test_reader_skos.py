@@ -1,0 +1,417 @@
+"""The SKOS reader: concepts from any RDF syntax as entries; broken files named, not crashed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, SKOS, Graph, Literal, Namespace
+from rdflib.namespace import DCTERMS
+
+from ingest.document import Document
+from ingest.errors import SourceError
+from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind
+from ingest.readers.skos import read_rdf
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "skos"
+SKOSMOS_TESTS = SHARED / "skosmos-tests"  # MIT, from github.com/NatLibFi/Skosmos
+SKOSIFY_EXAMPLES = SHARED / "skosify-examples"  # MIT, from github.com/NatLibFi/Skosify
+STW = SHARED / "stw-skos.ttl"  # STW Thesaurus for Economics, ODbL
+EX = Namespace("http://example.org/")
+PREFIXES = """\
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix skosxl: <http://www.w3.org/2008/05/skos-xl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/> .
+"""
+
+
+def read_file(path: Path, fmt: str = "turtle") -> ReadResult:
+    return read_rdf(Document(path, path.read_bytes()), path.stem, fmt)
+
+
+def read_turtle(body: str) -> ReadResult:
+    return read_rdf(Document(Path("inline.ttl"), (PREFIXES + body).encode()), "inline", "turtle")
+
+
+def by_term(result: ReadResult) -> dict[str, Entry]:
+    return {entry.term: entry for entry in result.entries}
+
+
+def messages(result: ReadResult) -> str:
+    return "\n".join(w.message for w in result.warnings)
+
+
+# --- Skosmos's test vocabularies ----------------------------------------------------------
+# Checked by hand: every file is valid Turtle with concepts, so each imports; what each
+# tests shows up as warnings (concepts without labels, dangling links, cycles).
+
+SKOSMOS_EXPECTED: dict[str, tuple[int, str | None, list[str]]] = {
+    # file: (entries, title, warning fragments in order)
+    "altlabel.ttl": (1, "Test conceptscheme", []),
+    "collation.ttl": (3, None, []),
+    "cycle.ttl": (
+        4,
+        "Test conceptscheme with cycles",
+        [
+            "cycle/ta2> is its own broader concept",
+            "cycle among <http://www.skosmos.skos/cycle/ta3>, <http://www.skosmos.skos/cycle/ta4>",
+        ],
+    ),
+    "dup.ttl": (7, None, []),
+    "dupgroup.ttl": (
+        1,
+        None,
+        ["skos:broader <http://www.skosmos.skos/dupgroup/ta1>: the target is not a concept"],
+    ),
+    "mapping.ttl": (2, None, []),
+    "multiple-schemes.ttl": (3, "Concept Scheme 1", []),
+    "nolang.ttl": (3, "No language codes conceptscheme", []),
+    "subtag.ttl": (1, None, []),
+    "test-hierarchy-without-top-concepts.ttl": (
+        17,
+        "Test conceptscheme",
+        [
+            "test-hierarchy/ta113> has no skos:prefLabel or rdfs:label; skipped",
+            "test-hierarchy/ta120> has no skos:prefLabel or rdfs:label; skipped",
+            "test-hierarchy/ta127> has 4 prefLabels without a language tag; kept 'A first'",
+            "skos:narrower <http://www.skosmos.skos/test-hierarchy/ta113>: the target is not",
+            "skos:narrower <http://www.skosmos.skos/test-hierarchy/ta120>: the target is not",
+        ],
+    ),
+    "test.ttl": (
+        17,
+        "Test conceptscheme",
+        [
+            "test/ta120> has no skos:prefLabel or rdfs:label; skipped",
+            "test/ta127> has 4 prefLabels without a language tag",
+            "skos:narrower <http://www.skosmos.skos/test/ta113>: the target is not",
+            "skos:narrower <http://www.skosmos.skos/test/ta120>: the target is not",
+        ],
+    ),
+    "xl.ttl": (1, None, []),
+}
+
+
+def test_every_skosmos_test_file_has_an_expectation() -> None:
+    assert sorted(p.name for p in SKOSMOS_TESTS.iterdir()) == sorted(SKOSMOS_EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(SKOSMOS_EXPECTED))
+def test_skosmos_test_file_imports_with_what_it_tests_reported(name: str) -> None:
+    count, title, warnings = SKOSMOS_EXPECTED[name]
+    result = read_file(SKOSMOS_TESTS / name)
+    assert len(result.entries) == count
+    assert result.title == title
+    assert len(result.warnings) == len(warnings)
+    for warning, fragment in zip(result.warnings, warnings, strict=True):
+        assert fragment in warning.message
+    assert all(e.has(Flag.STRUCTURED) and e.lines is None for e in result.entries)
+
+
+def test_skosmos_cycles_are_kept_as_read() -> None:
+    entries = by_term(read_file(SKOSMOS_TESTS / "cycle.ttl"))
+    assert Relation(RelationKind.BROADER, "Concept 4", "http://www.skosmos.skos/cycle/ta4") in (
+        entries["Concept 3"].relations
+    )
+    assert Relation(RelationKind.NARROWER, "Concept 2", "http://www.skosmos.skos/cycle/ta2") in (
+        entries["Concept 2"].relations
+    )
+
+
+def test_skosmos_english_labels_first_other_languages_left_out() -> None:
+    entries = by_term(read_file(SKOSMOS_TESTS / "test.ttl"))
+    carp = entries["Carp"]
+    assert carp.aliases == ("Golden crucian",)
+    assert carp.hidden == ()  # "Karpit"@fi is not an English hidden label
+    assert carp.relations == (
+        Relation(RelationKind.BROADER, "Fish", "http://www.skosmos.skos/test/ta1"),
+        Relation(RelationKind.NARROWER, "Crucian carp", "http://www.skosmos.skos/test/ta121"),
+    )
+    assert entries["Eel"].definition == "any fish belonging to the order Anguilliformes"
+    assert entries["Hauki"].uri == "http://www.skosmos.skos/test/ta119"  # only a Finnish label
+    assert entries["Tuna"].has(Flag.UNDEFINED)
+
+
+def test_skosmos_definition_given_as_a_resource_with_rdf_value() -> None:
+    entries = by_term(read_file(SKOSMOS_TESTS / "test.ttl"))
+    assert entries["Black sea bass"].definition == (
+        "The black sea bass (Centropristis striata) is an exclusively marine fish."
+    )
+
+
+def test_skosmos_several_untagged_preflabels_keep_the_first_and_alias_the_rest() -> None:
+    entry = by_term(read_file(SKOSMOS_TESTS / "test.ttl"))["A first"]
+    assert entry.aliases[:2] == ("Test sorting labels 1", "Test sorting labels 2")
+    assert "No language tag becomes very first in result language array" in entry.aliases
+    assert "A sort first" not in entry.aliases  # Finnish altLabel
+
+
+def test_skosmos_collections_and_dangling_broader() -> None:
+    result = read_file(SKOSMOS_TESTS / "dupgroup.ttl")
+    (tuna,) = result.entries
+    assert tuna.collections == ("Animalia", "Biology")
+    assert tuna.relations == ()  # its broader concept is not in the file
+
+
+def test_skosmos_skos_xl_labels_and_regional_english() -> None:
+    (concept,) = read_file(SKOSMOS_TESTS / "xl.ttl").entries
+    assert (concept.term, concept.aliases) == ("Concept", ("Conceptual entity",))
+    assert concept.definition == "Unit of thought"
+    (neighbour,) = read_file(SKOSMOS_TESTS / "subtag.ttl").entries
+    assert neighbour.term == "Neighbour"
+
+
+def test_ill_typed_literals_print_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    read_file(SKOSMOS_TESTS / "test.ttl")  # has dct:modified "1986-21-00"^^xsd:date
+    assert capsys.readouterr().err == ""
+
+
+# --- Skosify's examples -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["milk.in.ttl", "milk.out.ttl", "dctype.out.ttl"])
+def test_skosify_example_imports(name: str) -> None:
+    result = read_file(SKOSIFY_EXAMPLES / name)
+    assert result.entries and result.warnings == []
+
+
+def test_skosify_milk_hierarchy() -> None:
+    entries = by_term(read_file(SKOSIFY_EXAMPLES / "milk.out.ttl"))
+    assert set(entries) == {"animal", "mammal", "milk"}
+    assert entries["mammal"].relations == (
+        Relation(RelationKind.BROADER, "animal", "http://example.org/animal"),
+        Relation(RelationKind.RELATED, "milk", "http://example.org/milk"),
+    )
+
+
+def test_skosify_dctype_output_has_definitions_and_title() -> None:
+    result = read_file(SKOSIFY_EXAMPLES / "dctype.out.ttl")
+    assert result.title == "DCMI Type Vocabulary"
+    assert len(result.entries) == 12
+    assert by_term(result)["Dataset"].definition == "Data encoded in a defined structure."
+
+
+def test_skosify_dctype_input_is_plain_rdfs_and_refused_with_a_clear_message() -> None:
+    # Skosify's *input* declares rdfs:Class resources only; it is what Skosify turns into SKOS.
+    with pytest.raises(SourceError, match=r"no SKOS concepts found .* 12 RDFS classes"):
+        read_file(SKOSIFY_EXAMPLES / "dctype.in.rdf", "xml")
+
+
+# --- a real thesaurus ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stw() -> tuple[ReadResult, float]:
+    started = time.perf_counter()
+    result = read_file(STW)
+    return result, time.perf_counter() - started
+
+
+def test_stw_thesaurus_reads_fast_with_its_hierarchy(stw: tuple[ReadResult, float]) -> None:
+    """Reads a 3 MB Turtle file (6,000+ concepts, German and English labels): ~4 s here."""
+    result, seconds = stw
+    assert seconds < 30
+    assert result.title == "STW Thesaurus for Economics"
+    assert len(result.entries) > 6000
+    assert result.warnings == []
+    with_broader = [
+        e for e in result.entries if any(r.kind is RelationKind.BROADER for r in e.relations)
+    ]
+    assert len(with_broader) > 6000
+    supply = next(e for e in result.entries if e.uri == "http://zbw.eu/stw/descriptor/10000-1")
+    assert supply.term == "Supply"  # English over "Angebot"@de
+    assert Relation(RelationKind.BROADER, "V.00 Economics", "http://zbw.eu/stw/thsys/70175") in (
+        supply.relations
+    )
+    assert (
+        Relation(RelationKind.NARROWER, "Labour supply", "http://zbw.eu/stw/descriptor/10169-3")
+        in supply.relations
+    )
+
+
+# --- broken files -------------------------------------------------------------------------
+
+
+def test_truncated_turtle_is_an_error_with_the_line() -> None:
+    data = (SKOSMOS_TESTS / "test.ttl").read_bytes()
+    half = data[: len(data) // 2]
+    with pytest.raises(SourceError, match=r"cut\.ttl:\d+: not valid Turtle: ") as caught:
+        read_rdf(Document(Path("cut.ttl"), half), "cut", "turtle")
+    assert caught.value.line == half.count(b"\n") + 1
+    assert "\n" not in str(caught.value)
+
+
+def test_invalid_rdf_xml_is_an_error_with_the_line() -> None:
+    data = (
+        b'<?xml version="1.0"?>\n'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        b'<rdf:Description rdf:about="http://example.org/a">\n'
+        b"</rdf:RDF>\n"
+    )
+    with pytest.raises(SourceError, match=r"bad\.rdf:4: not valid RDF/XML: mismatched tag"):
+        read_rdf(Document(Path("bad.rdf"), data), "bad", "xml")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data", "problem"),
+    [
+        ("json-ld", b'{"@id": "http://example.org/a",\n "x": [1, }', r":2: not valid JSON-LD"),
+        ("nt", b'<http://a> <http://b> "unterminated .\n', r"not valid N-Triples: "),
+        ("turtle", b'@prefix : <http://e/> .\n:a :b "caf\xe9" .\n', r":2: not valid UTF-8"),
+    ],
+)
+def test_other_syntax_errors_are_one_line_source_errors(
+    fmt: str, data: bytes, problem: str
+) -> None:
+    with pytest.raises(SourceError, match=problem) as caught:
+        read_rdf(Document(Path("bad.x"), data), "bad", fmt)
+    assert "\n" not in str(caught.value)
+
+
+def test_rdf_without_concepts_is_an_error() -> None:
+    with pytest.raises(SourceError, match="no SKOS concepts found in 1 triple;"):
+        read_turtle('ex:a rdfs:label "not a concept" .')
+
+
+# --- SKOS details -------------------------------------------------------------------------
+
+
+def test_two_english_preflabels_keep_the_first_and_warn() -> None:
+    result = read_turtle('ex:r a skos:Concept ; skos:prefLabel "Sales"@en, "Revenue"@en .')
+    (entry,) = result.entries
+    assert (entry.term, entry.aliases) == ("Revenue", ("Sales",))
+    assert "2 prefLabels in 'en'" in messages(result)
+
+
+def test_language_preference_english_then_untagged_then_any() -> None:
+    result = read_turtle(
+        'ex:a a skos:Concept ; skos:prefLabel "Umsatz"@de, "Revenue"@en, "revenue-x" .\n'
+        'ex:b a skos:Concept ; skos:prefLabel "Kosten"@de, "Costs" .\n'
+        'ex:c a skos:Concept ; skos:prefLabel "Preis"@de, "Prix"@fr ;\n'
+        '     skos:altLabel "Kaufpreis"@de, "Price"@en .\n'
+    )
+    terms = {e.uri: e for e in result.entries}
+    assert terms["http://example.org/a"].term == "Revenue"
+    assert terms["http://example.org/a"].aliases == ("revenue-x",)
+    assert terms["http://example.org/b"].term == "Costs"
+    assert terms["http://example.org/c"].term == "Preis"
+    assert terms["http://example.org/c"].aliases == ("Kaufpreis",)  # the term's language
+    assert result.warnings == []
+
+
+def test_label_fallbacks_and_untyped_concepts_in_a_scheme() -> None:
+    result = read_turtle(
+        'ex:s a skos:ConceptScheme ; skos:prefLabel "Metrics"@en .\n'
+        'ex:a a skos:Concept ; rdfs:label "Bookings" .\n'
+        'ex:b skos:inScheme ex:s ; skos:prefLabel "Billings"@en .\n'
+        'ex:c a skos:Concept ; skos:definition "Nameless." .\n'
+    )
+    assert result.title == "Metrics"
+    assert sorted(by_term(result)) == ["Billings", "Bookings"]
+    assert "<http://example.org/c> has no skos:prefLabel or rdfs:label; skipped" in (
+        messages(result)
+    )
+
+
+def test_skos_xl_labels() -> None:
+    result = read_turtle(
+        "ex:c a skos:Concept ; skosxl:prefLabel ex:l1 ; skosxl:altLabel ex:l2 ;\n"
+        "     skosxl:hiddenLabel ex:l3 .\n"
+        'ex:l1 skosxl:literalForm "Monthly Recurring Revenue"@en .\n'
+        'ex:l2 skosxl:literalForm "MRR"@en .\n'
+        'ex:l3 skosxl:literalForm "monthly rev"@en .\n'
+    )
+    (entry,) = result.entries
+    assert entry.term == "Monthly Recurring Revenue"
+    assert entry.acronyms == ("MRR",)
+    assert entry.aliases == ()
+    assert entry.hidden == ("monthly rev",)
+
+
+def test_ordered_collections_by_member_list() -> None:
+    result = read_turtle(
+        'ex:a a skos:Concept ; skos:prefLabel "ARR"@en .\n'
+        'ex:b a skos:Concept ; skos:prefLabel "MRR"@en .\n'
+        'ex:kpis a skos:OrderedCollection ; skos:prefLabel "KPIs"@en ;\n'
+        "     skos:memberList ( ex:a ex:b ) .\n"
+    )
+    assert [(e.term, e.collections) for e in result.entries] == [
+        ("ARR", ("KPIs",)),
+        ("MRR", ("KPIs",)),
+    ]
+
+
+# --- the same vocabulary in every RDF syntax ----------------------------------------------
+
+
+def sample_graph() -> Graph:
+    g = Graph()
+    g.add((EX.scheme, RDF.type, SKOS.ConceptScheme))
+    g.add((EX.scheme, DCTERMS.title, Literal("Revenue glossary", lang="en")))
+    g.add((EX.revenue, RDF.type, SKOS.Concept))
+    g.add((EX.revenue, SKOS.prefLabel, Literal("Revenue", lang="en")))
+    g.add((EX.revenue, SKOS.prefLabel, Literal("Umsatz", lang="de")))
+    g.add((EX.revenue, SKOS.altLabel, Literal("Sales", lang="en")))
+    g.add((EX.revenue, SKOS.altLabel, Literal("Erlös", lang="de")))
+    g.add((EX.revenue, SKOS.hiddenLabel, Literal("revenu", lang="en")))
+    g.add((EX.revenue, SKOS.definition, Literal("Income from\n\n\nnormal business.", lang="en")))
+    g.add((EX.arr, RDF.type, SKOS.Concept))
+    g.add((EX.arr, SKOS.prefLabel, Literal("Annual Recurring Revenue", lang="en")))
+    g.add((EX.arr, SKOS.altLabel, Literal("ARR")))
+    g.add((EX.arr, SKOS.broader, EX.revenue))
+    g.add((EX.arr, SKOS.related, EX.churn))
+    g.add((EX.churn, RDF.type, SKOS.Concept))
+    g.add((EX.churn, SKOS.prefLabel, Literal("Churn")))
+    g.add((EX.churn, SKOS.definition, Literal("Customers lost.")))
+    g.add((EX.churn, SKOS.definition, Literal("Also revenue lost.")))
+    g.add((EX.metrics, RDF.type, SKOS.Collection))
+    g.add((EX.metrics, SKOS.prefLabel, Literal("Metrics", lang="en")))
+    g.add((EX.metrics, SKOS.member, EX.arr))
+    return g
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "xml", "json-ld", "nt"])
+def test_round_trip_through_each_rdf_syntax_gives_the_same_entries(fmt: str) -> None:
+    data = sample_graph().serialize(format=fmt).encode("utf-8")
+    result = read_rdf(Document(Path(f"sample.{fmt}"), data), "sample", fmt)
+    assert result.title == "Revenue glossary"
+    assert result.warnings == []
+    assert result.entries == [
+        Entry(
+            term="Annual Recurring Revenue",
+            definition=None,
+            source="sample",
+            lines=None,
+            raw_term="Annual Recurring Revenue",
+            acronyms=("ARR",),
+            relations=(
+                Relation(RelationKind.BROADER, "Revenue", str(EX.revenue)),
+                Relation(RelationKind.RELATED, "Churn", str(EX.churn)),
+            ),
+            collections=("Metrics",),
+            uri=str(EX.arr),
+            flags=frozenset({Flag.STRUCTURED, Flag.UNDEFINED}),
+        ),
+        Entry(
+            term="Churn",
+            definition="Also revenue lost.\n\nCustomers lost.",
+            source="sample",
+            lines=None,
+            raw_term="Churn",
+            uri=str(EX.churn),
+            flags=frozenset({Flag.STRUCTURED}),
+        ),
+        Entry(
+            term="Revenue",
+            definition="Income from\n\nnormal business.",
+            source="sample",
+            lines=None,
+            raw_term="Revenue",
+            aliases=("Sales",),
+            hidden=("revenu",),
+            uri=str(EX.revenue),
+            flags=frozenset({Flag.STRUCTURED}),
+        ),
+    ]
