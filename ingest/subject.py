@@ -21,6 +21,7 @@ _OPENERS = re.compile(
 _VERBS = (
     r"is|are|was|were|refers?\s+to|means?|happens?|occurs?|describes?|measures?|represents?"
     r"|shows?|tracks?|indicates?|involves?|comprises?|consists?|originates?|can|may|will|has|have"
+    r"|offers?|provides?|gives?|helps?|allows?|enables?|includes?|contains?|reflects?|captures?"
 )
 _ADVERBS = r"(?:(?:basically|simply|often|usually|generally|typically|essentially|also)\s+)?"
 _NP = r"[A-Za-z][\w'’&/-]*(?:\s+[A-Za-z0-9][\w'’&/-]*){0,4}?"

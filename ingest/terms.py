@@ -68,8 +68,11 @@ def clean_term(text: str) -> str:
 
 
 def is_acronym(token: str) -> bool:
-    """True for tokens such as NRR, CSAT, SaaS, KPIs, P&L, M2."""
-    return bool(_ACRONYM.match(token))
+    """True for tokens such as NRR, CSAT, SaaS, KPIs, P&L, M2; not for CamelCase words."""
+    if not _ACRONYM.match(token):
+        return False
+    letters = [ch for ch in token if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) * 2 >= len(letters)
 
 
 def words(phrase: str) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from ingest.curation import load_curation
 from ingest.errors import IngestError
 from ingest.pipeline import collect, read_paths
 from ingest.readers import FORMATS
-from kg import build
+from kg import build, views
 from kg.config import Settings
+from kg.embed import Encoder
 from kg.errors import KgError
 from kg.glossary import Glossary
 from kg.records import entry_to_row
@@ -49,9 +52,12 @@ def app() -> None:
 
 def _settings(build_dir: Path | None) -> Settings:
     settings = Settings.from_env()
-    if build_dir is not None:
-        settings = Settings(build_dir, settings.raw_dir, settings.base_uri, settings.model)
-    return settings
+    return replace(settings, build_dir=build_dir) if build_dir is not None else settings
+
+
+def _load(build_dir: Path | None) -> Glossary:
+    settings = _settings(build_dir)
+    return Glossary.load(settings.build_dir, settings.base_uri)
 
 
 def _code_fingerprint() -> str:
@@ -81,6 +87,8 @@ def ingest(
     files, _ = collect(targets)
     inputs = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
     inputs["<code>"] = _code_fingerprint()
+    if settings.curation.is_file():
+        inputs["<curation>"] = hashlib.sha256(settings.curation.read_bytes()).hexdigest()
     if if_stale and _is_current(settings.build_dir, inputs):
         err.print(f"build in {settings.build_dir} is current")
         return
@@ -98,8 +106,17 @@ def ingest(
             progress.update(task, advance=1, description=f"reading {path.name}")
 
         sources, skipped = read_paths(targets, fmt=fmt, on_file=on_file)
+        progress.update(task, description="merging")
+        encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
+        glossary = Glossary.build(
+            sources,
+            curation=load_curation(settings.curation),
+            embed=encoder.encode,
+            previous_ids=Glossary.previous_ids(settings.build_dir),
+            base_uri=settings.base_uri,
+        )
+        encoder.save_cache()
         progress.update(task, description="saving")
-        glossary = Glossary.from_sources(sources)
         glossary.save(settings.build_dir, inputs)
     for note in skipped:
         err.print(f"note: {note}", highlight=False)
@@ -131,13 +148,25 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
     c = glossary.counts()
     out.print(
         f"{c['sources']} sources, {c['entries']} entries ({c['undefined']} undefined), "
-        f"{c['dropped_lines']} noise lines dropped, {c['warnings']} warnings",
+        f"{c['dropped_lines']} noise lines dropped; {c['entries']} entries became "
+        f"{c['concepts']} concepts through {c['merges']} merges; {c['conflicts']} conflicts; "
+        f"{c['warnings'] + len(glossary.report.notes)} warnings",
         highlight=False,
     )
+    kinds = ", ".join(f"{kind} {n}" for kind, n in glossary.evidence().most_common())
+    out.print(f"merges by evidence: {kinds or 'none'}", highlight=False)
     for s in glossary.sources:
         for w in s.warnings:
             where = f"{s.path.name}:{w.line}" if w.line else s.path.name
             out.print(f"  warning {where}: {w.message}", highlight=False)
+    for row in glossary.report.unplaced:
+        out.print(
+            f"  warning {row['source']}:{row['lines'][0] if row['lines'] else ''}: "
+            "definition with no term was not made a concept",
+            highlight=False,
+        )
+    for note in [*glossary.report.notes, *glossary.report.refused]:
+        out.print(f"  warning {note}", highlight=False)
 
 
 @app.command()
@@ -146,8 +175,7 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
 @build_dir_option
 def entries(source: str | None, as_json: bool, build_dir: Path | None) -> None:
     """List the entries read from the sources, to audit what was read."""
-    glossary = Glossary.load(_settings(build_dir).build_dir)
-    rows = glossary.entries(source)
+    rows = _load(build_dir).entries(source)
     if as_json:
         _print_json([entry_to_row(e) for e in rows])
         return
@@ -166,6 +194,100 @@ def entries(source: str | None, as_json: bool, build_dir: Path | None) -> None:
             definition[:80] + ("…" if len(definition) > 80 else ""),
         )
     out.print(table)
+
+
+@app.command()
+@click.argument("label_or_id")
+@json_option
+@build_dir_option
+def show(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
+    """One concept: labels, every sourced definition, conflicts."""
+    glossary = _load(build_dir)
+    data = views.detail(glossary, glossary.concept(label_or_id))
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"[bold]{data['pref_label']}[/bold]  ({data['id']})")
+    if data["alt_labels"]:
+        out.print("also: " + ", ".join(data["alt_labels"]), highlight=False)
+    if data["hidden_labels"]:
+        out.print("misspelt as: " + ", ".join(data["hidden_labels"]), highlight=False)
+    for d in data["definitions"]:
+        mark = "*" if d["preferred"] else "-"
+        where = f"{d['source']}:{d['lines'][0]}" if d["lines"] else d["source"]
+        shared = f" (shared with {', '.join(d['shared_with'])})" if d["shared_with"] else ""
+        out.print(f" {mark} {d['text']}  [dim]({where}{shared})[/dim]", highlight=False)
+    for conflict in data["conflicts"]:
+        sides = "; ".join(
+            f"{p['value']}: {', '.join(x['source'] for x in p['definitions'])}"
+            for p in conflict["positions"]
+        )
+        out.print(
+            f"[yellow]sources disagree on {conflict['aspect']}[/yellow]: {sides}", highlight=False
+        )
+
+
+@app.command()
+@click.argument("label_or_id")
+@json_option
+@build_dir_option
+def explain(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
+    """The entries behind a concept and why each joined it."""
+    data = views.explanation(_load(build_dir).concept(label_or_id))
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"[bold]{data['pref_label']}[/bold]  ({data['id']}): {len(data['entries'])} entries")
+    for e in data["entries"]:
+        where = f"{e['source']}:{e['lines'][0]}-{e['lines'][1]}" if e["lines"] else e["source"]
+        out.print(f" - {e['term']!r} from {where}", highlight=False)
+        for reason in e["reasons"] or ["(the first entry; others joined it)"]:
+            out.print(f"     {reason}", highlight=False)
+    out.print(f"preferred definition: {data['preferred_reason']}", highlight=False)
+
+
+@app.command()
+@json_option
+@build_dir_option
+def conflicts(as_json: bool, build_dir: Path | None) -> None:
+    """Concepts whose sources disagree on what they are."""
+    glossary = _load(build_dir)
+    rows = [views.detail(glossary, c) for c in glossary.conflicts()]
+    if as_json:
+        _print_json([{k: r[k] for k in ("id", "pref_label", "conflicts")} for r in rows])
+        return
+    for r in rows:
+        out.print(f"[bold]{r['pref_label']}[/bold] ({r['id']})")
+        for conflict in r["conflicts"]:
+            out.print(f"  disagree on {conflict['aspect']}:", highlight=False)
+            for p in conflict["positions"]:
+                for d in p["definitions"]:
+                    out.print(f"    {p['value']} - {d['source']}: {d['text']}", highlight=False)
+    if not rows:
+        out.print("no conflicts")
+
+
+@app.command()
+@json_option
+@build_dir_option
+def merges(as_json: bool, build_dir: Path | None) -> None:
+    """The merge report: every concept formed from more than one source."""
+    glossary = _load(build_dir)
+    rows = [views.explanation(c) for c in glossary.merged()]
+    if as_json:
+        _print_json({"evidence": glossary.report.evidence, "concepts": rows})
+        return
+    kinds = ", ".join(f"{k} {n}" for k, n in glossary.evidence().most_common())
+    out.print(
+        f"{len(rows)} concepts from several sources; merges by evidence: {kinds}", highlight=False
+    )
+    for r in rows:
+        sources = sorted({e["source"] for e in r["entries"]})
+        names = sorted({e["term"] for e in r["entries"]})
+        out.print(
+            f" {r['pref_label']} ({r['id']}): {', '.join(names)}  [dim]{', '.join(sources)}[/dim]",
+            highlight=False,
+        )
 
 
 def _print_json(data: Any) -> None:

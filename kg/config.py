@@ -14,7 +14,10 @@ class Settings:
     build_dir: Path = Path("data/build")  # KG_BUILD_DIR
     raw_dir: Path = Path("data/raw")  # KG_RAW_DIR
     base_uri: str = "https://example.org/glossary/"  # KG_BASE_URI
-    model: str = "all-MiniLM-L6-v2"  # KG_MODEL: a sentence-transformers name or a local path
+    model: str = "all-MiniLM-L6-v2"  # KG_MODEL: the packaged model's name or a local folder
+    cache_dir: Path = Path("data/cache")  # KG_CACHE_DIR: embedding cache and ONNX export
+    backend: str = "onnx"  # KG_BACKEND: onnx (fast) or torch
+    curation: Path = Path("data/curation.toml")  # KG_CURATION: reviewed human decisions
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

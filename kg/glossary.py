@@ -5,44 +5,125 @@ Both the `kg` CLI and the HTTP API are thin layers over a `Glossary`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingest.concept import Concept
+from ingest.curation import Curation
+from ingest.evidence import Embed
+from ingest.ids import label_keys
+from ingest.merge import merge
 from ingest.model import Entry
+from ingest.normalize import label_key
 from ingest.pipeline import SourceResult
 from kg import build
-from kg.errors import NotFound
-from kg.records import entry_from_row, entry_to_row, source_from_row, source_to_row
+from kg.errors import BuildError, NotFound
+from kg.records import (
+    concept_from_row,
+    concept_to_row,
+    entry_from_row,
+    entry_to_row,
+    source_from_row,
+    source_to_row,
+)
 
 ENTRIES = "entries.jsonl"
 SOURCES = "sources.json"
+CONCEPTS = "concepts.jsonl"
+IDS = "ids.json"
+MERGE = "merge.json"
+
+
+@dataclass(slots=True)
+class MergeReport:
+    """How entries became concepts: joins per kind of evidence, and what could not be used."""
+
+    evidence: dict[str, int] = field(default_factory=dict)
+    unplaced: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 class Glossary:
-    """Sources and their entries (and, as the pipeline grows, concepts, graph and index)."""
+    """Sources, their entries, and the concepts merged from them."""
 
-    def __init__(self, sources: Sequence[SourceResult]) -> None:
+    def __init__(
+        self,
+        sources: Sequence[SourceResult],
+        concepts: Sequence[Concept],
+        report: MergeReport | None = None,
+        base_uri: str = "https://example.org/glossary/",
+    ) -> None:
+        self.base_uri = base_uri
         self.sources: list[SourceResult] = list(sources)
-        self._by_id = {s.id: s for s in self.sources}
+        self.concepts: list[Concept] = list(concepts)
+        self.report = report or MergeReport()
+        self._sources = {s.id: s for s in self.sources}
+        self._by_id: dict[str, Concept] = {}
+        self._by_key: dict[str, Concept] = {}
+        for concept in self.concepts:
+            self._by_id[concept.id] = concept
+        for concept in self.concepts:
+            for old in concept.former_ids:
+                self._by_id.setdefault(old, concept)
+            for label in concept.labels:
+                for key in (label_key(label, singular_last=False), label_key(label)):
+                    self._by_key.setdefault(key, concept)
 
-    # -- building and saving
+    # -- building, saving, loading
 
     @classmethod
-    def from_sources(cls, sources: Sequence[SourceResult]) -> Glossary:
-        return cls(sources)
+    def build(
+        cls,
+        sources: Sequence[SourceResult],
+        curation: Curation | None = None,
+        embed: Embed | None = None,
+        previous_ids: dict[str, list[str]] | None = None,
+        base_uri: str = "https://example.org/glossary/",
+    ) -> Glossary:
+        """Merge the sources' entries into concepts."""
+        entries = [e for s in sources for e in s.entries]
+        result = merge(entries, curation, embed, previous_ids)
+        report = MergeReport(
+            evidence=dict(sorted(result.evidence.items())),
+            unplaced=[entry_to_row(e) for e in result.unplaced],
+            refused=result.refused,
+            notes=result.notes,
+        )
+        return cls(sources, result.concepts, report, base_uri)
 
     @classmethod
-    def load(cls, build_dir: Path) -> Glossary:
+    def load(cls, build_dir: Path, base_uri: str = "https://example.org/glossary/") -> Glossary:
         """Load a build, checking it is complete and uncorrupted first."""
         build.read_manifest(build_dir)
-        entries = [entry_from_row(r) for r in build.read_jsonl(build_dir / ENTRIES)]
-        by_source: dict[str, list[Entry]] = {}
-        for entry in entries:
-            by_source.setdefault(entry.source, []).append(entry)
-        rows = build.read_json(build_dir / SOURCES)
-        return cls([source_from_row(r, by_source.get(r["id"], [])) for r in rows])
+        try:
+            entries = [entry_from_row(r) for r in build.read_jsonl(build_dir / ENTRIES)]
+            by_source: dict[str, list[Entry]] = {}
+            for entry in entries:
+                by_source.setdefault(entry.source, []).append(entry)
+            sources = [
+                source_from_row(r, by_source.get(r["id"], []))
+                for r in build.read_json(build_dir / SOURCES)
+            ]
+            concepts = [concept_from_row(r) for r in build.read_jsonl(build_dir / CONCEPTS)]
+            report = MergeReport(**build.read_json(build_dir / MERGE))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BuildError(f"{build_dir} is damaged ({exc}); rebuild with `kg ingest`") from None
+        return cls(sources, concepts, report, base_uri)
+
+    @staticmethod
+    def previous_ids(build_dir: Path) -> dict[str, list[str]]:
+        """The ids (and the label keys each covered) of the build now in `build_dir`, if any."""
+        try:
+            build.read_manifest(build_dir)
+            data = build.read_json(build_dir / IDS)
+        except (BuildError, OSError, ValueError):
+            return {}
+        return {str(k): [str(x) for x in v] for k, v in data.items()}
 
     def save(self, build_dir: Path, inputs: dict[str, str]) -> None:
         """Write the build atomically; `inputs` maps each input file to its SHA-256."""
@@ -50,6 +131,17 @@ class Glossary:
         def fill(tmp: Path) -> dict[str, Any]:
             build.write_jsonl(tmp / ENTRIES, [entry_to_row(e) for e in self.entries()])
             build.write_json(tmp / SOURCES, [source_to_row(s) for s in self.sources])
+            build.write_jsonl(tmp / CONCEPTS, [concept_to_row(c) for c in self.concepts])
+            build.write_json(tmp / IDS, {c.id: label_keys(c) for c in self.concepts})
+            build.write_json(
+                tmp / MERGE,
+                {
+                    "evidence": self.report.evidence,
+                    "unplaced": self.report.unplaced,
+                    "refused": self.report.refused,
+                    "notes": self.report.notes,
+                },
+            )
             return {
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "inputs": inputs,
@@ -63,11 +155,35 @@ class Glossary:
     def entries(self, source: str | None = None) -> list[Entry]:
         """Every entry, in source then file order; or one source's."""
         if source is not None:
-            if source not in self._by_id:
-                known = ", ".join(sorted(self._by_id)) or "none"
+            if source not in self._sources:
+                known = ", ".join(sorted(self._sources)) or "none"
                 raise NotFound(f"no source {source!r}; sources are: {known}")
-            return list(self._by_id[source].entries)
+            return list(self._sources[source].entries)
         return [e for s in self.sources for e in s.entries]
+
+    def concept(self, label_or_id: str) -> Concept:
+        """The concept with this id (or former id), else with this label."""
+        found = self._by_id.get(label_or_id) or self.lookup(label_or_id)
+        if found is None:
+            raise NotFound(f"no concept with id or label {label_or_id!r}")
+        return found
+
+    def lookup(self, label: str) -> Concept | None:
+        """The concept one of whose labels matches, ignoring case, spacing, hyphens,
+        punctuation (and, failing that, a plural)."""
+        return self._by_key.get(label_key(label, singular_last=False)) or self._by_key.get(
+            label_key(label)
+        )
+
+    def uri(self, concept: Concept) -> str:
+        return self.base_uri + concept.id
+
+    def conflicts(self) -> list[Concept]:
+        return [c for c in self.concepts if c.conflicts]
+
+    def merged(self) -> list[Concept]:
+        """Concepts formed from more than one source: the merge report."""
+        return [c for c in self.concepts if len(c.sources) > 1]
 
     def counts(self) -> dict[str, int]:
         return {
@@ -76,4 +192,10 @@ class Glossary:
             "undefined": sum(s.undefined for s in self.sources),
             "dropped_lines": sum(s.dropped_lines for s in self.sources),
             "warnings": sum(len(s.warnings) for s in self.sources),
+            "concepts": len(self.concepts),
+            "merges": sum(self.report.evidence.values()),
+            "conflicts": len(self.conflicts()),
         }
+
+    def evidence(self) -> Counter[str]:
+        return Counter(self.report.evidence)

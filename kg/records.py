@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ingest.concept import Concept, Conflict, Definition, Joined
 from ingest.model import Dropped, Entry, Flag, Relation, RelationKind, Warning
 from ingest.pipeline import SourceResult
 
@@ -85,4 +86,90 @@ def source_from_row(row: dict[str, Any], entries: list[Entry]) -> SourceResult:
             Dropped(tuple(d["lines"]), d["text"], d["reason"]) for d in row.get("dropped", ())
         ],
         warnings=[Warning(w["message"], w.get("line")) for w in row.get("warnings", ())],
+    )
+
+
+def _span(lines: list[int] | None) -> tuple[int, int] | None:
+    return (lines[0], lines[1]) if lines else None
+
+
+def concept_to_row(c: Concept) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "pref_label": c.pref_label,
+        "alt_labels": c.alt_labels,
+        "hidden_labels": c.hidden_labels,
+        "acronyms": c.acronyms,
+        "definitions": [
+            {
+                "text": d.text,
+                "source": d.source,
+                "lines": list(d.lines) if d.lines else None,
+                "term": d.term,
+                "shared_with": list(d.shared_with),
+            }
+            for d in c.definitions
+        ],
+        "preferred": c.preferred,
+        "preferred_reason": c.preferred_reason,
+        "joined": [
+            {
+                "source": j.source,
+                "lines": list(j.lines) if j.lines else None,
+                "term": j.term,
+                "reasons": list(j.reasons),
+            }
+            for j in c.joined
+        ],
+        "see": c.see,
+        "mentions": c.mentions,
+        "collections": c.collections,
+        "conflicts": [
+            {
+                "aspect": x.aspect,
+                "positions": [{"value": v, "definitions": list(ix)} for v, ix in x.positions],
+            }
+            for x in c.conflicts
+        ],
+        "former_ids": c.former_ids,
+        "uri": c.uri,
+        "relations": [list(r) for r in c.relations],
+    }
+
+
+def concept_from_row(row: dict[str, Any]) -> Concept:
+    return Concept(
+        id=row["id"],
+        pref_label=row["pref_label"],
+        alt_labels=list(row.get("alt_labels", ())),
+        hidden_labels=list(row.get("hidden_labels", ())),
+        acronyms=list(row.get("acronyms", ())),
+        definitions=[
+            Definition(
+                d["text"],
+                d["source"],
+                _span(d.get("lines")),
+                d.get("term", ""),
+                tuple(d.get("shared_with", ())),
+            )
+            for d in row.get("definitions", ())
+        ],
+        preferred=row.get("preferred"),
+        preferred_reason=row.get("preferred_reason", ""),
+        joined=[
+            Joined(j["source"], _span(j.get("lines")), j["term"], tuple(j.get("reasons", ())))
+            for j in row.get("joined", ())
+        ],
+        see=list(row.get("see", ())),
+        mentions=list(row.get("mentions", ())),
+        collections=list(row.get("collections", ())),
+        conflicts=[
+            Conflict(
+                x["aspect"], tuple((p["value"], tuple(p["definitions"])) for p in x["positions"])
+            )
+            for x in row.get("conflicts", ())
+        ],
+        former_ids=list(row.get("former_ids", ())),
+        uri=row.get("uri"),
+        relations=[(r[0], r[1], r[2]) for r in row.get("relations", ())],
     )

@@ -32,3 +32,32 @@ def seed_path(source_id: str) -> Path:
 def seeds() -> dict[str, ReadResult]:
     """Each seed read once by the text reader."""
     return {sid: read_text(load(seed_path(sid)), sid) for sid in SEED_IDS}
+
+
+@pytest.fixture(scope="session")
+def encoder():  # type: ignore[no-untyped-def]
+    """The real packaged model, with the repository's embedding cache."""
+    from kg.embed import Encoder
+
+    enc = Encoder("all-MiniLM-L6-v2", ROOT / "data" / "cache")
+    yield enc
+    enc.save_cache()
+
+
+@pytest.fixture(scope="session")
+def seed_sources():  # type: ignore[no-untyped-def]
+    from ingest.pipeline import read_paths
+
+    sources, _ = read_paths([RAW])
+    return sources
+
+
+@pytest.fixture(scope="session")
+def glossary(seed_sources, encoder):  # type: ignore[no-untyped-def]
+    """The seed glossary as `kg ingest` builds it, with the project's curation file."""
+    from ingest.curation import load_curation
+    from kg.glossary import Glossary
+
+    return Glossary.build(
+        seed_sources, curation=load_curation(ROOT / "data" / "curation.toml"), embed=encoder.encode
+    )

@@ -1,0 +1,66 @@
+"""Canonical concepts: what merging entries produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One source's definition of a concept, with where it came from."""
+
+    text: str
+    source: str
+    lines: tuple[int, int] | None
+    term: str  # the term the source wrote it under
+    shared_with: tuple[str, ...] = ()  # other terms of a combined entry it also defines
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """An entry that became part of a concept, and why it joined."""
+
+    source: str
+    lines: tuple[int, int] | None
+    term: str
+    reasons: tuple[str, ...]  # evidence linking it to the rest, e.g. "acronym GRR"
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Sources that disagree on what a concept is."""
+
+    aspect: str  # e.g. "what is measured"
+    positions: tuple[tuple[str, tuple[int, ...]], ...]  # (stated value, definition indexes)
+
+
+@dataclass(slots=True)
+class Concept:
+    id: str
+    pref_label: str
+    alt_labels: list[str] = field(default_factory=list)
+    hidden_labels: list[str] = field(default_factory=list)
+    acronyms: list[str] = field(default_factory=list)  # also in alt_labels; kept for ranking
+    definitions: list[Definition] = field(default_factory=list)
+    preferred: int | None = None  # index of the preferred definition
+    preferred_reason: str = ""
+    joined: list[Joined] = field(default_factory=list)
+    see: list[str] = field(default_factory=list)  # labels the sources cross-refer to
+    mentions: list[str] = field(default_factory=list)  # acronyms named but not its own
+    collections: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    former_ids: list[str] = field(default_factory=list)
+    uri: str | None = None  # identity a structured source gave it
+    relations: list[tuple[str, str, str | None]] = field(default_factory=list)  # kind, target
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.pref_label, *self.alt_labels, *self.hidden_labels]
+
+    @property
+    def definition(self) -> Definition | None:
+        return self.definitions[self.preferred] if self.preferred is not None else None
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({j.source for j in self.joined})

@@ -1,0 +1,290 @@
+"""Evidence that two entries name the same concept.
+
+Each kind of evidence is a function yielding `Link`s between units (an entry, or one term
+of a combined entry). Strong evidence merges alone; weak evidence (initials matching an
+acronym) merges only with support: a shared first word and similar definitions. Similar
+definitions alone never merge anything: related opposites (upsell / downsell) read alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from ingest.model import Entry, Flag
+from ingest.normalize import fold, label_key, singularise_label, words_of
+from ingest.subject import infer_subject
+from ingest.terms import acronym_base, acronym_matches, is_acronym
+
+Embed = Callable[[list[str]], np.ndarray]
+
+# evidence kinds, strongest first; the order edges are applied in
+STRONG = ("curated", "label", "acronym", "acronym-for", "see", "subject")
+KINDS = (*STRONG, "misspelling", "initials")
+SIMILARITY_FLOOR = 0.40  # cosine of definitions that supports an initials match (see docs)
+
+
+@dataclass(slots=True)
+class Unit:
+    """One mergeable thing: an entry, or one term of a combined entry."""
+
+    index: int
+    entry: Entry
+    term: str
+    aliases: list[str] = field(default_factory=list)
+    acronyms: list[str] = field(default_factory=list)  # acronyms that are its own names
+    mentions: list[str] = field(default_factory=list)  # acronyms named with it, not its own
+    shared_with: tuple[str, ...] = ()
+
+    @property
+    def definition(self) -> str | None:
+        if self.entry.has(Flag.ACRONYM_ONLY):
+            return None
+        return self.entry.definition
+
+    @property
+    def names(self) -> list[str]:
+        return [self.term, *self.aliases, *self.acronyms]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    a: int
+    b: int
+    kind: str
+    detail: str
+    names: tuple[str, ...] = ()  # for a misspelling: the two spellings
+
+
+def make_units(entries: Sequence[Entry]) -> tuple[list[Unit], list[Entry]]:
+    """Units to merge, and the entries that cannot be placed (no term)."""
+    units: list[Unit] = []
+    unplaced: list[Entry] = []
+    for entry in entries:
+        if not entry.term:
+            unplaced.append(entry)
+            continue
+        own, mentions = _own_acronyms(entry)
+        if len(entry.terms) > 1:
+            # "EBR and QBR (Executive & Quarterly Business Reviews)": one review each
+            distributed = len(entry.acronyms) == len(entry.terms)
+            for term in entry.terms:
+                name = singularise_label(term) if distributed else term
+                mine = [a for a in own if acronym_matches(a, name)]
+                units.append(
+                    Unit(
+                        len(units),
+                        entry,
+                        name,
+                        [],
+                        mine,
+                        [a for a in own if a not in mine] + mentions,
+                        tuple(t for t in entry.terms if t != term),
+                    )
+                )
+        else:
+            term, aliases = entry.term, list(entry.aliases)
+            if is_acronym(term) and aliases and not entry.has(Flag.ACRONYM_ONLY):
+                own = [acronym_base(term), *own]  # "API is an acronym for ..."
+                term, aliases = aliases[0], aliases[1:]
+            elif entry.has(Flag.ACRONYM_ONLY) and is_acronym(term):
+                own = [acronym_base(term), *own]
+                term, aliases = (aliases[0], aliases[1:]) if aliases else (term, aliases)
+            units.append(Unit(len(units), entry, term, aliases, own, mentions))
+    return units, unplaced
+
+
+def _own_acronyms(entry: Entry) -> tuple[list[str], list[str]]:
+    """An entry's acronyms that name it, and those it only mentions.
+
+    "Business Review (QBR/EBR)" names two kinds of business review: when none of several
+    acronyms abbreviates the term, they are mentions, not names.
+    """
+    acronyms = [acronym_base(a) for a in entry.acronyms]
+    names = [entry.term, *entry.terms, *entry.aliases]
+    matching = [a for a in acronyms if any(acronym_matches(a, n) for n in names)]
+    if len(acronyms) > 1 and not matching:
+        return [], acronyms
+    return acronyms, []
+
+
+def _key(name: str) -> str:
+    return "acronym:" + acronym_base(name).upper() if is_acronym(name) else label_key(name)
+
+
+def label_links(units: Sequence[Unit]) -> Iterator[Link]:
+    """Units sharing a name: the same label up to case, spacing, hyphens and plural, or the
+    same acronym; "Acronym for X" entries join X by the same route."""
+    index: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for unit in units:
+        for name in unit.names:
+            index[_key(name)].append((unit.index, name))
+    for key, holders in sorted(index.items()):
+        first, first_name = holders[0]
+        for other, name in holders[1:]:
+            if other == first:
+                continue
+            if key.startswith("acronym:"):
+                kind = "acronym"
+            elif units[other].entry.has(Flag.ACRONYM_ONLY) or units[first].entry.has(
+                Flag.ACRONYM_ONLY
+            ):
+                kind = "acronym-for"
+            else:
+                kind = "label"
+            yield Link(first, other, kind, f"{first_name!r} = {name!r}")
+
+
+def see_links(units: Sequence[Unit]) -> Iterator[Link]:
+    """ "Customer Onboarding: See User Onboarding" names one concept twice."""
+    index = _name_index(units)
+    for unit in units:
+        for target in unit.entry.see:
+            for other in index.get(_key(target), ()):
+                if other != unit.index:
+                    yield Link(unit.index, other, "see", f"{unit.term!r} says see {target!r}")
+
+
+def subject_links(units: Sequence[Unit]) -> Iterator[Link]:
+    """A definition that calls its term by a longer name another entry uses:
+    "Health Score" defined as "Customer health scores offer..."."""
+    index = _name_index(units)
+    for unit in units:
+        definition = unit.definition
+        if not definition or unit.entry.has(Flag.TERM_INFERRED):
+            continue
+        subject = infer_subject(definition)
+        if subject is None:
+            continue
+        name = subject[0]
+        term_words, subject_words = set(words_of(unit.term)), set(words_of(name))
+        if not (term_words < subject_words):
+            continue
+        for other in index.get(_key(name), ()):
+            if other != unit.index:
+                yield Link(unit.index, other, "subject", f"{unit.term!r} is defined as {name!r}")
+
+
+def misspelling_links(units: Sequence[Unit]) -> Iterator[Link]:
+    """Names that differ by a small misspelling: Net Promotor / Net Promoter Score.
+
+    Only names with the same number of words, every differing word itself close; compared
+    within blocks (word count, first letters) so large vocabularies stay fast.
+    """
+    blocks: dict[tuple[int, str], dict[str, list[tuple[int, str]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for unit in units:
+        for name in [unit.term, *unit.aliases]:
+            words = fold(name).split()
+            if is_acronym(name) or not words or len(name) < 8:
+                continue
+            blocks[(len(words), words[0][:2])][" ".join(words)].append((unit.index, name))
+    for block in blocks.values():
+        names = sorted(block)
+        for i, x in enumerate(names):
+            for y in names[i + 1 :]:
+                if label_key(x) == label_key(y) or not _close(x, y) or _plural_variant(x, y):
+                    continue
+                (a, name_a), (b, name_b) = block[x][0], block[y][0]
+                if a != b:
+                    yield Link(a, b, "misspelling", f"{name_a!r} ~ {name_b!r}", (name_a, name_b))
+
+
+def _plural_variant(x: str, y: str) -> bool:
+    """ "customer relationships management" vs "customer relationship management"."""
+    return words_of(x) == words_of(y)
+
+
+def plural_links(units: Sequence[Unit]) -> Iterator[Link]:
+    """Names equal once every word is singular (the last word is already in `label`)."""
+    index: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for unit in units:
+        for name in [unit.term, *unit.aliases]:
+            if not is_acronym(name):
+                index[" ".join(words_of(name))].append((unit.index, name))
+    for holders in index.values():
+        first, first_name = holders[0]
+        for other, name in holders[1:]:
+            if other != first and label_key(first_name) != label_key(name):
+                yield Link(first, other, "label", f"{first_name!r} = {name!r} (plural)")
+
+
+def misspelt_pair(x: str, y: str) -> bool:
+    """Two spellings of one name, one of them a misspelling (not a plural or case)."""
+    fx, fy = fold(x), fold(y)
+    return (
+        len(fx.split()) == len(fy.split())
+        and label_key(x) != label_key(y)
+        and not _plural_variant(fx, fy)
+        and _close(fx, fy)
+    )
+
+
+def _close(x: str, y: str) -> bool:
+    if fuzz.ratio(x, y) < 88:
+        return False
+    pairs = [(p, q) for p, q in zip(x.split(), y.split(), strict=True) if p != q]
+    return all(len(p) >= 5 and len(q) >= 5 and fuzz.ratio(p, q) >= 80 for p, q in pairs)
+
+
+def initials_links(units: Sequence[Unit], embed: Embed | None) -> Iterator[Link]:
+    """A term whose initials are another entry's stated acronym (Gross Renewal Rate, GRR).
+
+    Weak on its own, so it needs a shared first word and definitions that agree.
+    """
+    by_acronym: dict[str, list[int]] = defaultdict(list)
+    for unit in units:
+        for acronym in unit.acronyms:
+            by_acronym[acronym.upper()].append(unit.index)
+    candidates: list[tuple[int, int, str]] = []
+    for unit in units:
+        if unit.acronyms or is_acronym(unit.term):
+            continue
+        for acronym, holders in by_acronym.items():
+            if len(acronym) < 3 or not acronym_matches(acronym, unit.term):
+                continue
+            for other in holders:
+                same_first = words_of(unit.term)[0] == words_of(units[other].term)[0]
+                if other != unit.index and same_first:
+                    candidates.append((unit.index, other, acronym))
+    if not candidates:
+        return
+    for a, b, acronym in candidates:
+        da, db = units[a].definition, units[b].definition
+        if not da or not db:
+            continue
+        similarity = _similarity(da, db, embed)
+        if similarity >= SIMILARITY_FLOOR:
+            yield Link(
+                a,
+                b,
+                "initials",
+                f"{units[a].term!r} abbreviates to {acronym}, as {units[b].term!r} "
+                f"does; definitions agree ({similarity:.2f})",
+            )
+
+
+def _similarity(a: str, b: str, embed: Embed | None) -> float:
+    if embed is None:
+        wa, wb = set(words_of(a)), set(words_of(b))
+        return len(wa & wb) / max(1, len(wa | wb)) * 2  # a lexical stand-in, scaled
+    vectors = embed([a, b])
+    return float(np.dot(vectors[0], vectors[1]))
+
+
+def _name_index(units: Sequence[Unit]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = defaultdict(list)
+    for unit in units:
+        for name in unit.names:
+            index[_key(name)].append(unit.index)
+    return index
+
+
+def name_key(name: str) -> str:
+    """The key a name is matched by (acronyms by their letters, labels normalised)."""
+    return _key(name)

@@ -1,0 +1,377 @@
+"""Merging sourced entries into canonical concepts.
+
+Entries become units (a combined entry gives one unit per term it names); evidence links
+units (see `ingest.evidence`); links are applied strongest first and in a fixed order, so
+the result does not depend on the order sources were read. Two things can never join:
+different concepts of one structured source (distinct URIs), and the sides of a curated
+split. Every join records its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from ingest import evidence as ev
+from ingest.canonical import choose_definition, choose_label, find_conflicts
+from ingest.concept import Concept, Definition, Joined
+from ingest.curation import Curation
+from ingest.ids import assign_ids
+from ingest.model import Entry, Flag
+from ingest.normalize import fold, singular
+from ingest.terms import is_acronym
+
+
+@dataclass(slots=True)
+class MergeResult:
+    concepts: list[Concept]
+    unplaced: list[Entry] = field(default_factory=list)  # definitions with no term
+    evidence: Counter[str] = field(default_factory=Counter)  # joins made by each kind
+    refused: list[str] = field(default_factory=list)  # joins a constraint stopped
+    notes: list[str] = field(default_factory=list)  # curation decisions that matched nothing
+
+
+class _Components:
+    """Union-find whose components carry tags that must never meet."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+        self.tags: list[set[tuple[str, ...]]] = [set() for _ in range(size)]
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def clash(self, a: int, b: int) -> tuple[str, ...] | None:
+        exclusive: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for tag in self.tags[a]:
+            exclusive[tag[:-1]] = tag
+        for tag in self.tags[b]:
+            mine = exclusive.get(tag[:-1])
+            if mine is not None and mine != tag:
+                return tag
+        return None
+
+    def union(self, a: int, b: int) -> bool | tuple[str, ...]:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        clash = self.clash(ra, rb)
+        if clash:
+            return clash
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.tags[ra] |= self.tags[rb]
+        return True
+
+
+def merge(
+    entries: Sequence[Entry],
+    curation: Curation | None = None,
+    embed: ev.Embed | None = None,
+    previous_ids: Mapping[str, Sequence[str]] | None = None,
+) -> MergeResult:
+    """Merge entries into concepts with aliases, sourced definitions and reasons."""
+    curation = curation or Curation()
+    ordered = sorted(entries, key=lambda e: (e.source, e.lines or (0, 0), e.term, e.raw_term))
+    units, unplaced = ev.make_units(ordered)
+    result = MergeResult([], unplaced)
+    parts = _Components(len(units))
+    _tag_constraints(units, curation, parts, result)
+
+    links = [
+        *ev.label_links(units),
+        *ev.plural_links(units),
+        *ev.see_links(units),
+        *ev.subject_links(units),
+        *_curated_links(units, curation, result),
+        *ev.misspelling_links(units),
+    ]
+    links += list(ev.initials_links(units, embed))
+    links.sort(key=lambda k: (ev.KINDS.index(k.kind), min(k.a, k.b), max(k.a, k.b), k.detail))
+    accepted: list[ev.Link] = []
+    for link in links:
+        outcome = parts.union(link.a, link.b)
+        if outcome is True:
+            result.evidence[link.kind] += 1
+            accepted.append(link)
+        elif outcome is False:
+            accepted.append(link)  # already together: still a reason worth showing
+        else:
+            result.refused.append(
+                f"{units[link.a].term!r} and {units[link.b].term!r} not merged ({link.kind}: "
+                f"{link.detail}): {_explain_clash(outcome)}"
+            )
+
+    groups: dict[int, list[int]] = defaultdict(list)
+    for unit in units:
+        groups[parts.find(unit.index)].append(unit.index)
+    reasons: dict[int, list[str]] = defaultdict(list)
+    misspelt: dict[int, set[tuple[str, ...]]] = defaultdict(set)
+    for link in accepted:
+        for me, other in ((link.a, link.b), (link.b, link.a)):
+            entry = units[other].entry
+            where = f"{entry.source}:{entry.lines[0]}" if entry.lines else entry.source
+            reasons[me].append(f"{link.kind} with {where}: {link.detail}")
+        if link.kind == "misspelling":
+            misspelt[parts.find(link.a)].add(link.names)
+    words = _word_counts(ordered)
+    concepts = [
+        _assemble([units[i] for i in members], reasons, misspelt[root], words)
+        for root, members in sorted(groups.items())
+    ]
+    _hidden_from_definitions(concepts)
+    _apply_curation(concepts, curation, result)
+    assign_ids(concepts, previous_ids or {})
+    concepts.sort(key=lambda c: (c.pref_label.casefold(), c.id))
+    result.concepts = concepts
+    return result
+
+
+def _tag_constraints(
+    units: Sequence[ev.Unit], curation: Curation, parts: _Components, result: MergeResult
+) -> None:
+    for unit in units:
+        if unit.entry.uri:
+            parts.tags[unit.index].add(("uri", unit.entry.source, unit.entry.uri))
+    for decision in curation.of("split"):
+        for side, label in enumerate(decision.labels):
+            key = ev.name_key(label)
+            for unit in units:
+                if any(ev.name_key(n) == key for n in unit.names):
+                    parts.tags[unit.index].add(("split", str(decision.number), str(side)))
+        mine = ("split", str(decision.number))
+        both = [u for u in units if len({t for t in parts.tags[u.index] if t[:2] == mine}) > 1]
+        if both:
+            unit = both[0]
+            result.notes.append(
+                f"{decision.where}: one entry ({unit.entry.source}, {unit.term!r}) has names on "
+                "both sides, so they cannot be split; the decision was not applied"
+            )
+            for u in units:
+                parts.tags[u.index] = {t for t in parts.tags[u.index] if t[:2] != mine}
+
+
+def _explain_clash(tag: tuple[str, ...]) -> str:
+    if tag[0] == "uri":
+        return f"{tag[1]} keeps them as distinct concepts"
+    return f"curation [[split]] {tag[1]} keeps them apart"
+
+
+def _curated_links(
+    units: Sequence[ev.Unit], curation: Curation, result: MergeResult
+) -> list[ev.Link]:
+    links = []
+    for decision in curation.of("merge"):
+        holders = []
+        for label in decision.labels:
+            key = ev.name_key(label)
+            found = [u.index for u in units if any(ev.name_key(n) == key for n in u.names)]
+            if not found:
+                result.notes.append(f"{decision.where}: no entry is named {label!r}")
+            holders.append(found)
+        present = [h for h in holders if h]
+        for other in present[1:]:
+            links.append(
+                ev.Link(present[0][0], other[0], "curated", decision.reason or "merged by curation")
+            )
+    return links
+
+
+def _word_counts(entries: Sequence[Entry]) -> Counter[str]:
+    """How often each word occurs across every source: the rarer spelling is the misspelt."""
+    counts: Counter[str] = Counter()
+    for e in entries:
+        counts.update(fold(f"{e.term} {' '.join(e.aliases)} {e.definition or ''}").split())
+    return counts
+
+
+def _assemble(
+    members: list[ev.Unit],
+    reasons: Mapping[int, list[str]],
+    misspellings: set[tuple[str, ...]],
+    words: Counter[str],
+) -> Concept:
+    weights: dict[str, float] = defaultdict(float)
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    for unit in members:
+        # a heading counts double; a term read back from the text counts as an alias
+        inferred = unit.entry.has(Flag.TERM_INFERRED) or unit.entry.has(Flag.TERM_FROM_REFERENCE)
+        for name, weight in [
+            (unit.term, 1.0 if inferred else 2.0),
+            *((a, 1.0) for a in unit.aliases),
+            *((a, 1.0) for a in unit.acronyms),
+        ]:
+            weights[name.casefold()] += weight
+            written[name.casefold()][name] += 1
+    forms = {_display(written[k]): w for k, w in weights.items()}
+    pairs = set(misspellings)
+    for unit in members:  # a heading spelt one way over text spelt another
+        pairs |= {(unit.term, a) for a in unit.aliases if ev.misspelt_pair(unit.term, a)}
+    hidden = _misspelt_forms(pairs, words)
+    pref = choose_label(forms, hidden)
+    own = {f.casefold() for f in forms}
+    see = sorted({t for u in members for t in u.entry.see if t.casefold() not in own})
+    alt = sorted(
+        {f for f in forms if f != pref and f.casefold() not in hidden} | set(see),
+        key=lambda f: (f.casefold(), f),
+    )
+    concept = Concept(
+        id="",
+        pref_label=pref,
+        alt_labels=alt,
+        hidden_labels=sorted({f for f in forms if f.casefold() in hidden and f != pref}),
+        acronyms=sorted({a for u in members for a in u.acronyms}),
+        see=see,
+        mentions=sorted({m for u in members for m in u.mentions} - {a.casefold() for a in own}),
+        collections=sorted({c for u in members for c in u.entry.collections}),
+        uri=min((u.entry.uri for u in members if u.entry.uri), default=None),
+    )
+    seen: set[tuple[str, tuple[int, int] | None]] = set()
+    for unit in members:
+        e = unit.entry
+        concept.joined.append(
+            Joined(e.source, e.lines, unit.term, tuple(dict.fromkeys(reasons.get(unit.index, []))))
+        )
+        text = unit.definition
+        if text and (e.source, e.lines) not in seen:
+            seen.add((e.source, e.lines))
+            concept.definitions.append(
+                Definition(text, e.source, e.lines, e.raw_term or e.term, unit.shared_with)
+            )
+        for relation in e.relations:
+            concept.relations.append((relation.kind.value, relation.target, relation.target_uri))
+        for label in e.hidden:
+            if label.casefold() not in own and label not in concept.hidden_labels:
+                concept.hidden_labels.append(label)
+    concept.preferred, concept.preferred_reason = choose_definition(concept.definitions)
+    concept.conflicts = find_conflicts(concept.definitions, concept.labels)
+    return concept
+
+
+def _display(spellings: Counter[str]) -> str:
+    """The most used way of writing a name; on a tie, fewer odd inner capitals."""
+    return min(
+        spellings,
+        key=lambda s: (
+            -spellings[s],
+            sum(ch.isupper() for w in s.split() if not is_acronym(w) for ch in w[1:]),
+            s,
+        ),
+    )
+
+
+def _misspelt_forms(pairs: set[tuple[str, ...]], words: Counter[str]) -> set[str]:
+    """Of each pair of spellings, the one whose differing words are rarer across all
+    sources (casefolded): "Retension" is written once, "Retention" everywhere."""
+    hidden = set()
+    for pair in pairs:
+        if len(pair) != 2:
+            continue
+        x, y = (fold(p) for p in pair)
+        diff_x = [a for a, b in zip(x.split(), y.split(), strict=False) if a != b]
+        diff_y = [b for a, b in zip(x.split(), y.split(), strict=False) if a != b]
+        use_x, use_y = sum(words[w] for w in diff_x), sum(words[w] for w in diff_y)
+        loser = pair[0] if (use_x, x) < (use_y, y) else pair[1]
+        hidden.add(loser.casefold())
+    return hidden
+
+
+_TOKEN = re.compile(r"[A-Za-z][a-z]{5,}")
+
+
+def _hidden_from_definitions(concepts: Sequence[Concept]) -> None:
+    """One-off misspellings of a one-word label inside definitions ("Rentention")."""
+    counts: Counter[str] = Counter()
+    for concept in concepts:
+        for d in concept.definitions:
+            counts.update(t.casefold() for t in _TOKEN.findall(d.text))
+    owners: dict[str, Concept] = {}
+    for concept in concepts:
+        for label in concept.labels:
+            words = fold(label).split()
+            if len(words) == 1 and len(words[0]) >= 6:
+                owners.setdefault(words[0], concept)
+    label_words = {w for c in concepts for label in c.labels for w in fold(label).split()}
+    for token, count in sorted(counts.items()):
+        if count > 1 or token in label_words or singular(token) in label_words:
+            continue
+        for word, concept in owners.items():
+            if counts[word] + counts[word + "s"] >= 3 and fuzz.ratio(token, word) >= 85:
+                spelling = token[:1].upper() + token[1:]
+                if spelling not in concept.hidden_labels:
+                    concept.hidden_labels.append(spelling)
+                break
+
+
+def _find(concepts: Sequence[Concept], label: str) -> Concept | None:
+    key = ev.name_key(label)
+    for concept in concepts:
+        if concept.id == label or any(ev.name_key(n) == key for n in concept.labels):
+            return concept
+    return None
+
+
+def _apply_curation(concepts: list[Concept], curation: Curation, result: MergeResult) -> None:
+    for decision in curation.decisions:
+        if decision.kind in ("merge", "split"):
+            continue
+        concept = _find(concepts, decision.labels[0])
+        if concept is None:
+            result.notes.append(f"{decision.where}: no concept is named {decision.labels[0]!r}")
+            continue
+        if decision.kind == "label":
+            _curate_labels(concept, decision.preferred, decision.alt, decision.hidden)
+        elif decision.kind == "definition":
+            matches = [
+                i
+                for i, d in enumerate(concept.definitions)
+                if d.source == decision.source
+                and (
+                    decision.line is None or (d.lines and d.lines[0] <= decision.line <= d.lines[1])
+                )
+            ]
+            if not matches:
+                result.notes.append(
+                    f"{decision.where}: {concept.pref_label!r} has no "
+                    f"definition from {decision.source!r}"
+                )
+                continue
+            concept.preferred = matches[0]
+            concept.preferred_reason = f"curated: {decision.reason or 'chosen by a person'}"
+        elif decision.kind == "relation":
+            target = _find(concepts, decision.labels[1])
+            if target is None:
+                result.notes.append(f"{decision.where}: no concept is named {decision.labels[1]!r}")
+                continue
+            concept.relations.append(
+                (f"curated-{decision.relation}", target.pref_label, decision.reason or None)
+            )
+
+
+def _curate_labels(
+    concept: Concept, preferred: str | None, alt: Sequence[str], hidden: Sequence[str]
+) -> None:
+    if preferred and preferred != concept.pref_label:
+        concept.alt_labels = [a for a in concept.alt_labels if a.casefold() != preferred.casefold()]
+        concept.hidden_labels = [
+            h for h in concept.hidden_labels if h.casefold() != preferred.casefold()
+        ]
+        concept.alt_labels = sorted(
+            {*concept.alt_labels, concept.pref_label}, key=lambda f: (f.casefold(), f)
+        )
+        concept.pref_label = preferred
+    existing = {label.casefold() for label in concept.labels}
+    for label in alt:
+        if label.casefold() not in existing:
+            concept.alt_labels.append(label)
+    for label in hidden:
+        if label.casefold() not in existing:
+            concept.hidden_labels.append(label)

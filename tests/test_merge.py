@@ -1,0 +1,195 @@
+"""Entries merge into one concept per idea: every name kept, every definition credited."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from ingest.concept import Concept
+from ingest.curation import Curation, Decision
+from ingest.merge import merge
+from kg.glossary import Glossary
+from kg.quality import read_pairs, score_pairs
+from tests.conftest import ROOT
+
+
+def concept(glossary: Glossary, label: str) -> Concept:
+    found = glossary.lookup(label)
+    assert found is not None, f"no concept named {label!r}"
+    return found
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["GRR", "Gross Revenue Retention", "Gross Retention Revenue", "Gross Renewal Rate"],
+        ["NRR", "Net Revenue Retention", "Net retention revenue", "Net Dollar Retention", "NDR"],
+        ["CLV", "LTV", "Lifetime value", "Customer Lifetime Value", "Customer LifeTime Value"],
+        ["Churn", "Churn rate"],
+        ["Health Score", "Customer Health Score"],
+        ["Cross-sell", "Cross sell", "Cross-Sell"],
+        ["Net Promoter Score", "NPS", "Net Promotor Score"],
+        ["Customer Onboarding", "User Onboarding", "Onboarding"],
+        ["ARR", "Annual Recurring Revenue"],
+        ["Key Performance Indicator", "Key Performance Indicators", "KPI"],
+    ],
+)
+def test_required_merges(glossary: Glossary, names: list[str]) -> None:
+    concepts = {concept(glossary, n).id for n in names}
+    assert len(concepts) == 1, {n: concept(glossary, n).id for n in names}
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Upsell", "Downsell", "Cross-sell"],
+        ["NRR", "GRR"],
+        ["ARR", "MRR"],
+        ["Churn", "Negative Churn"],
+        ["Leading indicators", "Lagging indicators"],
+        ["High touch", "Low touch", "Tech touch"],
+        ["Cost Center", "Cost Recovery Center", "Profit and Loss Center"],
+        ["Customer Experience", "Customer Experience Management"],
+        ["Customer Lifecycle", "Customer Lifetime Value"],
+        ["Account Expansion", "Account Contraction"],
+    ],
+)
+def test_must_stay_apart(glossary: Glossary, names: list[str]) -> None:
+    ids = [concept(glossary, n).id for n in names]
+    assert len(set(ids)) == len(names), dict(zip(names, ids, strict=True))
+
+
+def test_preferred_labels_are_full_names(glossary: Glossary) -> None:
+    assert concept(glossary, "NRR").pref_label == "Net Revenue Retention"
+    assert concept(glossary, "GRR").pref_label == "Gross Revenue Retention"  # curated
+    assert concept(glossary, "CLV").pref_label == "Customer Lifetime Value"
+    assert concept(glossary, "Churn rate").pref_label == "Churn"
+    assert concept(glossary, "CRM").pref_label == "Customer Relationship Management"
+
+
+def test_aliases_are_alt_labels(glossary: Glossary) -> None:
+    nrr = concept(glossary, "NRR")
+    assert {"NRR", "NDR", "Net retention revenue", "Net Dollar Retention"} <= set(nrr.alt_labels)
+    assert "Cross sell" in concept(glossary, "Cross-sell").alt_labels
+    assert "Churn Rate" in concept(glossary, "Churn").alt_labels
+    assert "Key Performance Indicators" in concept(glossary, "KPI").alt_labels
+
+
+def test_misspellings_become_hidden_labels(glossary: Glossary) -> None:
+    nps = concept(glossary, "NPS")
+    assert nps.pref_label == "Net Promoter Score"
+    assert "Net Promotor Score" in nps.hidden_labels
+    assert "Net Promotor Score" not in nps.alt_labels
+    assert "Cost of Retension" in concept(glossary, "Cost of Retention").hidden_labels
+    assert "Rentention" in concept(glossary, "Customer Retention").hidden_labels
+
+
+def test_every_definition_keeps_its_source(glossary: Glossary) -> None:
+    churn = concept(glossary, "Churn")
+    assert {d.source for d in churn.definitions} == {
+        "pdf-glossary",
+        "terminologies-page",
+        "docs-glossary",
+        "ultimate-glossary",
+        "web-glossary",
+    }
+    assert all(d.lines for d in churn.definitions)
+    entries = sum(len(s.entries) for s in glossary.sources)
+    joined = sum(len(c.joined) for c in glossary.concepts)
+    assert joined + len(glossary.report.unplaced) >= entries  # nothing lost
+
+
+def test_combined_entries_give_their_definition_to_each_term(glossary: Glossary) -> None:
+    text = "Strategies to increase revenue by selling more or additional products."
+    for name, other in (("Upsell", "Cross-sell"), ("Cross-sell", "Upsell")):
+        shared = [d for d in concept(glossary, name).definitions if d.text == text]
+        assert len(shared) == 1 and shared[0].shared_with == (other,)
+        assert shared[0].source == "docs-glossary"
+    assert glossary.lookup("Upsell and Cross-sell") is None
+    billings = concept(glossary, "Billings")
+    assert billings.definitions[0].shared_with == ("Bookings", "Revenue")
+    assert concept(glossary, "EBR").pref_label == "Executive Business Review"
+    assert concept(glossary, "QBR").pref_label == "Quarterly Business Review"
+
+
+def test_preferred_definition_is_never_a_shared_one_when_another_exists(
+    glossary: Glossary,
+) -> None:
+    for c in glossary.concepts:
+        own = [d for d in c.definitions if not d.shared_with]
+        if own and c.definition is not None:
+            assert not c.definition.shared_with, c.pref_label
+        assert c.preferred_reason
+
+
+def test_every_merge_records_its_reason(glossary: Glossary) -> None:
+    grr = concept(glossary, "GRR")
+    renewal = next(j for j in grr.joined if j.term == "Gross Renewal Rate")
+    assert any(r.startswith("initials") and "GRR" in r for r in renewal.reasons)
+    ndr = next(j for j in concept(glossary, "NDR").joined if j.term == "Net Dollar Retention")
+    assert any(r.startswith("curated") for r in ndr.reasons)
+    for c in glossary.concepts:
+        if len(c.joined) > 1:
+            assert all(j.reasons for j in c.joined), c.pref_label
+
+
+def test_conflicting_definitions_are_flagged(glossary: Glossary) -> None:
+    clv = concept(glossary, "CLV")
+    (conflict,) = clv.conflicts
+    values = {value: {clv.definitions[i].source for i in idx} for value, idx in conflict.positions}
+    assert values == {
+        "profit": {"pdf-glossary", "web-glossary"},
+        "revenue": {"docs-glossary", "ultimate-glossary"},
+    }
+    assert not concept(glossary, "Churn").conflicts
+
+
+def test_a_definition_without_term_is_reported_not_lost(glossary: Glossary) -> None:
+    assert [(u["source"], u["lines"]) for u in glossary.report.unplaced] == [
+        ("terminologies-page", [114, 114])
+    ]
+
+
+def test_merging_does_not_depend_on_source_order(seed_sources, encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [e for s in seed_sources for e in s.entries]
+    first = merge(entries, embed=encoder.encode)
+    shuffled = list(entries)
+    random.Random(7).shuffle(shuffled)
+    second = merge(shuffled, embed=encoder.encode)
+    assert [(c.id, c.pref_label, c.alt_labels) for c in first.concepts] == [
+        (c.id, c.pref_label, c.alt_labels) for c in second.concepts
+    ]
+
+
+def test_curation_split_keeps_labels_apart_and_unknown_decisions_are_reported(
+    seed_sources,
+    encoder,  # type: ignore[no-untyped-def]
+) -> None:
+    entries = [e for s in seed_sources for e in s.entries]
+    curation = Curation(
+        [
+            Decision("split", 1, ("Health Score", "Customer Health Score"), "test"),
+            Decision("split", 2, ("Churn", "Churn Rate"), "test"),
+            Decision("merge", 1, ("Downsell", "No Such Term"), "test"),
+            Decision("label", 1, ("Nothing Like This",), preferred="X"),
+            Decision("definition", 1, ("Churn",), source="ultimate-glossary"),
+        ]
+    )
+    result = merge(entries, curation, embed=encoder.encode)
+    by_label = {label.casefold(): c for c in result.concepts for label in c.labels}
+    assert by_label["health score"] is not by_label["customer health score"]
+    assert any("[[split]] 1 keeps them apart" in r for r in result.refused)
+    assert any("[[split]] 2: one entry" in n and "both sides" in n for n in result.notes)
+    assert "[[merge]] 1: no entry is named 'No Such Term'" in result.notes
+    assert "[[label]] 1: no concept is named 'Nothing Like This'" in result.notes
+    churn = by_label["churn"]
+    assert churn.definition.source == "ultimate-glossary"
+    assert churn.preferred_reason.startswith("curated")
+
+
+def test_merge_precision_and_recall_on_labelled_pairs(glossary: Glossary) -> None:
+    score = score_pairs(glossary, read_pairs(ROOT / "data" / "eval" / "merge-pairs.tsv"))
+    assert score.missing == []
+    assert score.precision == 1.0, score.errors
+    assert score.recall >= 0.9, score.errors
