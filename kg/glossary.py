@@ -161,6 +161,10 @@ class Glossary:
             return list(self._sources[source].entries)
         return [e for s in self.sources for e in s.entries]
 
+    def get(self, concept_id: str) -> Concept | None:
+        """The concept with this id, or whose former id it is."""
+        return self._by_id.get(concept_id)
+
     def concept(self, label_or_id: str) -> Concept:
         """The concept with this id (or former id), else with this label."""
         found = self._by_id.get(label_or_id) or self.lookup(label_or_id)

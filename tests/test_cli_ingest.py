@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli import main
+from api.cli import main
 from tests.conftest import RAW
 
 
@@ -109,3 +109,27 @@ def test_console_script_is_installed() -> None:
     kg = Path(sys.executable).parent / "kg"
     result = subprocess.run([str(kg), "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "ingest" in result.stdout
+
+
+def test_ingest_reports_concepts_and_merges(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "ingest", str(RAW), "--build-dir", str(built))
+    assert code == 0
+    assert "185 entries became" in out and "concepts through" in out
+    assert "merges by evidence: label" in out and "curated 1" in out
+
+
+def test_show_explain_conflicts_and_merges(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "show", "ndr", "--json", "--build-dir", str(built))
+    shown = json.loads(out)
+    assert code == 0 and shown["id"] == "net-revenue-retention"
+    assert all({"text", "source"} <= set(d) for d in shown["definitions"])
+    code, out, _ = run(capsys, "explain", "GRR", "--build-dir", str(built))
+    assert code == 0 and "Gross Renewal Rate" in out and "initials" in out
+    code, out, _ = run(capsys, "conflicts", "--json", "--build-dir", str(built))
+    assert "customer-lifetime-value" in {c["id"] for c in json.loads(out)}
+    code, out, _ = run(capsys, "merges", "--build-dir", str(built))
+    assert code == 0 and "Net Revenue Retention" in out
+    code, _, err = run(capsys, "show", "no such concept", "--build-dir", str(built))
+    assert code == 1 and "no concept with id or label 'no such concept'" in err

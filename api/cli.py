@@ -290,6 +290,21 @@ def merges(as_json: bool, build_dir: Path | None) -> None:
         )
 
 
+@app.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@build_dir_option
+def serve(host: str, port: int, build_dir: Path | None) -> None:
+    """Serve the HTTP API and the web page."""
+    import uvicorn
+
+    from api.app import create_app
+
+    glossary = _load(build_dir)
+    err.print(f"serving {len(glossary.concepts)} concepts on http://{host}:{port}", highlight=False)
+    uvicorn.run(create_app(glossary), host=host, port=port, log_level="warning", access_log=False)
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 

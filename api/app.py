@@ -1,0 +1,100 @@
+"""The HTTP API and web page: a thin layer over one `Glossary`.
+
+`create_app(glossary)` builds the app; nothing here reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.schemas import ConceptDetail, ConceptList, ErrorOut, Health
+from kg import views
+from kg.errors import BadQuery, BuildError, KgError, NotFound
+from kg.glossary import Glossary
+
+HERE = Path(__file__).parent
+STATUS = {NotFound: 404, BadQuery: 400, BuildError: 503}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 404, 413, 422)
+}
+
+Id = Annotated[str, PathParam(min_length=1, max_length=200, description="A concept id.")]
+
+
+def create_app(glossary: Glossary) -> FastAPI:
+    """The FastAPI app serving `glossary`."""
+    app = FastAPI(
+        title="Glossary knowledge graph",
+        description="A deduplicated, sourced, linked customer-success vocabulary.",
+        version="0.1.0",
+        responses=ERRORS,
+    )
+    app.state.glossary = glossary
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"])
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+
+    @app.exception_handler(KgError)
+    async def domain_error(_: Request, exc: KgError) -> JSONResponse:
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _one_line(exc)}, status_code=422)
+
+    @app.get("/health", response_model=Health, tags=["service"])
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "concepts": len(glossary.concepts)}
+
+    @app.get("/concepts", response_model=ConceptList, tags=["concepts"])
+    def concepts(
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
+        """Every concept, sorted by preferred label."""
+        ordered = sorted(glossary.concepts, key=lambda c: (c.pref_label.casefold(), c.id))
+        page = ordered[offset : offset + limit]
+        return {"total": len(ordered), "items": [views.summary(glossary, c) for c in page]}
+
+    @app.get("/concepts/{concept_id}", response_model=ConceptDetail, tags=["concepts"])
+    def concept(concept_id: Id) -> dict[str, Any]:
+        """One concept: labels, every sourced definition, relations, collections."""
+        found = glossary.get(concept_id)
+        if found is None:
+            raise NotFound(f"no concept with id {concept_id!r}")
+        return views.detail(glossary, found)
+
+    @app.get("/lookup", response_model=ConceptDetail, tags=["concepts"])
+    def lookup(
+        label: Annotated[str, Query(min_length=1, max_length=512)],
+    ) -> dict[str, Any]:
+        """The concept one of whose labels matches (case, spacing, hyphens, punctuation
+        ignored)."""
+        found = glossary.lookup(label)
+        if found is None:
+            raise NotFound(f"no concept has the label {label!r}")
+        return views.detail(glossary, found)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "index.html", {"glossary": glossary})
+
+    return app
+
+
+def _one_line(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(x) for x in error.get("loc", ()) if x not in ("query", "path"))
+        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else error["msg"])
+    return "; ".join(parts) or "invalid request"

@@ -1,0 +1,67 @@
+"""Response models: the exact JSON shapes of the public HTTP interface."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Ref(BaseModel):
+    id: str
+    pref_label: str
+    reason: str | None = None
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    concepts: int = Field(examples=[119])
+
+
+class ConceptSummary(BaseModel):
+    id: str = Field(examples=["net-revenue-retention"])
+    uri: str
+    pref_label: str = Field(examples=["Net Revenue Retention"])
+    alt_labels: list[str] = Field(examples=[["NRR", "NDR", "Net Dollar Retention"]])
+
+
+class ConceptList(BaseModel):
+    total: int
+    items: list[ConceptSummary]
+
+
+class SourcedDefinition(BaseModel):
+    text: str
+    source: str
+    source_title: str | None = None
+    lines: list[int] | None = None
+    term: str | None = None
+    shared_with: list[str] = []
+    preferred: bool = False
+
+
+class ConflictSide(BaseModel):
+    value: str
+    definitions: list[dict[str, str]]
+
+
+class ConflictOut(BaseModel):
+    aspect: str
+    positions: list[ConflictSide]
+
+
+class ConceptDetail(ConceptSummary):
+    hidden_labels: list[str]
+    acronyms: list[str] = []
+    definitions: list[SourcedDefinition]
+    preferred_definition: str | None = None
+    preferred_reason: str = ""
+    conflicts: list[ConflictOut] = []
+    broader: list[Ref]
+    narrower: list[Ref]
+    related: list[Ref]
+    collections: list[Ref]
+    sources: list[str] = []
+    former_ids: list[str] = []
+
+
+class ErrorOut(BaseModel):
+    detail: str
