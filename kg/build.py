@@ -8,12 +8,14 @@ next load puts the previous build back.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,23 @@ def write_atomic(build_dir: Path, fill: Callable[[Path], dict[str, Any]]) -> Non
     """Build into a temporary folder with `fill(tmp) -> manifest`, then swap it in."""
     build_dir = build_dir.absolute()
     build_dir.parent.mkdir(parents=True, exist_ok=True)
-    _tidy(build_dir)
+    with _locked(build_dir):
+        _tidy(build_dir)
+        _write(build_dir, fill)
+
+
+@contextmanager
+def _locked(build_dir: Path) -> Iterator[None]:
+    """One writer at a time per build folder: a second ingest waits for the first."""
+    with open(build_dir.with_name(f".{build_dir.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _write(build_dir: Path, fill: Callable[[Path], dict[str, Any]]) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.tmp-", dir=build_dir.parent))
     try:
         manifest = fill(tmp)
