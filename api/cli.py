@@ -28,6 +28,7 @@ from kg.errors import KgError
 from kg.glossary import Glossary
 from kg.records import entry_to_row
 
+SHOWN = 10  # warnings of one kind printed before "and N more"
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -156,17 +157,29 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
     kinds = ", ".join(f"{kind} {n}" for kind, n in glossary.evidence().most_common())
     out.print(f"merges by evidence: {kinds or 'none'}", highlight=False)
     for s in glossary.sources:
-        for w in s.warnings:
+        for w in s.warnings[:SHOWN]:
             where = f"{s.path.name}:{w.line}" if w.line else s.path.name
             out.print(f"  warning {where}: {w.message}", highlight=False)
+        if len(s.warnings) > SHOWN:
+            out.print(
+                f"  ... and {len(s.warnings) - SHOWN} more warnings from {s.path.name}",
+                highlight=False,
+            )
     for row in glossary.report.unplaced:
         out.print(
             f"  warning {row['source']}:{row['lines'][0] if row['lines'] else ''}: "
             "definition with no term was not made a concept",
             highlight=False,
         )
-    for note in [*glossary.report.notes, *glossary.report.refused]:
+    for note in glossary.report.notes:
         out.print(f"  warning {note}", highlight=False)
+    refused = glossary.report.refused
+    for note in refused[:SHOWN]:
+        out.print(f"  kept apart: {note}", highlight=False)
+    if len(refused) > SHOWN:
+        out.print(
+            f"  ... and {len(refused) - SHOWN} more kept apart (kg merges --json)", highlight=False
+        )
 
 
 @app.command()
@@ -275,7 +288,14 @@ def merges(as_json: bool, build_dir: Path | None) -> None:
     glossary = _load(build_dir)
     rows = [views.explanation(c) for c in glossary.merged()]
     if as_json:
-        _print_json({"evidence": glossary.report.evidence, "concepts": rows})
+        _print_json(
+            {
+                "evidence": glossary.report.evidence,
+                "concepts": rows,
+                "kept_apart": glossary.report.refused,
+                "notes": glossary.report.notes,
+            }
+        )
         return
     kinds = ", ".join(f"{k} {n}" for k, n in glossary.evidence().most_common())
     out.print(

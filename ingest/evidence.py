@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ingest.model import Entry, Flag
 from ingest.normalize import fold, label_key, singularise_label, words_of
 from ingest.subject import infer_subject
-from ingest.terms import acronym_base, acronym_matches, is_acronym
+from ingest.terms import acronym_base, acronym_matches, is_acronym, words
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -173,7 +173,7 @@ def misspelling_links(units: Sequence[Unit]) -> Iterator[Link]:
     """Names that differ by a small misspelling: Net Promotor / Net Promoter Score.
 
     Only names with the same number of words, every differing word itself close; compared
-    within blocks (word count, first letters) so large vocabularies stay fast.
+    within blocks (word count, first letters), each block scored at once by rapidfuzz.
     """
     blocks: dict[tuple[int, str], dict[str, list[tuple[int, str]]]] = defaultdict(
         lambda: defaultdict(list)
@@ -186,13 +186,16 @@ def misspelling_links(units: Sequence[Unit]) -> Iterator[Link]:
             blocks[(len(words), words[0][:2])][" ".join(words)].append((unit.index, name))
     for block in blocks.values():
         names = sorted(block)
-        for i, x in enumerate(names):
-            for y in names[i + 1 :]:
-                if label_key(x) == label_key(y) or not _close(x, y) or _plural_variant(x, y):
-                    continue
-                (a, name_a), (b, name_b) = block[x][0], block[y][0]
-                if a != b:
-                    yield Link(a, b, "misspelling", f"{name_a!r} ~ {name_b!r}", (name_a, name_b))
+        if len(names) < 2:
+            continue
+        scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=88, workers=1)
+        for i, j in zip(*np.nonzero(np.triu(scores, k=1)), strict=True):
+            x, y = names[i], names[j]
+            if label_key(x) == label_key(y) or not _close(x, y) or _plural_variant(x, y):
+                continue
+            (a, name_a), (b, name_b) = block[x][0], block[y][0]
+            if a != b:
+                yield Link(a, b, "misspelling", f"{name_a!r} ~ {name_b!r}", (name_a, name_b))
 
 
 def _plural_variant(x: str, y: str) -> bool:
@@ -237,16 +240,18 @@ def initials_links(units: Sequence[Unit], embed: Embed | None) -> Iterator[Link]
 
     Weak on its own, so it needs a shared first word and definitions that agree.
     """
-    by_acronym: dict[str, list[int]] = defaultdict(list)
+    by_initial: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for unit in units:
         for acronym in unit.acronyms:
-            by_acronym[acronym.upper()].append(unit.index)
+            if len(acronym) >= 3:
+                by_initial[acronym[0].upper()][acronym.upper()].append(unit.index)
     candidates: list[tuple[int, int, str]] = []
     for unit in units:
-        if unit.acronyms or is_acronym(unit.term):
+        if unit.acronyms or is_acronym(unit.term) or not unit.term:
             continue
-        for acronym, holders in by_acronym.items():
-            if len(acronym) < 3 or not acronym_matches(acronym, unit.term):
+        n_words = len(words(unit.term))
+        for acronym, holders in by_initial.get(unit.term[0].upper(), {}).items():
+            if len(acronym) > 2 * n_words or not acronym_matches(acronym, unit.term):
                 continue
             for other in holders:
                 same_first = words_of(unit.term)[0] == words_of(units[other].term)[0]

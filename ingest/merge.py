@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ingest import evidence as ev
 from ingest.canonical import choose_definition, choose_label, find_conflicts
@@ -300,15 +300,18 @@ def _hidden_from_definitions(concepts: Sequence[Concept]) -> None:
             if len(words) == 1 and len(words[0]) >= 6:
                 owners.setdefault(words[0], concept)
     label_words = {w for c in concepts for label in c.labels for w in fold(label).split()}
+    common = [w for w in owners if counts[w] + counts[w + "s"] >= 3]
+    if not common:
+        return
     for token, count in sorted(counts.items()):
         if count > 1 or token in label_words or singular(token) in label_words:
             continue
-        for word, concept in owners.items():
-            if counts[word] + counts[word + "s"] >= 3 and fuzz.ratio(token, word) >= 85:
-                spelling = token[:1].upper() + token[1:]
-                if spelling not in concept.hidden_labels:
-                    concept.hidden_labels.append(spelling)
-                break
+        match = process.extractOne(token, common, scorer=fuzz.ratio, score_cutoff=85)
+        if match:
+            concept = owners[match[0]]
+            spelling = token[:1].upper() + token[1:]
+            if spelling not in concept.hidden_labels:
+                concept.hidden_labels.append(spelling)
 
 
 def _find(concepts: Sequence[Concept], label: str) -> Concept | None:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-_NON_WORD = re.compile(r"[^\w]+")
+_NON_WORD = re.compile(r"[\W_]+")
 _INVARIANT = frozenset(
     "analysis basis business series species news status access success loss process "
     "class gross less bonus campus census radius virus plus minus".split()
 )
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Case-folded, accents removed, punctuation and hyphens to spaces, spaces squeezed."""
     text = unicodedata.normalize("NFKD", text)
@@ -37,6 +39,7 @@ def singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
 def label_key(label: str, singular_last: bool = True) -> str:
     """The key two labels share when they name the same thing, spaces removed."""
     words = fold(label).split()
