@@ -12,21 +12,38 @@ from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.schemas import ConceptDetail, ConceptList, ErrorOut, Health
+from api.schemas import (
+    AnswerOut,
+    ConceptDetail,
+    ConceptList,
+    ErrorOut,
+    GraphOut,
+    Health,
+    SearchOut,
+)
 from kg import views
 from kg.errors import BadQuery, BuildError, KgError, NotFound
 from kg.glossary import Glossary
 
 HERE = Path(__file__).parent
+EXPORT_TYPES = {
+    "turtle": "text/turtle",
+    "xml": "application/rdf+xml",
+    "json-ld": "application/ld+json",
+    "nt": "application/n-triples",
+}
 STATUS = {NotFound: 404, BadQuery: 400, BuildError: 503}
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 404, 413, 422)
 }
 
+Text = Annotated[
+    str, Query(min_length=1, max_length=512, description="Plain-language text, 1 to 512 chars.")
+]
 Id = Annotated[str, PathParam(min_length=1, max_length=200, description="A concept id.")]
 
 
@@ -84,6 +101,64 @@ def create_app(glossary: Glossary) -> FastAPI:
         if found is None:
             raise NotFound(f"no concept has the label {label!r}")
         return views.detail(glossary, found)
+
+    @app.get("/concepts/{concept_id}/neighbors", response_model=GraphOut, tags=["graph"])
+    def neighbors(concept_id: Id, depth: Annotated[int, Query(ge=1, le=3)] = 1) -> dict[str, Any]:
+        """Concepts within `depth` relations and the edges among them, with reasons."""
+        if glossary.get(concept_id) is None:
+            raise NotFound(f"no concept with id {concept_id!r}")
+        ids, links = glossary.neighbors(concept_id, depth)
+        return views.graph(glossary, ids, links)
+
+    @app.get("/path", response_model=GraphOut, tags=["graph"])
+    def path(
+        source: Annotated[str, Query(alias="from", min_length=1, max_length=200)],
+        target: Annotated[str, Query(alias="to", min_length=1, max_length=200)],
+    ) -> dict[str, Any]:
+        """The shortest chain of relations between two concepts; 404 if none."""
+        for concept_id in (source, target):
+            if glossary.get(concept_id) is None:
+                raise NotFound(f"no concept with id {concept_id!r}")
+        return views.path(glossary, glossary.path(source, target), source)
+
+    @app.get(
+        "/export",
+        tags=["export"],
+        response_class=Response,
+        responses={200: {"content": {t: {} for t in EXPORT_TYPES.values()}}},
+    )
+    def export(
+        fmt: Annotated[
+            str,
+            Query(
+                alias="format",
+                pattern="^(turtle|xml|json-ld|nt)$",
+                description="turtle, xml, json-ld or nt",
+            ),
+        ] = "turtle",
+    ) -> Response:
+        """The SKOS vocabulary in the chosen RDF format."""
+        data, media_type = glossary.export(fmt)
+        suffix = {"turtle": "ttl", "xml": "rdf", "json-ld": "jsonld", "nt": "nt"}[fmt]
+        return Response(
+            data,
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="glossary.{suffix}"'},
+        )
+
+    @app.get("/search", response_model=SearchOut, tags=["search"])
+    def search(
+        q: Text,
+        k: Annotated[int, Query(ge=1, le=100)] = 10,
+    ) -> dict[str, Any]:
+        """Ranked concepts for a plain-language query, best first, each with why it matched."""
+        return views.search_results(glossary, q, glossary.search(q, k))
+
+    @app.get("/ask", response_model=AnswerOut, tags=["search"])
+    def ask(q: Text) -> dict[str, Any]:
+        """A plain-language answer built only from the glossary's definitions, with
+        citations; low confidence is said, not hidden."""
+        return views.answer(glossary, q)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:

@@ -56,9 +56,13 @@ def _settings(build_dir: Path | None) -> Settings:
     return replace(settings, build_dir=build_dir) if build_dir is not None else settings
 
 
+def _encoder(settings: Settings) -> Encoder:
+    return Encoder(settings.model, settings.cache_dir, settings.backend)
+
+
 def _load(build_dir: Path | None) -> Glossary:
     settings = _settings(build_dir)
-    return Glossary.load(settings.build_dir, settings.base_uri)
+    return Glossary.load(settings.build_dir, settings.base_uri, encoder=_encoder(settings))
 
 
 def _code_fingerprint() -> str:
@@ -108,11 +112,11 @@ def ingest(
 
         sources, skipped = read_paths(targets, fmt=fmt, on_file=on_file)
         progress.update(task, description="merging")
-        encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
+        encoder = _encoder(settings)
         glossary = Glossary.build(
             sources,
             curation=load_curation(settings.curation),
-            embed=encoder.encode,
+            encoder=encoder,
             previous_ids=Glossary.previous_ids(settings.build_dir),
             base_uri=settings.base_uri,
         )
@@ -156,6 +160,14 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
     )
     kinds = ", ".join(f"{kind} {n}" for kind, n in glossary.evidence().most_common())
     out.print(f"merges by evidence: {kinds or 'none'}", highlight=False)
+    r = glossary.relation_stats()
+    by_kind = ", ".join(f"{k} {n}" for k, n in sorted(r["by_kind"].items()))
+    out.print(
+        f"relations: {r['links']} ({by_kind}; {r['curated']} curated); links per concept "
+        f"min {r['min']}, median {r['median']}, max {r['max']}; {r['isolated']} isolated; "
+        f"{len(glossary.collections)} collections",
+        highlight=False,
+    )
     for s in glossary.sources:
         for w in s.warnings[:SHOWN]:
             where = f"{s.path.name}:{w.line}" if w.line else s.path.name
@@ -308,6 +320,138 @@ def merges(as_json: bool, build_dir: Path | None) -> None:
             f" {r['pref_label']} ({r['id']}): {', '.join(names)}  [dim]{', '.join(sources)}[/dim]",
             highlight=False,
         )
+
+
+@app.command()
+@click.argument("label_or_id")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 3))
+@json_option
+@build_dir_option
+def related(label_or_id: str, depth: int, as_json: bool, build_dir: Path | None) -> None:
+    """Neighbouring concepts, each with the relation and its reason."""
+    glossary = _load(build_dir)
+    ids, links = glossary.neighbors(label_or_id, depth)
+    data = views.graph(glossary, ids, links)
+    if as_json:
+        _print_json(data)
+        return
+    names = {n["id"]: n["pref_label"] for n in data["nodes"]}
+    out.print(f"[bold]{names[ids[0]]}[/bold]: {len(ids) - 1} concepts within {depth}")
+    for e in data["edges"]:
+        mark = " (curated)" if e["curated"] else ""
+        out.print(
+            f"  {names[e['source']]} --{e['relation']}--> {names[e['target']]}{mark}",
+            highlight=False,
+        )
+        out.print(f"      [dim]{e['reason']}[/dim]", highlight=False)
+
+
+@app.command()
+@click.argument("start")
+@click.argument("end")
+@json_option
+@build_dir_option
+def path(start: str, end: str, as_json: bool, build_dir: Path | None) -> None:
+    """The shortest explained chain of relations between two concepts."""
+    glossary = _load(build_dir)
+    first = glossary.concept(start)
+    data = views.path(glossary, glossary.path(start, end), first.id)
+    if as_json:
+        _print_json(data)
+        return
+    names = {n["id"]: n["pref_label"] for n in data["nodes"]}
+    out.print(f"[bold]{names[first.id]}[/bold]", highlight=False)
+    for e in data["edges"]:
+        out.print(f"  --{e['relation']}--> [bold]{names[e['target']]}[/bold]", highlight=False)
+        out.print(f"      [dim]{e['reason']}[/dim]", highlight=False)
+
+
+@app.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "xml", "json-ld", "nt"]),
+    default="turtle",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
+@build_dir_option
+def export(fmt: str, output: Path | None, build_dir: Path | None) -> None:
+    """The SKOS vocabulary."""
+    data, _ = _load(build_dir).export(fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        err.print(f"wrote {len(data):,} bytes of {fmt} to {output}", highlight=False)
+
+
+@app.command()
+@click.argument("query")
+@click.option(
+    "-k", "k", default=10, show_default=True, type=click.IntRange(1, 100), help="How many results."
+)
+@click.option("--explain", is_flag=True, help="Show which signals matched.")
+@json_option
+@build_dir_option
+def search(query: str, k: int, explain: bool, as_json: bool, build_dir: Path | None) -> None:
+    """Ranked concepts for a plain-language query."""
+    glossary = _load(build_dir)
+    data = views.search_results(glossary, query, glossary.search(query, k))
+    if as_json:
+        _print_json(data)
+        return
+    for n, r in enumerate(data["results"], start=1):
+        alt = f" ({', '.join(r['alt_labels'][:4])})" if r["alt_labels"] else ""
+        out.print(f"{n:>2}. [bold]{r['pref_label']}[/bold]{alt}  {r['score']:.3f}", highlight=False)
+        if r["definition"]:
+            out.print(f"    {r['definition'][:160]}", highlight=False)
+        if explain:
+            out.print(f"    [dim]{r['explanation']}[/dim]", highlight=False)
+    if not data["results"]:
+        out.print("no results")
+
+
+@app.command()
+@click.argument("question")
+@json_option
+@build_dir_option
+def ask(question: str, as_json: bool, build_dir: Path | None) -> None:
+    """A plain-language answer built only from the glossary's own definitions."""
+    data = views.answer(_load(build_dir), question)
+    if as_json:
+        _print_json(data)
+        return
+    out.print(data["answer"], highlight=False)
+    out.print(f"[dim]confidence {data['confidence']:.2f}[/dim]")
+    for n, c in enumerate(data["citations"], start=1):
+        out.print(f"  [{n}] {c['source']}: {c['text'][:150]}", highlight=False)
+
+
+@app.command(name="eval")
+@click.argument("questions", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@json_option
+@build_dir_option
+def evaluate_command(questions: Path, as_json: bool, build_dir: Path | None) -> None:
+    """Hit@1, Hit@5 and MRR@10 on a questions file, for hybrid, BM25 alone and dense alone."""
+    from kg.evaluate import evaluate, format_report
+
+    glossary = _load(build_dir)
+
+    def resolve(label: str) -> str | None:
+        found = glossary.lookup(label)
+        return found.id if found else None
+
+    result = evaluate(glossary.index, questions, resolve=resolve)
+    if as_json:
+        _print_json(result)
+    else:
+        out.print(format_report(result), highlight=False)
 
 
 @app.command()

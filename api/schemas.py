@@ -65,3 +65,51 @@ class ConceptDetail(ConceptSummary):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class SearchResult(ConceptSummary):
+    score: float
+    definition: str | None
+    signals: dict[str, float] = {}
+    evidence: dict[str, str] = {}
+    explanation: str = ""
+
+
+class SearchOut(BaseModel):
+    query: str
+    results: list[SearchResult]
+
+
+class Citation(BaseModel):
+    source: str
+    text: str
+    title: str | None = None
+    concept: str | None = None
+    kind: str | None = None
+
+
+class AnswerConcept(ConceptSummary):
+    definition: str | None = None
+    score: float | None = None
+    role: str | None = None
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answer: str
+    confidence: float
+    concepts: list[AnswerConcept]
+    citations: list[Citation]
+
+
+class Edge(BaseModel):
+    source: str
+    target: str
+    relation: str
+    reason: str | None = None
+    curated: bool = False
+
+
+class GraphOut(BaseModel):
+    nodes: list[Ref]
+    edges: list[Edge]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.document import load
 from ingest.errors import SourceError
 from ingest.model import Dropped, Entry, Flag, Warning
-from ingest.readers import _BY_SUFFIX, detect, reader_for
+from ingest.readers import _BY_SUFFIX, RDF_FORMATS, detect, reader_for
+from ingest.readers.skos import read_rdf_sources
 from ingest.sources import MANIFEST_NAME, SourceInfo, load_manifest, slug
 
 
@@ -84,27 +85,66 @@ def read_paths(
         while source_id in used:
             source_id, n = f"{info.id}-{n}", n + 1
         used.add(source_id)
-        results.append(read_file(path, source_id, info, fmt))
+        for result in read_file(path, source_id, info, fmt):
+            if result.id != source_id:  # a source an RDF export describes
+                result = _unique(result, used)
+                used.add(result.id)
+            results.append(result)
     return results, skipped
 
 
-def read_file(path: Path, source_id: str, info: SourceInfo, fmt: str | None = None) -> SourceResult:
-    """Read one file as one source."""
+def _unique(result: SourceResult, used: set[str]) -> SourceResult:
+    wanted, new_id, n = result.id, result.id, 2
+    while new_id in used:
+        new_id, n = f"{wanted}-{n}", n + 1
+    if new_id == wanted:
+        return result
+    entries = [replace(e, source=new_id) for e in result.entries]
+    return replace(result, id=new_id, entries=entries)
+
+
+def read_file(
+    path: Path, source_id: str, info: SourceInfo, fmt: str | None = None
+) -> list[SourceResult]:
+    """Read one file: one source, or, for an RDF export of this tool, the sources it cites."""
     doc = load(path)
     chosen = fmt or detect(doc)
-    read = reader_for(chosen, path)
-    result = read(doc, source_id)
+    described: dict[str, SourceInfo] = {}
+    if chosen in RDF_FORMATS:
+        result, described = read_rdf_sources(doc, source_id, chosen)
+    else:
+        result = reader_for(chosen, path)(doc, source_id)
     if not result.entries:
         raise SourceError(path, f"no glossary entries found (read as {chosen})")
-    return SourceResult(
-        id=source_id,
-        path=path,
-        format=chosen,
-        sha256=doc.sha256,
-        title=info.title or result.title or path.stem,
-        kind=info.kind,
-        quirks=info.quirks,
-        entries=result.entries,
-        dropped=result.dropped,
-        warnings=result.warnings,
-    )
+    own = [e for e in result.entries if e.source not in described]
+    out: list[SourceResult] = []
+    if own or not described:
+        out.append(
+            SourceResult(
+                id=source_id,
+                path=path,
+                format=chosen,
+                sha256=doc.sha256,
+                title=info.title or result.title or path.stem,
+                kind=info.kind,
+                quirks=info.quirks,
+                entries=own,
+                dropped=result.dropped,
+                warnings=result.warnings,
+            )
+        )
+    for d in described.values():
+        out.append(
+            SourceResult(
+                id=d.id,
+                path=path,
+                format=chosen,
+                sha256=doc.sha256,
+                title=d.title,
+                kind=d.kind,
+                entries=[e for e in result.entries if e.source == d.id],
+            )
+        )
+    if not own and described:
+        out[0].dropped, out[0].warnings = result.dropped, result.warnings
+    return out

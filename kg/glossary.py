@@ -6,11 +6,13 @@ Both the `kg` CLI and the HTTP API are thin layers over a `Glossary`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from rdflib import Graph as RdfGraph
 
 from ingest.concept import Concept
 from ingest.curation import Curation
@@ -21,7 +23,10 @@ from ingest.model import Entry
 from ingest.normalize import label_key
 from ingest.pipeline import SourceResult
 from kg import build
-from kg.errors import BuildError, NotFound
+from kg.answer import ask
+from kg.embed import Encoder
+from kg.errors import BadQuery, BuildError, NotFound
+from kg.graph import ConceptGraph
 from kg.records import (
     concept_from_row,
     concept_to_row,
@@ -30,11 +35,16 @@ from kg.records import (
     source_from_row,
     source_to_row,
 )
+from kg.relations import Link, assign_collections, degree_stats, infer_links
+from kg.search import Hit, SearchIndex
+from kg.skos import serialize, to_rdf
 
 ENTRIES = "entries.jsonl"
 SOURCES = "sources.json"
 CONCEPTS = "concepts.jsonl"
 IDS = "ids.json"
+LINKS = "links.jsonl"
+COLLECTIONS = "collections.json"
 MERGE = "merge.json"
 
 
@@ -57,8 +67,18 @@ class Glossary:
         concepts: Sequence[Concept],
         report: MergeReport | None = None,
         base_uri: str = "https://example.org/glossary/",
+        index: SearchIndex | None = None,
+        index_loader: Callable[[], SearchIndex] | None = None,
+        links: Sequence[Link] = (),
+        collections: dict[str, list[str]] | None = None,
     ) -> None:
         self.base_uri = base_uri
+        self.links: list[Link] = list(links)
+        self.collections: dict[str, list[str]] = dict(collections or {})
+        self.graph = ConceptGraph([c.id for c in concepts], self.links)
+        self._rdf: RdfGraph | None = None
+        self._index = index
+        self._index_loader = index_loader
         self.sources: list[SourceResult] = list(sources)
         self.concepts: list[Concept] = list(concepts)
         self.report = report or MergeReport()
@@ -84,9 +104,12 @@ class Glossary:
         embed: Embed | None = None,
         previous_ids: dict[str, list[str]] | None = None,
         base_uri: str = "https://example.org/glossary/",
+        encoder: Encoder | None = None,
     ) -> Glossary:
-        """Merge the sources' entries into concepts."""
+        """Merge the sources' entries into concepts; with an encoder, also index them."""
         entries = [e for s in sources for e in s.entries]
+        if embed is None and encoder is not None:
+            embed = encoder.encode
         result = merge(entries, curation, embed, previous_ids)
         report = MergeReport(
             evidence=dict(sorted(result.evidence.items())),
@@ -94,11 +117,27 @@ class Glossary:
             refused=result.refused,
             notes=result.notes,
         )
-        return cls(sources, result.concepts, report, base_uri)
+        links = infer_links(result.concepts, embed)
+        collections = assign_collections(result.concepts, links)
+        index = SearchIndex.build(result.concepts, encoder) if encoder is not None else None
+        return cls(
+            sources,
+            result.concepts,
+            report,
+            base_uri,
+            index=index,
+            links=links,
+            collections=collections,
+        )
 
     @classmethod
-    def load(cls, build_dir: Path, base_uri: str = "https://example.org/glossary/") -> Glossary:
-        """Load a build, checking it is complete and uncorrupted first."""
+    def load(
+        cls,
+        build_dir: Path,
+        base_uri: str = "https://example.org/glossary/",
+        encoder: Encoder | None = None,
+    ) -> Glossary:
+        """Load a build (checksums checked); the search index loads on first use."""
         build.read_manifest(build_dir)
         try:
             entries = [entry_from_row(r) for r in build.read_jsonl(build_dir / ENTRIES)]
@@ -111,9 +150,25 @@ class Glossary:
             ]
             concepts = [concept_from_row(r) for r in build.read_jsonl(build_dir / CONCEPTS)]
             report = MergeReport(**build.read_json(build_dir / MERGE))
+            links = [Link(**row) for row in build.read_jsonl(build_dir / LINKS)]
+            collections = build.read_json(build_dir / COLLECTIONS)
         except (KeyError, TypeError, ValueError) as exc:
             raise BuildError(f"{build_dir} is damaged ({exc}); rebuild with `kg ingest`") from None
-        return cls(sources, concepts, report, base_uri)
+
+        def load_index() -> SearchIndex:
+            if encoder is None:
+                raise BuildError("searching needs the embedding model; none was configured")
+            return SearchIndex.load(build_dir, encoder)
+
+        return cls(
+            sources,
+            concepts,
+            report,
+            base_uri,
+            index_loader=load_index,
+            links=links,
+            collections=collections,
+        )
 
     @staticmethod
     def previous_ids(build_dir: Path) -> dict[str, list[str]]:
@@ -142,6 +197,10 @@ class Glossary:
                     "notes": self.report.notes,
                 },
             )
+            build.write_jsonl(tmp / LINKS, [asdict(link) for link in self.links])
+            build.write_json(tmp / COLLECTIONS, self.collections)
+            if self._index is not None or self._index_loader is not None:
+                self.index.save(tmp)
             return {
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "inputs": inputs,
@@ -160,6 +219,56 @@ class Glossary:
                 raise NotFound(f"no source {source!r}; sources are: {known}")
             return list(self._sources[source].entries)
         return [e for s in self.sources for e in s.entries]
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index (loaded from the build on first use)."""
+        if self._index is None:
+            if self._index_loader is None:
+                raise BuildError("this glossary has no search index; rebuild with `kg ingest`")
+            self._index = self._index_loader()
+        return self._index
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
+        """Ranked concepts for a plain-language query."""
+        if not 1 <= k <= 100:
+            raise BadQuery(f"k must be from 1 to 100, not {k}")
+        return self.index.search(query, k, mode=mode)
+
+    def ask(self, question: str) -> dict[str, Any]:
+        """A plain-language answer built only from the glossary's definitions, cited."""
+        titles = {s.id: s.title or s.id for s in self.sources}
+        return ask(question, self.index, self._by_id, titles=titles)
+
+    def rdf(self) -> RdfGraph:
+        """The SKOS vocabulary as an rdflib graph (built once)."""
+        if self._rdf is None:
+            self._rdf = to_rdf(self, self.links, self.collections)
+        return self._rdf
+
+    def export(self, fmt: str = "turtle") -> tuple[bytes, str]:
+        """The SKOS vocabulary serialised: (bytes, media type)."""
+        return serialize(self.rdf(), fmt)
+
+    def neighbors(self, label_or_id: str, depth: int = 1) -> tuple[list[str], list[Link]]:
+        """Concepts within `depth` relations, and the links among them."""
+        return self.graph.neighbors(self.concept(label_or_id).id, depth)
+
+    def path(self, a: str, b: str) -> list[Link]:
+        """The shortest chain of relations between two concepts, each step explained."""
+        start, end = self.concept(a), self.concept(b)
+        steps = self.graph.path(start.id, end.id)
+        if steps is None:
+            raise NotFound(
+                f"no chain of relations joins {start.pref_label!r} and {end.pref_label!r}"
+            )
+        return steps
+
+    def collections_of(self, concept_id: str) -> list[str]:
+        return sorted(name for name, ids in self.collections.items() if concept_id in ids)
+
+    def relation_stats(self) -> dict[str, Any]:
+        return degree_stats([c.id for c in self.concepts], self.links)
 
     def get(self, concept_id: str) -> Concept | None:
         """The concept with this id, or whose former id it is."""

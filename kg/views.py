@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.concept import Concept
+from ingest.sources import slug
 from kg.glossary import Glossary
+from kg.relations import Link, view_of
+from kg.search import Hit
 
 
 def ref(concept: Concept) -> dict[str, str]:
@@ -62,13 +65,47 @@ def detail(glossary: Glossary, concept: Concept) -> dict[str, Any]:
             }
             for x in concept.conflicts
         ],
-        "broader": [],
-        "narrower": [],
-        "related": [],
-        "collections": [],
+        **relations(glossary, concept),
+        "collections": [
+            {"id": slug(name), "pref_label": name} for name in glossary.collections_of(concept.id)
+        ],
         "sources": concept.sources,
         "former_ids": concept.former_ids,
     }
+
+
+def relations(glossary: Glossary, concept: Concept) -> dict[str, list[dict[str, Any]]]:
+    """Broader, narrower and related concepts, each with the reason for the link."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind, links in view_of(concept.id, glossary.links).items():
+        refs = []
+        for link in sorted(links, key=lambda k: k.target):
+            other = glossary.get(link.target)
+            if other is not None:
+                refs.append({**ref(other), "reason": link.reason, "curated": link.curated})
+        out[kind] = refs
+    return out
+
+
+def graph(glossary: Glossary, ids: list[str], links: list[Link]) -> dict[str, Any]:
+    """Nodes and edges, as /neighbors and /path return them."""
+    nodes = [ref(c) for i in ids if (c := glossary.get(i)) is not None]
+    edges = [
+        {
+            "source": k.source,
+            "target": k.target,
+            "relation": k.kind,
+            "reason": k.reason,
+            "curated": k.curated,
+        }
+        for k in links
+    ]
+    return {"nodes": nodes, "edges": edges}
+
+
+def path(glossary: Glossary, steps: list[Link], start: str) -> dict[str, Any]:
+    ids = [start, *(step.target for step in steps)]
+    return graph(glossary, ids, steps)
 
 
 def explanation(concept: Concept) -> dict[str, Any]:
@@ -87,3 +124,36 @@ def explanation(concept: Concept) -> dict[str, Any]:
         ],
         "preferred_reason": concept.preferred_reason,
     }
+
+
+def search_results(glossary: Glossary, query: str, hits: list[Hit]) -> dict[str, Any]:
+    """The /search shape: best first, each with why it matched."""
+    results = []
+    for hit in hits:
+        concept = glossary.get(hit.concept_id)
+        if concept is None:
+            continue
+        preferred = concept.definition
+        results.append(
+            {
+                **summary(glossary, concept),
+                "score": round(float(hit.score), 6),
+                "definition": preferred.text if preferred else None,
+                "signals": {k: round(float(v), 4) for k, v in hit.signals.items()},
+                "evidence": dict(hit.evidence),
+                "explanation": hit.explanation,
+            }
+        )
+    return {"query": query, "results": results}
+
+
+def answer(glossary: Glossary, question: str) -> dict[str, Any]:
+    """The /ask shape; concepts carry their URIs."""
+    data = glossary.ask(question)
+    concepts = []
+    for item in data.get("concepts", []):
+        concept = glossary.get(item["id"]) if isinstance(item, dict) else glossary.get(item)
+        if concept is not None:
+            extra = item if isinstance(item, dict) else {}
+            concepts.append({**extra, **summary(glossary, concept)})
+    return {**data, "concepts": concepts}

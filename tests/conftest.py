@@ -59,5 +59,5 @@ def glossary(seed_sources, encoder):  # type: ignore[no-untyped-def]
     from kg.glossary import Glossary
 
     return Glossary.build(
-        seed_sources, curation=load_curation(ROOT / "data" / "curation.toml"), embed=encoder.encode
+        seed_sources, curation=load_curation(ROOT / "data" / "curation.toml"), encoder=encoder
     )

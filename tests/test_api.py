@@ -76,3 +76,83 @@ def test_openapi_docs_and_page(client: TestClient) -> None:
     assert "/concepts/{concept_id}" in client.get("/openapi.json").json()["paths"]
     page = client.get("/")
     assert page.status_code == 200 and "Net Revenue Retention" in page.text
+
+
+def test_search_returns_the_contract_fields_best_first(client: TestClient) -> None:
+    body = client.get("/search", params={"q": "NDR", "k": 5}).json()
+    assert body["query"] == "NDR"
+    top = body["results"][0]
+    assert top["id"] == "net-revenue-retention"
+    assert {"id", "uri", "pref_label", "alt_labels", "score", "definition"} <= set(top)
+    scores = [r["score"] for r in body["results"]]
+    assert scores == sorted(scores, reverse=True) and len(scores) <= 5
+    assert top["explanation"]
+
+
+def test_ask_cites_the_glossary(client: TestClient) -> None:
+    body = client.get("/ask", params={"q": "what is net promotor score?"}).json()
+    assert {"question", "answer", "confidence", "concepts", "citations"} <= set(body)
+    assert body["concepts"][0]["pref_label"] == "Net Promoter Score"
+    assert body["citations"] and all({"source", "text"} <= set(c) for c in body["citations"])
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"q": ""}, 422),
+        ({"q": "x" * 513}, 422),
+        ({"q": "churn", "k": 0}, 422),
+        ({"q": "churn", "k": 101}, 422),
+        ({"q": "   "}, 400),
+        ({"q": "churn\x00"}, 400),
+    ],
+)
+def test_bad_search_queries_get_4xx(client: TestClient, params: dict, status: int) -> None:
+    for path in ("/search", "/ask"):
+        if path == "/ask" and "k" in params:
+            continue
+        response = client.get(path, params=params)
+        assert response.status_code == status, (path, params, response.text)
+        assert isinstance(response.json()["detail"], str)
+
+
+def test_emoji_queries_are_answered(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "🚀 churn 🔥"})
+    assert response.status_code == 200
+    assert response.json()["results"][0]["pref_label"] == "Churn"
+
+
+def test_concept_shows_relations_with_reasons_and_collections(client: TestClient) -> None:
+    body = client.get("/concepts/account-churn").json()
+    assert {"id": "churn", "pref_label": "Churn"}.items() <= body["broader"][0].items()
+    assert body["broader"][0]["reason"]
+    assert body["collections"] and all({"id", "pref_label"} <= set(c)
+                                       for c in body["collections"])
+
+
+def test_neighbors_and_path(client: TestClient) -> None:
+    body = client.get("/concepts/upsell/neighbors", params={"depth": 2}).json()
+    assert body["nodes"][0]["id"] == "upsell"
+    assert all({"source", "target", "relation"} <= set(e) for e in body["edges"])
+    path = client.get("/path", params={"from": "upsell", "to": "net-revenue-retention"}).json()
+    assert [n["id"] for n in path["nodes"]] == ["upsell", "net-revenue-retention"]
+    assert "Upsells drive NRR" in path["edges"][0]["reason"]
+    assert client.get("/concepts/upsell/neighbors", params={"depth": 4}).status_code == 422
+    assert client.get("/path", params={"from": "upsell", "to": "nope"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type"),
+    [("turtle", "text/turtle"), ("xml", "application/rdf+xml"),
+     ("json-ld", "application/ld+json"), ("nt", "application/n-triples")],
+)
+def test_export_formats(client: TestClient, fmt: str, media_type: str) -> None:
+    response = client.get("/export", params={"format": fmt})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    assert b"net-revenue-retention" in response.content
+
+
+def test_export_refuses_unknown_formats(client: TestClient) -> None:
+    for fmt in ("pdf", "../../etc/passwd", ""):
+        assert client.get("/export", params={"format": fmt}).status_code == 422

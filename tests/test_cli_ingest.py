@@ -133,3 +133,20 @@ def test_show_explain_conflicts_and_merges(built: Path, capsys: pytest.CaptureFi
     assert code == 0 and "Net Revenue Retention" in out
     code, _, err = run(capsys, "show", "no such concept", "--build-dir", str(built))
     assert code == 1 and "no concept with id or label 'no such concept'" in err
+
+
+def test_related_path_and_export(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "related", "account churn", "--json", "--build-dir", str(built))
+    data = json.loads(out)
+    assert code == 0 and data["nodes"][0]["pref_label"] == "Account Churn"
+    assert any(e["relation"] == "broader" and e["target"] == "churn" for e in data["edges"])
+    code, out, _ = run(capsys, "path", "upsell", "NDR", "--build-dir", str(built))
+    assert code == 0 and "Upsells drive NRR" in out
+    target = tmp_path / "glossary.ttl"
+    code, _, err = run(capsys, "export", "--format", "turtle", "-o", str(target),
+                       "--build-dir", str(built))
+    assert code == 0 and target.read_bytes().startswith(b"@prefix")
+    code, _, err = run(capsys, "related", "churn", "--depth", "9", "--build-dir", str(built))
+    assert code == 2 and "depth" in err

@@ -12,7 +12,8 @@ from rdflib.namespace import DCTERMS
 from ingest.document import Document
 from ingest.errors import SourceError
 from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind
-from ingest.readers.skos import read_rdf
+from ingest.readers.skos import read_rdf, read_rdf_sources
+from ingest.sources import SourceInfo
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "skos"
 SKOSMOS_TESTS = SHARED / "skosmos-tests"  # MIT, from github.com/NatLibFi/Skosmos
@@ -415,3 +416,64 @@ def test_round_trip_through_each_rdf_syntax_gives_the_same_entries(fmt: str) -> 
             flags=frozenset({Flag.STRUCTURED}),
         ),
     ]
+
+
+# --- a vocabulary this project exported: definitions credited to their sources ----------
+
+
+def test_definitions_citing_described_sources_become_entries_of_those_sources() -> None:
+    result, described = read_rdf_sources(
+        Document(
+            Path("export.ttl"),
+            (
+                PREFIXES
+                + """
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix kgv: <https://example.org/kg-glossary/vocab#> .
+ex:churn a skos:Concept ; skos:prefLabel "Churn"@en ; skos:altLabel "Churn Rate"@en ;
+    skos:definition ex:d1, ex:d2, ex:d3 ; dct:source ex:alpha, ex:beta, ex:gamma ;
+    skos:related ex:renewal .
+ex:d1 rdf:value "Customers lost."@en ; dct:source ex:alpha ;
+    kgv:startLine 3 ; kgv:endLine 4 ; kgv:term "Churn rate" .
+ex:d2 rdf:value "Revenue lost."@en ; dct:source ex:beta ; kgv:startLine 10 ; kgv:endLine 10 .
+ex:d3 rdf:value "Lost, as a book says."@en ; dct:source ex:book .
+ex:renewal a skos:Concept ; skos:prefLabel "Renewal"@en ; skos:definition "Extending."@en .
+ex:alpha dct:identifier "alpha" ; dct:title "Alpha Glossary" ; dct:description "web page" .
+ex:beta dct:identifier "beta" ; dct:title "Beta Terms" .
+ex:gamma dct:identifier "gamma" ; dct:title "Gamma" .
+ex:book dct:title "A book that gives no identifier" .
+"""
+            ).encode(),
+        ),
+        "export",
+        "turtle",
+    )
+    assert result.warnings == []
+    assert described == {
+        "alpha": SourceInfo("alpha", "Alpha Glossary", "web page"),
+        "beta": SourceInfo("beta", "Beta Terms"),
+        "gamma": SourceInfo("gamma", "Gamma"),
+    }
+    churn = [e for e in result.entries if e.term == "Churn"]
+    assert [(e.source, e.definition, e.lines, e.raw_term) for e in churn] == [
+        ("alpha", "Customers lost.", (3, 4), "Churn rate"),
+        ("beta", "Revenue lost.", (10, 10), "Churn"),
+        ("gamma", None, None, "Churn"),  # cited by the concept, no definition from it
+        ("export", "Lost, as a book says.", None, "Churn"),  # its source is not described
+    ]
+    assert churn[2].has(Flag.UNDEFINED) and not churn[0].has(Flag.UNDEFINED)
+    assert all(e.aliases == ("Churn Rate",) and e.uri == str(EX.churn) for e in churn)
+    assert churn[0].relations == (Relation(RelationKind.RELATED, "Renewal", str(EX.renewal)),)
+    assert all(e.relations == () for e in churn[1:])  # stated once, not once per source
+    (renewal,) = [e for e in result.entries if e.term == "Renewal"]
+    assert (renewal.source, renewal.definition) == ("export", "Extending.")
+
+
+def test_plain_skos_files_describe_no_sources() -> None:
+    _, described = read_rdf_sources(
+        Document(SKOSMOS_TESTS / "test.ttl", (SKOSMOS_TESTS / "test.ttl").read_bytes()),
+        "test",
+        "turtle",
+    )
+    assert described == {}

@@ -3,6 +3,13 @@
 The graph is indexed once, predicate by predicate, into plain dicts; each concept is
 then read from those dicts, so a large thesaurus costs little beyond rdflib's parse.
 Labels are chosen in English first, then untagged, then any language, deterministically.
+
+A vocabulary this project exported reads back as it was built: a definition given as a
+resource with rdf:value and dct:source naming a described source document (one with
+dct:identifier and dct:title) becomes an entry of that source, with its lines (kgv:startLine,
+kgv:endLine) and the term the source wrote it under (kgv:term); a described source the
+concept cites (dct:source) without a definition becomes an undefined entry of that source.
+`read_rdf_sources` also returns those sources, so the caller can name each one.
 """
 
 from __future__ import annotations
@@ -14,21 +21,37 @@ import xml.sax
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TypeGuard
 from urllib.error import URLError
 
 import networkx as nx
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DC, DCTERMS
+from rdflib.namespace import DC, DCTERMS, DefinedNamespace
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from ingest.document import Document
 from ingest.errors import SourceError
 from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
+from ingest.sources import SourceInfo, slug
 from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term
 
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
+
+
+class KGV(DefinedNamespace):
+    """The few terms this project adds where SKOS and Dublin Core have none: where a
+    definition stands in its source document. Closed: a misspelt term is an error."""
+
+    _NS = Namespace("https://example.org/kg-glossary/vocab#")
+    _fail = True
+
+    startLine: URIRef  # first line (1-based) of the definition in its source file
+    endLine: URIRef  # last line, inclusive
+    term: URIRef  # the term the source wrote the definition under
+
+
 RDFLIB_FORMATS = {"turtle": "turtle", "xml": "xml", "json-ld": "json-ld", "nt": "nt"}
 RELATIONS = (
     (RelationKind.BROADER, SKOS.broader),
@@ -42,7 +65,16 @@ Labels = dict[Node, set[Literal]]
 
 
 def read_rdf(doc: Document, source: str, fmt: str) -> ReadResult:
-    """Read every SKOS concept in an RDF file into an entry."""
+    """Read every SKOS concept in an RDF file into an entry (or, for a concept whose
+    definitions cite described sources, one entry per cited definition)."""
+    return read_rdf_sources(doc, source, fmt)[0]
+
+
+def read_rdf_sources(
+    doc: Document, source: str, fmt: str
+) -> tuple[ReadResult, dict[str, SourceInfo]]:
+    """`read_rdf`, and the source documents the file describes (id -> SourceInfo) that
+    some entries are credited to instead of `source`."""
     graph = parse_graph(doc, fmt)
     index = Index.build(graph)
     concepts = sorted(index.concepts(), key=str)
@@ -52,7 +84,8 @@ def read_rdf(doc: Document, source: str, fmt: str) -> ReadResult:
     chosen = {node: pick for node in concepts if (pick := _choose(node, index, result))}
     names = {node: _split_term(_text(choice.literal))[0] for node, choice in chosen.items()}
     for node, choice in chosen.items():
-        result.entries.append(_entry(node, choice, names, index, source, result))
+        entry = _entry(node, choice, names, index, source, result)
+        result.entries.extend(_by_origin(node, choice, entry, index))
     _report_cycles(index, chosen, result)
     for collection in index.broken_lists:
         result.warnings.append(
@@ -61,7 +94,9 @@ def read_rdf(doc: Document, source: str, fmt: str) -> ReadResult:
                 "its list members were not read"
             )
         )
-    return result
+    used = {e.source for e in result.entries}
+    described = {info.id: info for info in index.sources.values() if info.id in used}
+    return result, dict(sorted(described.items()))
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -168,6 +203,7 @@ class Index:
     links: dict[URIRef, dict[Node, list[Node]]] = field(default_factory=dict)
     member_of: dict[Node, set[Node]] = field(default_factory=dict)
     broken_lists: list[Node] = field(default_factory=list)  # collections with a looping list
+    sources: dict[Node, SourceInfo] = field(default_factory=dict)  # described documents
 
     @classmethod
     def build(cls, graph: Graph) -> Index:
@@ -189,6 +225,7 @@ class Index:
                 links[s].append(o)
             index.links[predicate] = links
         index.member_of = _memberships(graph, index.broken_lists)
+        index.sources = _described_sources(graph)
         return index
 
     def concepts(self) -> set[Node]:
@@ -223,6 +260,23 @@ class Index:
             if titles:
                 return _text(sorted(titles, key=_order)[0])
         return None
+
+
+def _described_sources(graph: Graph) -> dict[Node, SourceInfo]:
+    """Resources cited with dct:source that say which document they are: a slug
+    dct:identifier and a dct:title (dct:description, if any, is its kind)."""
+    found: dict[Node, SourceInfo] = {}
+    for node in sorted(set(graph.objects(None, DCTERMS.source)), key=str):
+        ids = sorted(str(o) for o in graph.objects(node, DCTERMS.identifier))
+        titles = sorted(_text(o) for o in graph.objects(node, DCTERMS.title) if _literal(o))
+        kinds = sorted(_text(o) for o in graph.objects(node, DCTERMS.description) if _literal(o))
+        if ids and titles and slug(ids[0]) == ids[0]:
+            found[node] = SourceInfo(ids[0], titles[0], kinds[0] if kinds else None)
+    return found
+
+
+def _literal(node: Node) -> TypeGuard[Literal]:
+    return isinstance(node, Literal) and bool(str(node).strip())
 
 
 def _first_literals(graph: Graph, predicate: URIRef) -> dict[Node, Literal]:
@@ -380,6 +434,70 @@ def _entry(
         uri=_uri(node),
         flags=frozenset(flags),
     )
+
+
+def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[Entry]:
+    """The entry as is; or, when its definitions cite described sources, one entry per
+    cited definition, one undefined entry per other described source the concept cites,
+    and one for the definitions citing none. Relations go on the first only."""
+    graph = index.graph
+    cited: list[tuple[str, tuple[int, int] | None, str, str | None]] = []
+    plain: list[str] = []
+    for value in graph.objects(node, SKOS.definition):
+        if isinstance(value, Literal):
+            if choice.accepts(value) and _clean(str(value)):
+                plain.append(_clean(str(value)))
+            continue
+        texts = sorted(
+            (o for o in graph.objects(value, RDF.value) if isinstance(o, Literal)), key=_order
+        )
+        text = next((_clean(str(t)) for t in texts if choice.accepts(t)), "")
+        if not text:
+            continue
+        cites = _sorted(graph.objects(value, DCTERMS.source))
+        origins = [index.sources[o] for o in cites if o in index.sources]
+        if not origins:
+            plain.append(text)
+            continue
+        term = next((_text(o) for o in graph.objects(value, KGV.term) if _literal(o)), None)
+        cited.append((origins[0].id, _lines(graph, value), text, term))
+    if not cited and not any(o in index.sources for o in graph.objects(node, DCTERMS.source)):
+        return [entry]
+    defined = {origin for origin, _, _, _ in cited}
+    listed = sorted(
+        {index.sources[o].id for o in graph.objects(node, DCTERMS.source) if o in index.sources}
+        - defined
+    )
+    flags = entry.flags - {Flag.UNDEFINED}
+    entries = []
+    for origin, lines, text, term in sorted(cited, key=lambda c: (c[0], c[1] or (0, 0), c[2])):
+        raw = term or entry.raw_term
+        entries.append(
+            replace(entry, source=origin, definition=text, lines=lines, raw_term=raw, flags=flags)
+        )
+    entries += [
+        replace(entry, source=origin, definition=None, flags=flags | {Flag.UNDEFINED})
+        for origin in listed
+    ]
+    if plain:
+        text = "\n\n".join(dict.fromkeys(sorted(plain)))
+        entries.append(replace(entry, definition=text, flags=flags))
+    # relations once: every entry of the concept carries the same ones
+    return [entries[0], *(replace(e, relations=()) for e in entries[1:])]
+
+
+def _sorted(nodes: Iterable[Node]) -> list[Node]:
+    return sorted(nodes, key=str)
+
+
+def _lines(graph: Graph, node: Node) -> tuple[int, int] | None:
+    """kgv:startLine and kgv:endLine of a definition resource, when both are integers."""
+    try:
+        start = int(next(graph.objects(node, KGV.startLine)))  # type: ignore[call-overload]
+        end = int(next(graph.objects(node, KGV.endLine)))  # type: ignore[call-overload]
+    except (StopIteration, TypeError, ValueError):
+        return None
+    return (start, end) if 0 < start <= end else None
 
 
 def _abbreviates(label: str, term: str) -> bool:

@@ -1,0 +1,372 @@
+"""Answers to plain-language questions, built only from the glossary's own definitions.
+
+`ask` finds the concept a question is about and answers with its preferred definition, the
+other sources' definitions where they differ, its aliases and its closest related concepts.
+Every sentence that states something carries a [n] marker pointing into `citations`, whose
+`text` is the source's words verbatim. "What is the difference between X and Y" (or "X vs Y")
+puts both concepts side by side with what the sources say links them. When the best match is
+weak the answer says so ("I am not sure ...") and its confidence is low.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.concept import Concept, Definition
+from ingest.normalize import fold
+from kg.search import Hit, SearchIndex, strip_boilerplate, validate
+
+Related = Callable[[str], list[tuple[str, str, str]]]
+
+# Logistic calibration of the best hit's signals into P(best concept is right), fitted on the
+# tune split of data/eval/questions.tsv (`python -m bench.search_quality --fit` refits it).
+CALIBRATION = {"bias": -1.64, "label": 1.16, "dense": 1.46, "margin": 2.06, "known": 1.48}
+SURE = 0.7  # below this the answer says it is not sure (tune split: under 0.7, < 50% right)
+LOST = 0.35  # below this it names the nearest concepts instead of answering
+MAX_OTHER_DEFINITIONS = 4
+MAX_RELATED = 3
+
+_COMPARE = [
+    re.compile(
+        r"^(?:what\s+(?:is|are|'s)\s+)?(?:the\s+)?differences?\s+between\s+(?P<pair>.+)$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^how\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+differ(?:ent)?\s+from\s+(?P<b>.+)$", re.I
+    ),
+    re.compile(r"^compare\s+(?P<pair>.+)$", re.IGNORECASE),
+    re.compile(r"^(?P<a>.+?)\s+(?:vs\.?|versus|compared\s+(?:to|with))\s+(?P<b>.+)$", re.I),
+]
+_PAIR_SEPARATORS = re.compile(r"\s+(?:and|&|vs\.?|versus|with|to)\s+", re.IGNORECASE)
+
+
+def features(hits: Sequence[Hit]) -> dict[str, float]:
+    """What confidence is computed from: the best hit's label score and cosine, its lead over
+    the runner-up, and how much of the query the glossary's vocabulary knows."""
+    if not hits:
+        return {"label": 0.0, "dense": 0.0, "margin": 0.0, "known": 0.0}
+    top = hits[0].signals
+    label = top.get("label", 0.0)
+    fused = top.get("fused", 0.0)
+    runner = hits[1].signals.get("fused", 0.0) if len(hits) > 1 else 0.0
+    margin = (fused - runner) / fused if fused > 0 else 0.0
+    if label >= 1.0:
+        margin = 1.0  # an exact label hit leaves no doubt about which concept is meant
+    return {
+        "label": label,
+        "dense": top.get("dense", 0.0),
+        "margin": margin,
+        "known": top.get("query_known", 0.0),
+    }
+
+
+def confidence(hits: Sequence[Hit]) -> float:
+    """P(the best hit is the concept asked about), from its signals; 0 with no hits."""
+    if not hits:
+        return 0.0
+    z = CALIBRATION["bias"] + sum(CALIBRATION[k] * v for k, v in features(hits).items())
+    return round(1.0 / (1.0 + math.exp(-z)), 3)
+
+
+@dataclass
+class _Writer:
+    """Collects answer sentences and the citations they point to."""
+
+    titles: Mapping[str, str]
+    sentences: list[str] = field(default_factory=list)
+    citations: list[dict[str, Any]] = field(default_factory=list)
+
+    def cite(self, source: str, text: str, concept: str, kind: str = "definition") -> int:
+        for n, c in enumerate(self.citations, 1):
+            if c["source"] == source and c["text"] == text:
+                return n
+        citation: dict[str, Any] = {"source": source, "text": text, "concept": concept}
+        citation["kind"] = kind
+        if source in self.titles:
+            citation["title"] = self.titles[source]
+        self.citations.append(citation)
+        return len(self.citations)
+
+    def say(self, sentence: str, refs: Sequence[int] = ()) -> None:
+        marks = "".join(f"[{n}]" for n in sorted(set(refs)))
+        self.sentences.append(f"{sentence} {marks}".strip())
+
+    def name(self, source: str) -> str:
+        return self.titles.get(source, source)
+
+
+def ask(
+    question: str,
+    index: SearchIndex,
+    concepts_by_id: Mapping[str, Concept],
+    related: Related | None = None,
+    titles: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Answer `question` from the glossary; see the module docstring for the shape."""
+    text = validate(question)
+    writer = _Writer(titles or {})
+    pair = _comparison(text, index)
+    if pair is not None:
+        return _compare(text, pair, concepts_by_id, related, writer)
+    hits = index.search(text, 5)
+    conf = confidence(hits)
+    if not hits or conf < LOST:
+        names = [concepts_by_id[h.concept_id].pref_label for h in hits[:3]]
+        nearest = (
+            f" The nearest concepts are {_join(names)}, but none clearly matches." if names else ""
+        )
+        writer.say(
+            f"I am not sure the glossary covers this: nothing in it answers {text!r}.{nearest}"
+        )
+        return _result(
+            text,
+            writer,
+            conf,
+            [_brief(concepts_by_id[h.concept_id], h, "candidate") for h in hits[:3]],
+        )
+    best = concepts_by_id[hits[0].concept_id]
+    if conf < SURE:
+        writer.say(
+            f"I am not sure, but the closest concept in the glossary is {best.pref_label} "
+            f"(confidence {conf:.2f})."
+        )
+    _describe(best, writer)
+    shown = [_brief(best, hits[0], "answer")]
+    for rel, other in _related(best.id, related, concepts_by_id):
+        shown.append(_brief(other, None, f"related:{rel}"))
+    if len(shown) > 1:
+        listed = [f"{c['pref_label']} ({c['role'].split(':', 1)[1]})" for c in shown[1:]]
+        writer.say(f"Related concepts in the glossary: {_join(listed)}.")
+    if conf < SURE:
+        shown += [_brief(concepts_by_id[h.concept_id], h, "candidate") for h in hits[1:3]]
+    return _result(text, writer, conf, shown)
+
+
+# -- one concept
+
+
+def _describe(concept: Concept, writer: _Writer, others_limit: int = MAX_OTHER_DEFINITIONS) -> None:
+    """Preferred definition, differing definitions, aliases; each sentence cited."""
+    preferred = concept.definition or (concept.definitions[0] if concept.definitions else None)
+    if preferred is None:
+        refs = [writer.cite(j.source, j.term, concept.id, "term") for j in concept.joined[:3]]
+        writer.say(
+            f"The glossary lists {concept.pref_label}, but none of its sources defines it.", refs
+        )
+    else:
+        n = writer.cite(preferred.source, preferred.text, concept.id)
+        writer.say(f"{concept.pref_label}: {_sentence(preferred.text)}", [n])
+        if preferred.shared_with:
+            writer.say(
+                f"({writer.name(preferred.source)} defines it together with "
+                f"{_join(list(preferred.shared_with))}.)",
+                [n],
+            )
+        others = _differing(concept, preferred)
+        for d in others[:others_limit]:
+            m = writer.cite(d.source, d.text, concept.id)
+            writer.say(f"{writer.name(d.source)} puts it differently: {_sentence(d.text)}", [m])
+        if len(others) > MAX_OTHER_DEFINITIONS:
+            writer.say(
+                f"{len(others) - MAX_OTHER_DEFINITIONS} more definitions are in the glossary."
+            )
+    aliases = [a for a in concept.alt_labels if fold(a) != fold(concept.pref_label)]
+    if aliases:
+        refs = _alias_refs(concept, aliases, writer)
+        writer.say(f"Also called {_join(aliases)}.", refs)
+
+
+def _differing(concept: Concept, preferred: Definition) -> list[Definition]:
+    """Other definitions that say something else (not the preferred one reworded)."""
+    from rapidfuzz import fuzz
+
+    kept: list[Definition] = []
+    for d in concept.definitions:
+        if d is preferred or any(
+            fuzz.token_set_ratio(d.text, k.text) >= 90 for k in [preferred, *kept]
+        ):
+            continue
+        kept.append(d)
+    return kept
+
+
+def _alias_refs(concept: Concept, aliases: Sequence[str], writer: _Writer) -> list[int]:
+    """Cite the entries whose terms show each alias (e.g. "NRR (Net Revenue Retention)")."""
+    refs = []
+    keys = {fold(a) for a in aliases}
+    for joined in concept.joined:
+        term = fold(joined.term)
+        if any(k and (k == term or f" {k} " in f" {term} ") for k in keys):
+            refs.append(writer.cite(joined.source, joined.term, concept.id, "term"))
+    if not refs:
+        for d in concept.definitions:
+            if any(k and f" {k} " in f" {fold(d.term)} " for k in keys):
+                refs.append(writer.cite(d.source, d.term, concept.id, "term"))
+    return refs
+
+
+def _related(
+    concept_id: str, related: Related | None, concepts_by_id: Mapping[str, Concept]
+) -> list[tuple[str, Concept]]:
+    if related is None:
+        return []
+    try:
+        found = related(concept_id)
+    except Exception:  # the graph is optional; an answer without it is still an answer
+        return []
+    out: list[tuple[str, Concept]] = []
+    for relation, other, _reason in found:
+        fresh = all(c.id != other for _, c in out)
+        if other in concepts_by_id and other != concept_id and fresh:
+            out.append((relation, concepts_by_id[other]))
+        if len(out) >= MAX_RELATED:
+            break
+    return out
+
+
+# -- two concepts
+
+
+def _comparison(text: str, index: SearchIndex) -> tuple[list[Hit], list[Hit]] | None:
+    """Hits for X and for Y when the question compares two concepts, else None."""
+    cleaned = text.strip().rstrip("?!. ")
+    for pattern in _COMPARE:
+        m = pattern.match(cleaned)
+        if not m:
+            continue
+        groups = m.groupdict()
+        pair = groups.get("pair")
+        candidates = _splits(pair) if pair else [(groups["a"], groups["b"])]
+        best: tuple[float, list[Hit], list[Hit]] | None = None
+        for a, b in candidates:
+            a, b = strip_boilerplate(a), strip_boilerplate(b)
+            if not a or not b:
+                continue
+            hits_a, hits_b = index.search(a, 3), index.search(b, 3)
+            if not hits_a or not hits_b:
+                continue
+            if hits_b[0].concept_id == hits_a[0].concept_id:
+                hits_b = hits_b[1:] or hits_b
+            score = min(confidence(hits_a), confidence(hits_b))
+            if best is None or score > best[0]:
+                best = (score, hits_a, hits_b)
+        if best is not None:
+            return best[1], best[2]
+    return None
+
+
+def _splits(pair: str) -> list[tuple[str, str]]:
+    """Every way to cut "land and expand and upsell" into two at a separator word."""
+    cuts = list(_PAIR_SEPARATORS.finditer(pair))
+    return [(pair[: m.start()], pair[m.end() :]) for m in cuts]
+
+
+def _compare(
+    question: str,
+    pair: tuple[list[Hit], list[Hit]],
+    concepts_by_id: Mapping[str, Concept],
+    related: Related | None,
+    writer: _Writer,
+) -> dict[str, Any]:
+    hits_a, hits_b = pair
+    a, b = concepts_by_id[hits_a[0].concept_id], concepts_by_id[hits_b[0].concept_id]
+    conf = round(min(confidence(hits_a), confidence(hits_b)), 3)
+    if conf < SURE:
+        writer.say(
+            f"I am not sure these are the concepts you mean (confidence {conf:.2f}): "
+            f"the closest are {a.pref_label} and {b.pref_label}."
+        )
+    writer.say(f"{a.pref_label} and {b.pref_label}, side by side.")
+    for concept in (a, b):
+        _describe(concept, writer, others_limit=1)
+    _relate(a, b, related, writer)
+    concepts = [_brief(a, hits_a[0], "compared"), _brief(b, hits_b[0], "compared")]
+    return _result(question, writer, conf, concepts)
+
+
+def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) -> None:
+    """What links the two: a graph relation, a shared definition, or a sentence naming the
+    other concept."""
+    if related is not None:
+        for x, y in ((a, b), (b, a)):
+            for relation, other, reason in _safe(related, x.id):
+                if other == y.id:
+                    because = f" ({reason})" if reason else ""
+                    link = f"{x.pref_label} is {relation} {y.pref_label}{because}"
+                    writer.say(f"The glossary relates them: {link}.")
+                    return
+    shared = [d for d in a.definitions if any(d.text == e.text for e in b.definitions)]
+    shown = {a.definition, b.definition}
+    for d in [d for d in shared if d not in shown][:1]:
+        n = writer.cite(d.source, d.text, a.id)
+        writer.say(f"{writer.name(d.source)} defines them together: {_sentence(d.text)}", [n])
+    said = bool(shared)
+    for x, y in ((a, b), (b, a)):
+        names = {fold(label) for label in y.labels} | {fold(y.pref_label).replace(" ", "")}
+        for d in x.definitions:
+            for sentence in re.split(r"(?<=[.!?])\s+", d.text):
+                words = f" {fold(sentence)} "
+                if (
+                    any(n and f" {n} " in words for n in names)
+                    and sentence.strip()
+                    and d not in shared
+                ):
+                    n = writer.cite(d.source, d.text, x.id)
+                    quoted = _sentence(sentence)
+                    writer.say(
+                        f"How they relate, in {writer.name(d.source)}'s words: {quoted}", [n]
+                    )
+                    return
+    if not said:
+        writer.say("No source in the glossary says how the two relate.")
+
+
+def _safe(related: Related, concept_id: str) -> list[tuple[str, str, str]]:
+    try:
+        return list(related(concept_id))
+    except Exception:  # optional graph: never let it break an answer
+        return []
+
+
+# -- shaping the result
+
+
+def _brief(concept: Concept, hit: Hit | None, role: str) -> dict[str, Any]:
+    definition = concept.definition
+    return {
+        "id": concept.id,
+        "pref_label": concept.pref_label,
+        "alt_labels": list(concept.alt_labels),
+        "definition": definition.text if definition else None,
+        "score": hit.score if hit else None,
+        "role": role,
+    }
+
+
+def _result(
+    question: str, writer: _Writer, conf: float, concepts: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "question": question,
+        "answer": " ".join(writer.sentences),
+        "confidence": conf,
+        "concepts": concepts,
+        "citations": writer.citations,
+    }
+
+
+def _sentence(text: str) -> str:
+    """A definition as one quotable run of text: whitespace squeezed, ending with a stop."""
+    flat = " ".join(text.split())
+    return flat if flat.endswith((".", "!", "?")) else flat + "."
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,244 @@
+"""Search quality on a file of questions: Hit@1, Hit@5 and MRR@10 (ir-measures), per split,
+category and search mode, plus how well `ask`'s confidence separates right from wrong.
+
+The questions file is a TSV with a header `question, expected_label, category, split` (lines
+starting with # are comments). `expected_label` names the right concept by a label, so the file
+survives id changes; `A|B` accepts either of two near-duplicate concepts; it is empty for
+questions the glossary cannot answer (category `unanswerable`).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.answer import confidence
+from kg.errors import BadQuery
+from kg.search import MODES, SearchIndex
+
+CATEGORIES = ("direct", "short", "paraphrase")
+SPLITS = ("tune", "heldout")
+COLUMNS = ("question", "expected_label", "category", "split")
+METRICS = ("hit@1", "hit@5", "mrr@10")
+DEPTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    qid: str
+    text: str
+    expected: tuple[str, ...]  # labels; empty when the glossary cannot answer it
+    category: str
+    split: str
+    line: int
+
+
+def read_questions(path: Path) -> list[Question]:
+    """Parse the questions file; BadQuery names the file and line of any fault."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadQuery(f"{path}: cannot read questions ({exc})") from None
+    numbered = [(n, line) for n, line in enumerate(lines, 1) if not line.startswith("#")]
+    numbered = [(n, line) for n, line in numbered if line.strip()]
+    if not numbered:
+        raise BadQuery(f"{path}: no questions")
+    header_line, header = numbered[0]
+    if tuple(c.strip() for c in header.split("\t")) != COLUMNS:
+        raise BadQuery(f"{path}:{header_line}: header must be {', '.join(COLUMNS)} (tab-separated)")
+    questions = []
+    rows = csv.reader((line for _, line in numbered[1:]), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for (n, _), row in zip(numbered[1:], rows, strict=True):
+        if len(row) != len(COLUMNS):
+            raise BadQuery(f"{path}:{n}: expected {len(COLUMNS)} tab-separated fields")
+        text, labels, category, split = (c.strip() for c in row)
+        if category not in (*CATEGORIES, "unanswerable"):
+            raise BadQuery(f"{path}:{n}: unknown category {category!r}")
+        if split not in SPLITS:
+            raise BadQuery(f"{path}:{n}: unknown split {split!r}")
+        expected = tuple(x.strip() for x in labels.split("|") if x.strip())
+        if bool(expected) == (category == "unanswerable"):
+            raise BadQuery(f"{path}:{n}: only unanswerable questions have no expected label")
+        questions.append(Question(f"q{n}", text, expected, category, split, n))
+    return questions
+
+
+def evaluate(
+    index: SearchIndex,
+    questions_file: Path,
+    resolve: Callable[[str], str | None] | None = None,
+    modes: Sequence[str] = MODES,
+) -> dict[str, Any]:
+    """Metrics for every mode, split and category; misses and confidence for hybrid."""
+    import ir_measures
+    from ir_measures import RR, Qrel, ScoredDoc, Success
+
+    resolve = resolve or index.resolve
+    questions = read_questions(questions_file)
+    relevant: dict[str, set[str]] = {}
+    unresolved: list[str] = []
+    for q in questions:
+        ids = {resolve(label) for label in q.expected}
+        if None in ids:
+            missing = [lab for lab in q.expected if resolve(lab) is None]
+            unresolved.append(f"line {q.line}: {', '.join(missing)}")
+        relevant[q.qid] = {i for i in ids if i is not None}
+    answerable = [q for q in questions if relevant[q.qid]]
+    qrels = [Qrel(q.qid, doc, 1) for q in answerable for doc in sorted(relevant[q.qid])]
+    measures = {"hit@1": Success @ 1, "hit@5": Success @ 5, "mrr@10": RR @ DEPTH}
+    by_measure = {m: name for name, m in measures.items()}
+
+    result: dict[str, Any] = {
+        "file": str(questions_file),
+        "questions": len(questions),
+        "counts": _counts(questions),
+        "unresolved": unresolved,
+        "modes": {},
+        "misses": [],
+        "confidence": [],
+    }
+    for mode in modes:
+        run = []
+        ranked: dict[str, list[str]] = {}
+        for q in answerable:
+            hits = index.search(q.text, DEPTH, mode=mode)
+            ranked[q.qid] = [h.concept_id for h in hits]
+            # Scores from ranks: distinct, so the evaluator cannot reorder ties.
+            run += [ScoredDoc(q.qid, h.concept_id, float(DEPTH - r)) for r, h in enumerate(hits)]
+            if not hits:  # a query with no results must still count, as a miss
+                run.append(ScoredDoc(q.qid, "-", 0.0))
+        per_query: dict[str, dict[str, float]] = {q.qid: {} for q in answerable}
+        for metric in ir_measures.iter_calc(list(measures.values()), qrels, run):
+            per_query[metric.query_id][by_measure[metric.measure]] = float(metric.value)
+        result["modes"][mode] = _aggregate(answerable, per_query)
+        if mode == "hybrid":
+            result["misses"] = [
+                {
+                    "line": q.line,
+                    "question": q.text,
+                    "expected": sorted(relevant[q.qid]),
+                    "got": ranked[q.qid][:3],
+                    "split": q.split,
+                    "category": q.category,
+                }
+                for q in answerable
+                if per_query[q.qid].get("hit@1", 0.0) < 1.0
+            ]
+    result["confidence"] = _confidences(index, questions, relevant)
+    return result
+
+
+def _counts(questions: Iterable[Question]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for q in questions:
+        counts.setdefault(q.split, {}).setdefault(q.category, 0)
+        counts[q.split][q.category] += 1
+    return counts
+
+
+def _aggregate(
+    questions: Sequence[Question], per_query: dict[str, dict[str, float]]
+) -> dict[str, dict[str, dict[str, float]]]:
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    for split in (*SPLITS, "all"):
+        table[split] = {}
+        for category in (*CATEGORIES, "all"):
+            group = [
+                q
+                for q in questions
+                if split in ("all", q.split) and category in ("all", q.category)
+            ]
+            if not group:
+                continue
+            row: dict[str, float] = {"n": float(len(group))}
+            for metric in METRICS:
+                row[metric] = sum(per_query[q.qid].get(metric, 0.0) for q in group) / len(group)
+            table[split][category] = row
+    return table
+
+
+def _confidences(
+    index: SearchIndex, questions: Sequence[Question], relevant: dict[str, set[str]]
+) -> list[dict[str, Any]]:
+    """`ask`'s confidence for each question and whether its best concept is right."""
+    rows = []
+    for q in questions:
+        hits = index.search(q.text, 5)
+        correct = bool(hits) and hits[0].concept_id in relevant[q.qid]
+        rows.append(
+            {
+                "line": q.line,
+                "split": q.split,
+                "category": q.category,
+                "confidence": confidence(hits),
+                "correct": correct,
+                "signals": hits[0].signals if hits else {},
+            }
+        )
+    return rows
+
+
+def calibration(rows: Sequence[dict[str, Any]], split: str) -> list[tuple[str, int, float]]:
+    """(confidence band, questions, share whose best concept is right) for one split."""
+    bands = [(0.0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
+    out = []
+    for lo, hi in bands:
+        group = [r for r in rows if r["split"] == split and lo <= r["confidence"] < hi]
+        right = sum(1 for r in group if r["correct"]) / len(group) if group else 0.0
+        out.append((f"{lo:.1f}-{min(hi, 1.0):.1f}", len(group), right))
+    return out
+
+
+def format_report(result: dict[str, Any], misses: bool = True) -> str:
+    """The result as plain-text tables: one per split, modes as rows, categories as columns."""
+    out = [f"{result['file']}: {result['questions']} questions"]
+    for split, counts in sorted(result["counts"].items()):
+        out.append(f"  {split}: " + ", ".join(f"{n} {c}" for c, n in sorted(counts.items())))
+    if result["unresolved"]:
+        out.append("  labels not in the glossary (questions skipped): ")
+        out += [f"    {u}" for u in result["unresolved"]]
+    columns = [c for c in (*CATEGORIES, "all")]
+    for split in (*SPLITS, "all"):
+        out.append("")
+        out.append(f"{split}  (Hit@1 / Hit@5 / MRR@10)")
+        header = f"  {'mode':<8}" + "".join(f"{c:>24}" for c in columns)
+        out.append(header)
+        for mode, table in result["modes"].items():
+            cells = []
+            for c in columns:
+                row = table.get(split, {}).get(c)
+                cells.append(
+                    f"{row['hit@1']:.2f} / {row['hit@5']:.2f} / {row['mrr@10']:.2f} "
+                    f"(n={row['n']:.0f})"
+                    if row
+                    else "-"
+                )
+            out.append(f"  {mode:<8}" + "".join(f"{c:>24}" for c in cells))
+    rows = result["confidence"]
+    if rows:
+        out.append("")
+        out.append("confidence of `ask` (hybrid): questions per band, share answered right")
+        for split in SPLITS:
+            bands = calibration(rows, split)
+            out.append(
+                f"  {split:<8}"
+                + "  ".join(f"{band}: {n:>3} ({right:.2f})" for band, n, right in bands)
+            )
+            unanswerable = [
+                r for r in rows if r["split"] == split and r["category"] == "unanswerable"
+            ]
+            if unanswerable:
+                top = max(r["confidence"] for r in unanswerable)
+                out.append(f"  {'':<8}unanswerable: highest confidence {top:.2f}")
+    if misses and result["misses"]:
+        out.append("")
+        out.append("hybrid misses at rank 1 (line: question -> expected | got)")
+        for m in result["misses"]:
+            out.append(
+                f"  {m['line']:>4} [{m['split']}/{m['category']}] {m['question']!r} -> "
+                f"{', '.join(m['expected'])} | {', '.join(m['got'])}"
+            )
+    return "\n".join(out)

@@ -1,0 +1,116 @@
+"""Answers built from the glossary's own definitions, cited; comparisons; low confidence."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ingest.concept import Concept
+from kg.answer import SURE, ask
+from kg.errors import BadQuery
+from kg.search import SearchIndex
+
+
+@pytest.fixture(scope="module")
+def index(glossary, encoder) -> SearchIndex:
+    return SearchIndex.build(glossary.concepts, encoder)
+
+
+@pytest.fixture(scope="module")
+def by_id(glossary) -> dict[str, Concept]:
+    return {c.id: c for c in glossary.concepts}
+
+
+def sourced_texts(concept: Concept) -> set[str]:
+    """Everything a citation may quote: definitions, and the terms sources wrote."""
+    return (
+        {d.text for d in concept.definitions}
+        | {d.term for d in concept.definitions}
+        | {j.term for j in concept.joined}
+    )
+
+
+def test_answer_cites_the_glossary_verbatim(index: SearchIndex, by_id) -> None:
+    result = ask("What is NDR?", index, by_id)
+    assert set(result) >= {"question", "answer", "confidence", "concepts", "citations"}
+    assert result["concepts"][0]["id"] == "net-revenue-retention"
+    assert result["confidence"] >= SURE
+    concept = by_id["net-revenue-retention"]
+    assert concept.definition is not None
+    assert concept.definition.text in result["answer"]
+    assert result["citations"]
+    for citation in result["citations"]:
+        assert citation["text"] in sourced_texts(by_id[citation["concept"]])
+        assert citation["source"] in concept.sources
+    # every marker points at a citation, and every citation is used
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", result["answer"])}
+    assert markers == set(range(1, len(result["citations"]) + 1))
+    assert "NRR" in result["answer"]  # its aliases
+
+
+def test_other_sources_definitions_where_they_differ(index: SearchIndex, by_id) -> None:
+    result = ask("churn", index, by_id)
+    cited_sources = {c["source"] for c in result["citations"] if c["kind"] == "definition"}
+    assert len(cited_sources) >= 3
+
+
+@pytest.mark.parametrize(
+    ("question", "pair"),
+    [
+        ("What is the difference between upsell and cross-sell?", {"upsell", "cross-sell"}),
+        ("ARR vs MRR", {"annual-recurring-revenue", "monthly-recurring-revenue"}),
+        (
+            "how does gross revenue retention differ from net revenue retention",
+            {"gross-revenue-retention", "net-revenue-retention"},
+        ),
+        ("difference between land and expand and upsell", {"land-and-expand", "upsell"}),
+    ],
+)
+def test_difference_questions_answer_both(
+    index: SearchIndex, by_id, question: str, pair: set[str]
+) -> None:
+    result = ask(question, index, by_id)
+    assert {c["id"] for c in result["concepts"]} == pair
+    for concept_id in pair:
+        assert by_id[concept_id].pref_label in result["answer"]
+    assert "side by side" in result["answer"]
+
+
+def test_unanswerable_question_gets_low_confidence(index: SearchIndex, by_id) -> None:
+    result = ask("what's the weather in Paris tomorrow?", index, by_id)
+    assert result["confidence"] < 0.5
+    assert result["answer"].startswith("I am not sure")
+    assert not result["citations"]
+
+
+def test_related_concepts_are_named(index: SearchIndex, by_id) -> None:
+    def related(concept_id: str) -> list[tuple[str, str, str]]:
+        return [("related", "gross-revenue-retention", "both measure retained revenue")]
+
+    result = ask("NRR", index, by_id, related=related)
+    assert "Gross Revenue Retention (related)" in result["answer"]
+    assert any(c["role"] == "related:related" for c in result["concepts"])
+
+    def broken(concept_id: str) -> list[tuple[str, str, str]]:
+        raise RuntimeError("graph not built")
+
+    assert ask("NRR", index, by_id, related=broken)["concepts"][0]["id"] == "net-revenue-retention"
+
+
+def test_source_titles_name_the_sources(index: SearchIndex, by_id, glossary) -> None:
+    titles = {s.id: s.title for s in glossary.sources if s.title}
+    result = ask("churn", index, by_id, titles=titles)
+    assert any("title" in c for c in result["citations"])
+
+
+def test_concept_without_definition_says_so(index: SearchIndex, by_id) -> None:
+    undefined = next(c for c in by_id.values() if not c.definitions and c.joined)
+    result = ask(undefined.pref_label, index, by_id)
+    assert "none of its sources defines it" in result["answer"]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 600, "nul\x00byte"])
+def test_bad_questions(index: SearchIndex, by_id, question: str) -> None:
+    with pytest.raises(BadQuery):
+        ask(question, index, by_id)
