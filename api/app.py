@@ -12,10 +12,10 @@ from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
+from api import pages, skosmos, sparql
 from api.schemas import (
     AnswerOut,
     ConceptDetail,
@@ -58,7 +58,6 @@ def create_app(glossary: Glossary) -> FastAPI:
     app.state.glossary = glossary
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    templates = Jinja2Templates(directory=HERE / "templates")
 
     @app.exception_handler(KgError)
     async def domain_error(_: Request, exc: KgError) -> JSONResponse:
@@ -160,10 +159,9 @@ def create_app(glossary: Glossary) -> FastAPI:
         citations; low confidence is said, not hidden."""
         return views.answer(glossary, q)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "index.html", {"glossary": glossary})
-
+    app.include_router(skosmos.router(glossary), prefix="/rest/v1", tags=["skosmos"])
+    app.include_router(sparql.router(glossary), tags=["sparql"])
+    app.include_router(pages.router(glossary))
     return app
 
 
