@@ -194,10 +194,22 @@ def test_skosify_dctype_output_has_definitions_and_title() -> None:
     assert by_term(result)["Dataset"].definition == "Data encoded in a defined structure."
 
 
-def test_skosify_dctype_input_is_plain_rdfs_and_refused_with_a_clear_message() -> None:
-    # Skosify's *input* declares rdfs:Class resources only; it is what Skosify turns into SKOS.
-    with pytest.raises(SourceError, match=r"no SKOS concepts found .* 12 RDFS classes"):
-        read_file(SKOSIFY_EXAMPLES / "dctype.in.rdf", "xml")
+def test_skosify_dctype_input_is_converted_as_skosify_converts_it() -> None:
+    # Skosify's *input* declares rdfs:Class resources only; its *output* is the SKOS it makes.
+    converted = read_file(SKOSIFY_EXAMPLES / "dctype.in.rdf", "xml")
+    expected = read_file(SKOSIFY_EXAMPLES / "dctype.out.ttl")
+    assert sorted((e.term, e.definition) for e in converted.entries) == sorted(
+        (e.term, e.definition) for e in expected.entries
+    )
+    assert len(converted.entries) == 12
+    assert any("read 12 RDFS/OWL classes as concepts" in w.message for w in converted.warnings)
+
+
+def test_rdf_with_nothing_to_read_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "empty.ttl"
+    path.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n")
+    with pytest.raises(SourceError, match=r"no SKOS concepts found in 1 triple"):
+        read_file(path)
 
 
 # --- a real thesaurus ---------------------------------------------------------------------

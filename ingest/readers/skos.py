@@ -27,7 +27,7 @@ from urllib.error import URLError
 
 import networkx as nx
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DC, DCTERMS, DefinedNamespace
+from rdflib.namespace import DC, DCTERMS, OWL, DefinedNamespace
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
@@ -78,9 +78,22 @@ def read_rdf_sources(
     graph = parse_graph(doc, fmt)
     index = Index.build(graph)
     concepts = sorted(index.concepts(), key=str)
+    converted = 0
+    if not concepts:
+        converted = _skosify(graph)
+        if converted:
+            index = Index.build(graph)
+            concepts = sorted(index.concepts(), key=str)
     if not concepts:
         raise SourceError(doc.path, _no_concepts(graph))
     result = ReadResult(title=index.title())
+    if converted:
+        result.warnings.append(
+            Warning(
+                f"no SKOS concepts; read {converted} RDFS/OWL classes as concepts as Skosify does "
+                "(rdfs:label as prefLabel, rdfs:comment as definition, rdfs:subClassOf as broader)"
+            )
+        )
     chosen = {node: pick for node in concepts if (pick := _choose(node, index, result))}
     names = {node: _split_term(_text(choice.literal))[0] for node, choice in chosen.items()}
     for node, choice in chosen.items():
@@ -175,6 +188,33 @@ def _quiet_rdflib() -> Iterator[None]:
             yield
     finally:
         logger.removeFilter(quiet)
+
+
+_CLASS_TYPES = (RDFS.Class, OWL.Class)
+
+
+def _skosify(graph: Graph) -> int:
+    """Turn a plain RDFS/OWL vocabulary into SKOS in place, as Skosify does; returns how many
+    labelled classes became concepts."""
+    classes = sorted(
+        {
+            c
+            for t in _CLASS_TYPES
+            for c in graph.subjects(RDF.type, t)
+            if isinstance(c, URIRef) and graph.value(c, RDFS.label) is not None
+        },
+        key=str,
+    )
+    for node in classes:
+        graph.add((node, RDF.type, SKOS.Concept))
+        for label in graph.objects(node, RDFS.label):
+            graph.add((node, SKOS.prefLabel, label))
+        for comment in graph.objects(node, RDFS.comment):
+            graph.add((node, SKOS.definition, comment))
+        for parent in graph.objects(node, RDFS.subClassOf):
+            if parent in classes:
+                graph.add((node, SKOS.broader, parent))
+    return len(classes)
 
 
 def _no_concepts(graph: Graph) -> str:
