@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -110,8 +111,10 @@ def ingest(
         def on_file(path: Path) -> None:
             progress.update(task, advance=1, description=f"reading {path.name}")
 
+        clock = time.perf_counter()
         sources, skipped = read_paths(targets, fmt=fmt, on_file=on_file)
-        progress.update(task, description="merging")
+        read_seconds = time.perf_counter() - clock
+        progress.update(task, description="merging, relating, indexing")
         encoder = _encoder(settings)
         glossary = Glossary.build(
             sources,
@@ -122,7 +125,13 @@ def ingest(
         )
         encoder.save_cache()
         progress.update(task, description="saving")
+        clock = time.perf_counter()
         glossary.save(settings.build_dir, inputs)
+        glossary.timings = {
+            "read": read_seconds,
+            **glossary.timings,
+            "save": time.perf_counter() - clock,
+        }
     for note in skipped:
         err.print(f"note: {note}", highlight=False)
     _print_summary(glossary, settings.build_dir)
@@ -160,6 +169,9 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
     )
     kinds = ", ".join(f"{kind} {n}" for kind, n in glossary.evidence().most_common())
     out.print(f"merges by evidence: {kinds or 'none'}", highlight=False)
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in glossary.timings.items())
+    if stages:
+        out.print(f"time: {stages}", highlight=False)
     r = glossary.relation_stats()
     by_kind = ", ".join(f"{k} {n}" for k, n in sorted(r["by_kind"].items()))
     out.print(

@@ -1,9 +1,11 @@
 """Search quality on data/eval/questions.tsv: the `kg eval` report, plus ablations.
 
-python -m bench.search_quality [--build-dir data/build] [--ablations] [--fit]
+python -m bench.search_quality [--build-dir data/build] [--split tune] [--ablations] [--fit]
 
---ablations  hybrid without the everyday-words lexicon, and with a score blend instead of RRF
-             (what the choices in SearchConfig rest on; compare on the tune split only)
+--split      report one split only (`tune` while changing search: the held-out questions are
+             for a final, one-off measurement)
+--ablations  hybrid with one choice of SearchConfig undone at a time, on the tune split only
+             (what the defaults rest on)
 --fit        refit the confidence calibration of kg/answer.py on the tune split and print it
 """
 
@@ -19,21 +21,29 @@ import numpy as np
 from kg.answer import CALIBRATION, features
 from kg.config import Settings
 from kg.embed import Encoder
-from kg.evaluate import evaluate, format_report, read_questions
+from kg.evaluate import SPLITS, evaluate, format_report, read_questions
 from kg.glossary import Glossary
-from kg.search import SearchConfig, SearchIndex
+from kg.search import DenseRetriever, SearchConfig, SearchIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "data" / "eval" / "questions.tsv"
 
 
 def with_config(index: SearchIndex, config: SearchConfig) -> SearchIndex:
-    """The same components under another configuration (nothing rebuilt or re-encoded)."""
+    """The same components under another configuration (nothing re-encoded)."""
+    views = DenseRetriever(
+        index.views.index,
+        index.views.views,
+        index.views.file_stem,
+        config.second_view,
+        config.centroid,
+        templated=True,
+    )
     other = SearchIndex(
         index.concept_ids,
         index.labels,
         index.bm25,
-        index.views,
+        views,
         index.document,
         index.lexicon,
         index.encoder,
@@ -43,24 +53,34 @@ def with_config(index: SearchIndex, config: SearchConfig) -> SearchIndex:
     return other
 
 
-def ablations(index: SearchIndex) -> None:
-    variants = {
-        "hybrid (default)": index.config,
-        "hybrid, no lexicon": dataclasses.replace(index.config, use_lexicon=False),
-        "hybrid, score blend": dataclasses.replace(
-            index.config, fusion="weighted", w_label=0.5, w_bm25=0.5
-        ),
-        "hybrid, + document vector": dataclasses.replace(index.config, w_document=1.0),
+def ablations(index: SearchIndex, glossary: Glossary, encoder: Encoder) -> None:
+    base = index.config
+    variants: dict[str, SearchIndex] = {
+        name: with_config(index, config)
+        for name, config in {
+            "hybrid (default)": base,
+            "BM25 strength not cubed": dataclasses.replace(base, bm25_power=1.0),
+            "no query template": dataclasses.replace(base, query_template="{}"),
+            "no centroid": dataclasses.replace(base, centroid=0.0),
+            "best view only": dataclasses.replace(base, second_view=0.0),
+            "score blend, not RRF": dataclasses.replace(
+                base, fusion="weighted", w_label=0.5, w_bm25=0.5
+            ),
+            "+ document vector": dataclasses.replace(base, w_document=1.0),
+            "labels + BM25 only": dataclasses.replace(base, w_dense=0.0),
+        }.items()
     }
-    print("\nablations, Hit@1 (direct / short / paraphrase / all)")
-    for name, config in variants.items():
-        result = evaluate(with_config(index, config), QUESTIONS, modes=("hybrid",))
-        for split in ("tune", "heldout"):
-            table = result["modes"]["hybrid"][split]
-            cells = " / ".join(
-                f"{table[c]['hit@1']:.2f}" for c in ("direct", "short", "paraphrase", "all")
-            )
-            print(f"  {name:<28} {split:<8} {cells}")
+    variants["no 'Label: definition' views"] = SearchIndex.build(
+        glossary.concepts, encoder, dataclasses.replace(base, entry_views=False)
+    )
+    print("\nablations on the tune split: Hit@1 direct / short / paraphrase / all, para MRR@10")
+    for name, variant in variants.items():
+        result = evaluate(variant, QUESTIONS, modes=("hybrid",), splits=("tune",))
+        table = result["modes"]["hybrid"]["tune"]
+        cells = " / ".join(
+            f"{table[c]['hit@1']:.2f}" for c in ("direct", "short", "paraphrase", "all")
+        )
+        print(f"  {name:<30} {cells}   {table['paraphrase']['mrr@10']:.2f}")
 
 
 def fit(index: SearchIndex) -> None:
@@ -90,6 +110,7 @@ def fit(index: SearchIndex) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-dir", type=Path, default=ROOT / "data" / "build")
+    parser.add_argument("--split", choices=SPLITS, help="report this split only")
     parser.add_argument("--ablations", action="store_true")
     parser.add_argument("--fit", action="store_true")
     args = parser.parse_args()
@@ -98,9 +119,11 @@ def main() -> None:
     encoder = Encoder(settings.model, ROOT / "data" / "cache", settings.backend)
     index = SearchIndex.build(glossary.concepts, encoder)
     encoder.save_cache()
-    print(format_report(evaluate(index, QUESTIONS, resolve=lambda label: _id(glossary, label))))
+    splits = (args.split,) if args.split else SPLITS
+    result = evaluate(index, QUESTIONS, resolve=lambda label: _id(glossary, label), splits=splits)
+    print(format_report(result))
     if args.ablations:
-        ablations(index)
+        ablations(index, glossary, encoder)
     if args.fit:
         fit(index)
 

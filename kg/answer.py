@@ -24,7 +24,7 @@ Related = Callable[[str], list[tuple[str, str, str]]]
 
 # Logistic calibration of the best hit's signals into P(best concept is right), fitted on the
 # tune split of data/eval/questions.tsv (`python -m bench.search_quality --fit` refits it).
-CALIBRATION = {"bias": -1.64, "label": 1.16, "dense": 1.46, "margin": 2.06, "known": 1.48}
+CALIBRATION = {"bias": -1.58, "label": 1.24, "dense": 1.41, "margin": 2.33, "known": 1.18}
 SURE = 0.7  # below this the answer says it is not sure (tune split: under 0.7, < 50% right)
 LOST = 0.35  # below this it names the nearest concepts instead of answering
 MAX_OTHER_DEFINITIONS = 4

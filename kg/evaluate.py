@@ -71,13 +71,15 @@ def evaluate(
     questions_file: Path,
     resolve: Callable[[str], str | None] | None = None,
     modes: Sequence[str] = MODES,
+    splits: Sequence[str] = SPLITS,
 ) -> dict[str, Any]:
-    """Metrics for every mode, split and category; misses and confidence for hybrid."""
+    """Metrics for every mode, split and category; misses and confidence for hybrid.
+    `splits` limits the questions to those splits (tuning looks at `("tune",)` only)."""
     import ir_measures
     from ir_measures import RR, Qrel, ScoredDoc, Success
 
     resolve = resolve or index.resolve
-    questions = read_questions(questions_file)
+    questions = [q for q in read_questions(questions_file) if q.split in splits]
     relevant: dict[str, set[str]] = {}
     unresolved: list[str] = []
     for q in questions:
@@ -202,6 +204,8 @@ def format_report(result: dict[str, Any], misses: bool = True) -> str:
         out += [f"    {u}" for u in result["unresolved"]]
     columns = [c for c in (*CATEGORIES, "all")]
     for split in (*SPLITS, "all"):
+        if split != "all" and split not in result["counts"]:
+            continue
         out.append("")
         out.append(f"{split}  (Hit@1 / Hit@5 / MRR@10)")
         header = f"  {'mode':<8}" + "".join(f"{c:>24}" for c in columns)
@@ -221,7 +225,7 @@ def format_report(result: dict[str, Any], misses: bool = True) -> str:
     if rows:
         out.append("")
         out.append("confidence of `ask` (hybrid): questions per band, share answered right")
-        for split in SPLITS:
+        for split in (s for s in SPLITS if s in result["counts"]):
             bands = calibration(rows, split)
             out.append(
                 f"  {split:<8}"

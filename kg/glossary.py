@@ -5,6 +5,7 @@ Both the `kg` CLI and the HTTP API are thin layers over a `Glossary`.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -73,6 +74,7 @@ class Glossary:
         collections: dict[str, list[str]] | None = None,
     ) -> None:
         self.base_uri = base_uri
+        self.timings: dict[str, float] = {}  # seconds per build stage, when built here
         self.links: list[Link] = list(links)
         self.collections: dict[str, list[str]] = dict(collections or {})
         self.graph = ConceptGraph([c.id for c in concepts], self.links)
@@ -110,7 +112,10 @@ class Glossary:
         entries = [e for s in sources for e in s.entries]
         if embed is None and encoder is not None:
             embed = encoder.encode
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
         result = merge(entries, curation, embed, previous_ids)
+        timings["merge"], clock = time.perf_counter() - clock, time.perf_counter()
         report = MergeReport(
             evidence=dict(sorted(result.evidence.items())),
             unplaced=[entry_to_row(e) for e in result.unplaced],
@@ -119,8 +124,10 @@ class Glossary:
         )
         links = infer_links(result.concepts, embed)
         collections = assign_collections(result.concepts, links)
+        timings["relations"], clock = time.perf_counter() - clock, time.perf_counter()
         index = SearchIndex.build(result.concepts, encoder) if encoder is not None else None
-        return cls(
+        timings["index"] = time.perf_counter() - clock
+        glossary = cls(
             sources,
             result.concepts,
             report,
@@ -129,6 +136,8 @@ class Glossary:
             links=links,
             collections=collections,
         )
+        glossary.timings = timings
+        return glossary
 
     @classmethod
     def load(

@@ -6,10 +6,23 @@
     └── DenseRetriever   faiss inner product over views of each concept (best view counts)
 
 Every retriever answers `search(query, k) -> [Scored]` for a prepared `Query`, so a mode is just
-a choice of retrievers: `hybrid` fuses all three, `bm25`, `dense` (one vector per concept, the
-usual single-vector baseline) and `views` (the multi-view dense retriever alone) are kept for
-measuring what each part adds (`kg eval`). Nothing is encoded at load: vectors live in the
-faiss files; only queries are encoded, through a small LRU cache.
+a choice of retrievers: `hybrid` fuses all three, `bm25`, `dense` (one vector per concept and
+the query as typed, the usual single-vector baseline) and `views` (the multi-view dense
+retriever alone) are kept for measuring what each part adds (`kg eval`). Nothing is encoded at
+load: vectors live in the faiss files; only queries are encoded, once each, through a small LRU
+cache.
+
+What carries questions phrased in everyday words (paraphrases), each measured on the tune split
+of data/eval/questions.tsv (data/eval/search-ablations.md; `python -m bench.search_quality
+--split tune --ablations`):
+- the query is encoded as "A term for: <query>", which puts it in the register of a glossary
+  entry, and each definition is also embedded as "Label: definition";
+- a concept's dense score is its best view, plus a share of its second best and of the mean of
+  all its views;
+- BM25 counts by the cube of the share of the query it explains, so one shared common word
+  does not outvote the dense ranking, while a question in the definition's words still wins.
+No hand-written synonym list is built in: one fitted to known questions did not carry over to
+new ones. `SearchIndex.build(..., lexicon=...)` still takes a curated one.
 """
 
 from __future__ import annotations
@@ -36,7 +49,7 @@ from kg.errors import BadQuery, BuildError
 
 MAX_QUERY_CHARS = 512
 MANIFEST = "search-manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: "Label: definition" views, no built-in lexicon
 MODES = ("hybrid", "bm25", "dense", "views")
 
 # Words that carry no meaning for matching: articles, pronouns, question words, auxiliaries.
@@ -63,73 +76,6 @@ _BOILERPLATE_TAIL = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
-# Everyday words and phrases -> the glossary's own vocabulary, for query expansion. General
-# business-English equivalences (a thesaurus would list them), chosen from the glossary's most
-# frequent words and from the *tune* split's misses; never from held-out questions.
-DEFAULT_LEXICON: dict[str, tuple[str, ...]] = {
-    "customer": ("client", "buyer", "purchaser", "consumer", "patron"),
-    "customers": ("client base", "clientele"),
-    "potential customer": ("prospect", "lead", "would-be buyer"),
-    "company": ("firm", "enterprise", "corporation", "org"),
-    "organization": ("outfit",),
-    "department": ("division", "unit", "group within the company"),
-    "revenue": ("income", "takings", "earnings", "proceeds", "turnover", "money coming in"),
-    "cost": ("price", "expense", "expenses", "spend", "outlay", "overhead"),
-    "profit": ("bottom line", "net gain"),
-    "resources": ("budget", "headcount"),
-    "contract": ("paperwork", "agreement", "deal", "commitment"),
-    "signed": ("inked", "closed", "sealed"),
-    "total value": ("figure", "sum", "amount"),
-    "average": ("typical", "mean", "on average"),
-    "user": ("seat", "license holder", "visitor"),
-    "product": ("tool", "app", "offering", "solution"),
-    "software": ("tool", "system", "platform", "app"),
-    "churn": (
-        "cancel",
-        "cancellation",
-        "quit",
-        "drop off",
-        "don't come back",
-        "walk away",
-        "leave us",
-        "defect",
-        "attrition",
-    ),
-    "renew": ("roll over", "rolls over", "re-sign", "extend", "sign again"),
-    "automatically": ("by itself", "on its own", "without anyone"),
-    "end of term": ("lapse", "lapses", "expire", "expires", "runs out"),
-    "expansion": ("grow spend", "growing spend", "spend more", "bigger deal"),
-    "decrease": ("less", "lower", "shrink", "smaller", "cut back", "fewer"),
-    "retained": ("held", "kept", "held onto"),
-    "quarterly": ("every three months", "every-three-months", "each quarter", "three-monthly"),
-    "annual": ("yearly", "per year", "each year", "twelve months"),
-    "monthly": ("month to month", "per month", "each month", "every month"),
-    "meeting": ("sit-down", "sit down", "check-in", "catch-up", "call with"),
-    "executive": ("leadership", "exec", "execs", "senior leaders", "top brass"),
-    "manager": ("staffer", "owner", "point person"),
-    "managing": ("looks after", "look after", "looking after", "handles", "takes care of"),
-    "team": ("squad", "crew", "pod"),
-    "group": ("panel", "committee", "circle", "bunch"),
-    "feedback": ("input", "opinions", "suggestions", "consult", "reviews"),
-    "value": ("payoff", "benefit", "return", "worth"),
-    "strategy": ("playbook", "game plan", "approach"),
-    "ideal": ("perfect", "dream", "best fit"),
-    "profile": ("description", "persona"),
-    "suited": ("fit", "fits", "match"),
-    "recognized": ("counted", "recorded"),
-    "accounting": ("the books", "ledger", "finance team"),
-    "encourage": ("nudge", "nudges", "push", "prompt"),
-    "social media": ("tweets", "twitter", "posts"),
-    "feel": ("mood", "attitude", "vibe"),
-    "track": ("log", "logs", "record"),
-    "interaction": ("touchpoint", "touchpoints", "contact"),
-    "training": ("teaching", "teach", "educating", "coaching", "classes"),
-    "health": ("doing well", "in good shape", "at risk", "wellbeing"),
-    "score": ("grade", "rating", "mark"),
-    "subscription": ("renting", "rent", "membership", "pay as you go"),
-}
-
-
 class TextEncoder(Protocol):
     """What search needs of `kg.embed.Encoder` (a fake in tests can count calls)."""
 
@@ -146,14 +92,17 @@ class TextEncoder(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SearchConfig:
-    """Tunable knobs; the defaults are the ones measured in docs/benchmarks.md."""
+    """Tunable knobs; the defaults are the ones measured in data/eval/search-ablations.md."""
 
-    # Chosen on the tune split only (docs/benchmarks.md): RRF and a score blend were within one
-    # question of each other; RRF needs no assumptions about how BM25 and cosine scores scale.
+    # Chosen on the tune split only: RRF beat a score blend by a few questions, and needs no
+    # assumptions about how BM25 and cosine scores scale.
     fusion: str = "rrf"  # "rrf" (reciprocal rank fusion) or "weighted" (score blend)
     rrf_k: int = 20
     w_label: float = 0.1  # times the label score (1.0 = exact); exact hits rank first anyway
     w_bm25: float = 1.5  # times the BM25 match's strength (share of the query it explains)
+    # ... raised to this power: a match on one common word of a paraphrase (strength ~0.3)
+    # then hardly counts, while a match on most of the query (a direct question) still does.
+    bm25_power: float = 3.0
     w_dense: float = 1.0
     w_document: float = 0.0  # the single-vector dense baseline as a fourth signal (0: off)
     candidates: int = 50  # how deep each retriever's list goes into the fusion
@@ -164,9 +113,14 @@ class SearchConfig:
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
     query_cache: int = 2048  # query vectors kept in the LRU cache
-    lexicon_weight: float = 1.0  # BM25 weight of an everyday word's glossary equivalent
+    lexicon_weight: float = 1.0  # BM25 weight of a curated synonym's glossary equivalent
     lexicon_dense: bool = True  # also append the equivalents to the text the encoder sees
     use_lexicon: bool = True  # hybrid mode expands queries (off: for measuring what it adds)
+    # Dense retrieval of the hybrid (and `views`) mode: the query is encoded inside this
+    # template, phrased like a glossary entry; "{}" alone turns it off.
+    query_template: str = "A term for: {}"
+    centroid: float = 0.5  # weight of the cosine with the mean of a concept's views
+    entry_views: bool = True  # also embed each definition as "Label: definition" (at build)
 
 
 @dataclass(slots=True)
@@ -196,8 +150,9 @@ class Query:
     raw: str
     text: str
     words: tuple[str, ...]  # folded and stemmed words of `text`
-    vector: Callable[[], np.ndarray]
+    vector: Callable[[], np.ndarray]  # the query's own text, encoded
     expansions: dict[str, float] = field(default_factory=dict)  # extra BM25 terms, weighted
+    term_vector: Callable[[], np.ndarray] | None = None  # encoded in the query template
 
 
 # -- text helpers
@@ -592,8 +547,10 @@ class View:
         return f"{self.kind}{where} '{snippet}'"
 
 
-def concept_views(concept: Concept, index: int) -> list[View]:
-    """Several views of a concept, so a query close to any one of them finds it."""
+def concept_views(concept: Concept, index: int, entries: bool = True) -> list[View]:
+    """Several views of a concept, so a query close to any one of them finds it: its label,
+    each alias, each definition, each sentence of a longer one and (with `entries`) each
+    definition as a glossary prints it, "Label: definition"."""
     views = [View(index, "label", concept.pref_label)]
     acronyms = {label_key(a, singular_last=False) for a in concept.acronyms}
     for alias in [*concept.alt_labels, *concept.hidden_labels]:
@@ -601,6 +558,8 @@ def concept_views(concept: Concept, index: int) -> list[View]:
             views.append(View(index, "alias", alias))
     for d in concept.definitions:
         views.append(View(index, "definition", d.text, d.source))
+        if entries:  # the name in front gives the definition its topic
+            views.append(View(index, "entry", f"{concept.pref_label}: {d.text}", d.source))
         sentences = _sentences(d.text)
         if len(sentences) > 1:
             views += [View(index, "sentence", s, d.source) for s in sentences]
@@ -618,25 +577,62 @@ def concept_document(concept: Concept, index: int) -> list[View]:
 
 
 class DenseRetriever(Retriever):
-    """Cosine similarity (inner product of unit vectors) between the query and each view;
-    a concept scores its best view. Exact `IndexFlatIP` at seed scale; HNSW above
-    `hnsw_threshold` vectors."""
+    """Cosine similarity (inner product of unit vectors) between the query and each view.
+
+    A concept scores its best view, plus `second_view` times its second best (two views
+    agreeing is evidence), plus `centroid` times the cosine with the mean of all its views
+    (what the concept is about overall, less swayed by one lucky sentence). Exact
+    `IndexFlatIP` at seed scale; HNSW above `hnsw_threshold` vectors. With `templated`, the
+    query is encoded inside the configured template (see `SearchConfig.query_template`)."""
 
     name = "dense"
 
     def __init__(
-        self, index: Any, views: Sequence[View], file_stem: str, second_view: float = 0.0
+        self,
+        index: Any,
+        views: Sequence[View],
+        file_stem: str,
+        second_view: float = 0.0,
+        centroid: float = 0.0,
+        templated: bool = False,
     ) -> None:
         self.index = index
         self.views = list(views)
         self.file_stem = file_stem
         self.second_view = second_view  # weight of a concept's second-best view in its score
+        self.centroid = centroid
+        self.templated = templated
         self._owner = np.array([v.concept for v in self.views], dtype=np.int64)
         self.n_concepts = int(self._owner.max()) + 1 if len(self._owner) else 0
+        self._centroids = self._mean_vectors() if centroid > 0 else None
+        # Exact index: the vectors as one matrix, and each concept's views as a row of `_grid`
+        # (-1 pads), so a query is one matrix product and a few numpy reductions.
+        self._matrix: np.ndarray | None = None
+        self._grid = np.zeros((0, 0), dtype=np.int64)
+        if self.kind == "flat" and self.views:
+            self._matrix = np.ascontiguousarray(
+                self.index.reconstruct_n(0, len(self.views)), dtype=np.float32
+            )
+            counts = np.bincount(self._owner, minlength=self.n_concepts)
+            self._grid = np.full((self.n_concepts, int(counts.max())), -1, dtype=np.int64)
+            filled = np.zeros(self.n_concepts, dtype=np.int64)
+            for vid, concept in enumerate(self._owner.tolist()):
+                self._grid[concept, filled[concept]] = vid
+                filled[concept] += 1
 
     @property
     def kind(self) -> str:
         return "hnsw" if "HNSW" in type(self.index).__name__ else "flat"
+
+    def _mean_vectors(self) -> np.ndarray:
+        """Unit-length mean of each concept's view vectors (read back from the index)."""
+        if not self.views:
+            return np.zeros((0, int(self.index.d)), dtype=np.float32)
+        vectors = self.index.reconstruct_n(0, len(self.views))
+        sums = np.zeros((self.n_concepts, vectors.shape[1]), dtype=np.float64)
+        np.add.at(sums, self._owner, vectors)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return np.ascontiguousarray(sums / np.maximum(norms, 1e-12), dtype=np.float32)
 
     @classmethod
     def build(
@@ -645,6 +641,7 @@ class DenseRetriever(Retriever):
         encoder: TextEncoder,
         config: SearchConfig,
         file_stem: str,
+        templated: bool = False,
     ) -> DenseRetriever:
         import faiss
 
@@ -659,16 +656,21 @@ class DenseRetriever(Retriever):
             index = faiss.IndexFlatIP(dimension)
         if len(vectors):
             index.add(vectors)
-        return cls(index, views, file_stem, config.second_view)
+        return cls(index, views, file_stem, config.second_view, config.centroid, templated)
+
+    def query_vector(self, query: Query) -> np.ndarray:
+        source = query.term_vector if self.templated and query.term_vector else query.vector
+        return np.ascontiguousarray(source().reshape(1, -1), dtype=np.float32)
 
     def search(self, query: Query, k: int) -> list[Scored]:
         if not self.views:
             return []
-        vector = np.ascontiguousarray(query.vector().reshape(1, -1), dtype=np.float32)
+        vector = self.query_vector(query)
+        if self._matrix is not None:
+            return self._search_exact(vector[0], k)
         # Enough views that k distinct concepts are very likely among them.
         depth = len(self.views) if len(self.views) <= 4096 else min(len(self.views), k * 20)
         scores, ids = self.index.search(vector, depth)
-        # Per concept: its best view, and the second best (two views agreeing is evidence).
         best: dict[int, list[tuple[float, int]]] = {}
         for score, vid in zip(scores[0].tolist(), ids[0].tolist(), strict=True):
             if vid < 0:
@@ -676,14 +678,46 @@ class DenseRetriever(Retriever):
             found = best.setdefault(int(self._owner[vid]), [])
             if len(found) < 2:
                 found.append((float(score), vid))
+        overall = (self._centroids @ vector[0]).tolist() if self._centroids is not None else None
         ranked = []
         for concept, found in best.items():
             top, vid = found[0]
             second = found[1][0] if len(found) > 1 else top
-            ranked.append((top + self.second_view * second, concept, top, vid))
+            score = top + self.second_view * second
+            if overall is not None:
+                score += self.centroid * overall[concept]
+            ranked.append((score, concept, top, vid))
         ranked.sort(key=lambda r: (-r[0], r[1]))
         return [
             Scored(c, cosine, self.views[v].describe(), cosine) for _, c, cosine, v in ranked[:k]
+        ]
+
+    def _search_exact(self, vector: np.ndarray, k: int) -> list[Scored]:
+        """`search` over every view at once (the flat index's vectors as a matrix)."""
+        assert self._matrix is not None
+        sims = self._matrix @ vector
+        present = self._grid >= 0
+        grid = np.where(present, sims[self._grid], -np.inf)
+        rows = np.arange(len(grid))
+        best = grid.argmax(axis=1)
+        top = grid[rows, best]
+        grid[rows, best] = -np.inf
+        second = grid.max(axis=1)
+        second = np.where(np.isfinite(second), second, top)
+        score = top + self.second_view * second
+        if self._centroids is not None:
+            score = score + self.centroid * (self._centroids @ vector)
+        has_views = present.any(axis=1)
+        candidates = np.flatnonzero(has_views)
+        order = candidates[np.lexsort((candidates, -score[candidates]))][:k]
+        return [
+            Scored(
+                int(c),
+                float(top[c]),
+                self.views[int(self._grid[c, best[c]])].describe(),
+                float(top[c]),
+            )
+            for c in order.tolist()
         ]
 
     def files(self) -> tuple[str, str]:
@@ -707,6 +741,8 @@ class DenseRetriever(Retriever):
         dimension: int,
         second_view: float = 0.0,
         ef_search: int = 128,
+        centroid: float = 0.0,
+        templated: bool = False,
     ) -> DenseRetriever:
         import faiss
 
@@ -727,16 +763,16 @@ class DenseRetriever(Retriever):
                 f"{index_path} holds {index.ntotal} vectors of dimension {index.d}, expected "
                 f"{len(views)} of dimension {dimension}; rebuild with `kg ingest`"
             )
-        return cls(index, views, file_stem, second_view)
+        return cls(index, views, file_stem, second_view, centroid, templated)
 
 
 # -- the index
 
 
 class Lexicon:
-    """Everyday words mapped to the glossary's vocabulary: a query that says "client" also
-    searches for "customer". Expansions feed BM25 (at a lower weight than the query's own
-    words) and are appended to the text the dense encoder sees."""
+    """An optional, curated synonym list (empty unless `SearchIndex.build` is given one):
+    glossary words mapped to the phrases that stand for them. Expansions feed BM25 and are
+    appended to the text the dense encoder sees."""
 
     FILE = "search-lexicon.json"
 
@@ -842,20 +878,21 @@ class SearchIndex:
         lexicon: Mapping[str, Sequence[str]] | None = None,
     ) -> SearchIndex:
         """Index `concepts`; the encoder's text cache means only new texts are encoded.
-        `lexicon` maps glossary words to everyday phrases (default `DEFAULT_LEXICON`)."""
+        `lexicon` optionally maps glossary words to curated synonyms; none by default (a
+        hand-written one fitted to known questions does not carry over to new ones)."""
         config = config or SearchConfig()
         ordered = sorted(concepts, key=lambda c: c.id)
-        views = [v for i, c in enumerate(ordered) for v in concept_views(c, i)]
+        views = [v for i, c in enumerate(ordered) for v in concept_views(c, i, config.entry_views)]
         docs = [v for i, c in enumerate(ordered) for v in concept_document(c, i)]
         return cls(
             [c.id for c in ordered],
             LabelMatcher.build(ordered, config.fuzzy_cutoff, config.min_label_coverage),
             BM25Retriever.build(ordered),
-            DenseRetriever.build(views, encoder, config, "search-views"),
+            DenseRetriever.build(views, encoder, config, "search-views", templated=True),
             DenseRetriever.build(
                 docs, encoder, replace(config, second_view=0.0), "search-document"
             ),
-            Lexicon(DEFAULT_LEXICON if lexicon is None else lexicon),
+            Lexicon(lexicon or {}),
             encoder,
             config,
         )
@@ -900,7 +937,8 @@ class SearchIndex:
                 f"configured model is {getattr(encoder, 'name', '?')} ({encoder.model_id}); "
                 "rebuild with `kg ingest` or set KG_MODEL to the model it was built with"
             )
-        for name, digest in dict(manifest.get("files", {})).items():
+        files = dict(manifest.get("files", {}))
+        for name, digest in files.items():
             file = folder / name
             if not file.is_file():
                 raise BuildError(f"{file} is missing; rebuild with `kg ingest`")
@@ -917,7 +955,13 @@ class SearchIndex:
             LabelMatcher.load(folder),
             BM25Retriever.load(folder),
             DenseRetriever.load(
-                folder, "search-views", dimension, config.second_view, config.hnsw_ef_search
+                folder,
+                "search-views",
+                dimension,
+                config.second_view,
+                config.hnsw_ef_search,
+                config.centroid,
+                templated=True,
             ),
             DenseRetriever.load(folder, "search-document", dimension),
             Lexicon.load(folder),
@@ -939,7 +983,9 @@ class SearchIndex:
 
     def prepare(self, query: str, expand: bool = False) -> Query:
         """Validate and normalise a query (BadQuery if it cannot be searched as given);
-        with `expand`, add the glossary's words for the everyday ones it uses."""
+        with `expand`, add a curated lexicon's glossary words for the synonyms it uses (if the
+        index was built with one; none by default)."""
+        cfg = self.config
         raw = validate(query)
         text = strip_boilerplate(raw)
         words = tuple(words_of(text))
@@ -950,12 +996,21 @@ class SearchIndex:
             for _, canonical in self.lexicon.match(words):
                 for w in content_words(words_of(canonical)):
                     if w not in words and w not in expansions:
-                        expansions[w] = self.config.lexicon_weight
+                        expansions[w] = cfg.lexicon_weight
                 if canonical not in added:
                     added.append(canonical)
-            if added and self.config.lexicon_dense:
+            if added and cfg.lexicon_dense:
                 dense_text = f"{text} ({', '.join(added)})"
-        return Query(raw, text, words, lambda: self.query_vectors(dense_text), expansions)
+        template = cfg.query_template
+        term_text = template.replace("{}", dense_text, 1) if "{}" in template else dense_text
+
+        def plain() -> np.ndarray:
+            return self.query_vectors(dense_text)
+
+        def term() -> np.ndarray:
+            return self.query_vectors(term_text)
+
+        return Query(raw, text, words, plain, expansions, term)
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
         """The `k` best concepts for `query`, best first; ties broken by concept id."""
@@ -984,7 +1039,7 @@ class SearchIndex:
         ]
 
     def _known(self, q: Query) -> float:
-        """Share of the query's words the glossary knows (its own words, or via the lexicon):
+        """Share of the query's words the glossary knows (its own words, or a curated synonym):
         low for questions about something else entirely, which `ask` uses for confidence."""
         content = content_words(q.words) or list(q.words)
         if not content:
@@ -1029,12 +1084,14 @@ class SearchIndex:
             # (reciprocal rank fusion) or, with fusion="weighted", normalised.
             score = weights["label"] * sig.get("label", 0.0)
             if cfg.fusion == "weighted":
-                score += weights["bm25"] * sig.get("bm25_norm", 0.0) * sig.get("bm25_strength", 0.0)
+                strength = sig.get("bm25_strength", 0.0) ** cfg.bm25_power
+                score += weights["bm25"] * sig.get("bm25_norm", 0.0) * strength
                 score += weights["dense"] * sig.get("dense", 0.0)
             else:
+                bm25_strength = sig.get("bm25_strength", 0.0) ** cfg.bm25_power
                 for name in ("bm25", "dense", "document"):
                     if f"{name}_rank" in sig:
-                        strength = sig.get(f"{name}_strength", 1.0) if name == "bm25" else 1.0
+                        strength = bm25_strength if name == "bm25" else 1.0
                         score += weights[name] * strength / (cfg.rrf_k + sig[f"{name}_rank"])
             fused[concept] = score
         # An exact label, alias or acronym hit ranks above everything else.
