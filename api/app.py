@@ -56,7 +56,7 @@ def create_app(glossary: Glossary) -> FastAPI:
         responses=ERRORS,
     )
     app.state.glossary = glossary
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"])
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.exception_handler(KgError)
