@@ -282,3 +282,14 @@ def acronyms_in(definition: str, term: str) -> list[str]:
             if base not in found and base.upper() != term.upper():
                 found.append(base)
     return found
+
+
+def unique_names(values: list[str], exclude: str = "") -> tuple[str, ...]:
+    """Non-empty names in order, without case-insensitive repeats or `exclude`."""
+    seen = {exclude.casefold()} if exclude else set()
+    out: list[str] = []
+    for value in values:
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return tuple(out)

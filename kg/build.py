@@ -50,9 +50,7 @@ def _write(build_dir: Path, fill: Callable[[Path], dict[str, Any]]) -> None:
     try:
         manifest = fill(tmp)
         manifest["format_version"] = FORMAT_VERSION
-        manifest["files"] = {
-            p.name: _sha256(p) for p in sorted(tmp.iterdir()) if p.name != MANIFEST
-        }
+        manifest["files"] = {p.name: sha256(p) for p in sorted(tmp.iterdir()) if p.name != MANIFEST}
         _write_json(tmp / MANIFEST, manifest)
         _fsync_dir(tmp)
         old = build_dir.with_name(f".{build_dir.name}.old-{os.getpid()}")
@@ -89,7 +87,7 @@ def read_manifest(build_dir: Path, verify: bool = True) -> dict[str, Any]:
             file = build_dir / name
             if not file.is_file():
                 raise BuildError(f"{file} is missing; rebuild with `kg ingest`")
-            if _sha256(file) != digest:
+            if sha256(file) != digest:
                 raise BuildError(f"{file} does not match its checksum; rebuild with `kg ingest`")
     return manifest
 
@@ -115,7 +113,8 @@ def _write_json(path: Path, data: Any) -> None:
     )
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

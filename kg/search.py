@@ -27,7 +27,6 @@ new ones. `SearchIndex.build(..., lexicon=...)` still takes a curated one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import tempfile
@@ -45,6 +44,7 @@ import numpy as np
 
 from ingest.concept import Concept
 from ingest.normalize import fold, label_key, singular
+from kg.build import sha256
 from kg.errors import BadQuery, BuildError
 
 MAX_QUERY_CHARS = 512
@@ -208,14 +208,6 @@ def validate(query: object, limit: int = MAX_QUERY_CHARS) -> str:
 def _sentences(text: str) -> list[str]:
     parts = [p.strip(" -•*\t") for p in _SENTENCE.split(text)]
     return [p for p in parts if len(p.split()) >= 4]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -914,7 +906,7 @@ class SearchIndex:
             "views": len(self.views.views),
             "dense_index": self.views.kind,
             "config": asdict(self.config),
-            "files": {name: _sha256(folder / name) for name in sorted(names)},
+            "files": {name: sha256(folder / name) for name in sorted(names)},
         }
         _write_json(folder / MANIFEST, manifest)
         return manifest
@@ -942,7 +934,7 @@ class SearchIndex:
             file = folder / name
             if not file.is_file():
                 raise BuildError(f"{file} is missing; rebuild with `kg ingest`")
-            if _sha256(file) != digest:
+            if sha256(file) != digest:
                 raise BuildError(f"{file} does not match its checksum; rebuild with `kg ingest`")
         if config is None:
             known = set(SearchConfig.__dataclass_fields__)

@@ -126,8 +126,7 @@ def test_concept_shows_relations_with_reasons_and_collections(client: TestClient
     body = client.get("/concepts/account-churn").json()
     assert {"id": "churn", "pref_label": "Churn"}.items() <= body["broader"][0].items()
     assert body["broader"][0]["reason"]
-    assert body["collections"] and all({"id", "pref_label"} <= set(c)
-                                       for c in body["collections"])
+    assert body["collections"] and all({"id", "pref_label"} <= set(c) for c in body["collections"])
 
 
 def test_neighbors_and_path(client: TestClient) -> None:
@@ -143,8 +142,12 @@ def test_neighbors_and_path(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("fmt", "media_type"),
-    [("turtle", "text/turtle"), ("xml", "application/rdf+xml"),
-     ("json-ld", "application/ld+json"), ("nt", "application/n-triples")],
+    [
+        ("turtle", "text/turtle"),
+        ("xml", "application/rdf+xml"),
+        ("json-ld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+    ],
 )
 def test_export_formats(client: TestClient, fmt: str, media_type: str) -> None:
     response = client.get("/export", params={"format": fmt})

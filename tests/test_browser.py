@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from api.app import create_app
 from kg.glossary import Glossary
+from tests.servers import serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[1]
 # Screenshots go to a temporary folder; KG_UPDATE_SCREENSHOTS=1 refreshes the README's copies.
@@ -60,21 +57,8 @@ except ImportError:  # pragma: no cover - depends on the machine
 def base_url(glossary: Glossary) -> Iterator[str]:
     """The app served by uvicorn on a free local port, in a background thread."""
     glossary.search("warm up", 1)  # the first search loads the model: not a UI matter
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(glossary), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(glossary)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -145,8 +145,9 @@ def test_related_path_and_export(
     code, out, _ = run(capsys, "path", "upsell", "NDR", "--build-dir", str(built))
     assert code == 0 and "Upsells drive NRR" in out
     target = tmp_path / "glossary.ttl"
-    code, _, err = run(capsys, "export", "--format", "turtle", "-o", str(target),
-                       "--build-dir", str(built))
+    code, _, err = run(
+        capsys, "export", "--format", "turtle", "-o", str(target), "--build-dir", str(built)
+    )
     assert code == 0 and target.read_bytes().startswith(b"@prefix")
     code, _, err = run(capsys, "related", "churn", "--depth", "9", "--build-dir", str(built))
     assert code == 2 and "depth" in err

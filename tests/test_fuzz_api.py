@@ -29,8 +29,17 @@ def all_operations(glossary: Glossary) -> list[Any]:
 
 def test_schema_lists_every_contract_endpoint(all_operations: list[Any]) -> None:
     paths = {op.path for op in all_operations}
-    for path in ("/health", "/search", "/ask", "/concepts", "/concepts/{concept_id}",
-                 "/lookup", "/concepts/{concept_id}/neighbors", "/path", "/export"):
+    for path in (
+        "/health",
+        "/search",
+        "/ask",
+        "/concepts",
+        "/concepts/{concept_id}",
+        "/lookup",
+        "/concepts/{concept_id}/neighbors",
+        "/path",
+        "/export",
+    ):
         assert path in paths
 
 
@@ -38,17 +47,19 @@ def test_no_server_errors(all_operations: list[Any]) -> None:
     for operation in all_operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=30, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def check(case: Any) -> None:
             response = case.call()
             assert response.status_code < 500, (
-                case.method, case.formatted_path, case.query, response.status_code,
+                case.method,
+                case.formatted_path,
+                case.query,
+                response.status_code,
                 response.text[:300],
             )
-            if response.status_code >= 400 and "json" in response.headers.get(
-                "content-type", ""
-            ):
+            if response.status_code >= 400 and "json" in response.headers.get("content-type", ""):
                 assert isinstance(response.json().get("detail"), str), response.text[:300]
 
         check()

@@ -35,9 +35,23 @@ def test_fold_is_total_and_idempotent(text: str) -> None:
     assert fold(fold(text)) == fold(text)
 
 
-NAMES = ["Churn", "Churn Rate", "Net Revenue Retention", "NRR", "Upsell", "Downsell",
-         "Cross-sell", "Cross sell", "Gross Revenue Retention", "GRR", "Renewal",
-         "Net Promoter Score", "Net Promotor Score", "NPS", "Health Score"]
+NAMES = [
+    "Churn",
+    "Churn Rate",
+    "Net Revenue Retention",
+    "NRR",
+    "Upsell",
+    "Downsell",
+    "Cross-sell",
+    "Cross sell",
+    "Gross Revenue Retention",
+    "GRR",
+    "Renewal",
+    "Net Promoter Score",
+    "Net Promotor Score",
+    "NPS",
+    "Health Score",
+]
 
 
 @st.composite
@@ -47,10 +61,20 @@ def entry_sets(draw: st.DrawFn) -> list[Entry]:
         term = draw(st.sampled_from(NAMES))
         aliases = tuple(draw(st.lists(st.sampled_from(NAMES), max_size=2)))
         see = tuple(draw(st.lists(st.sampled_from(NAMES), max_size=1)))
-        entries.append(Entry(term=term, definition=draw(st.sampled_from(
-            [None, "A measure of customers.", "Revenue kept from existing customers."])),
-            source=draw(st.sampled_from(["a", "b", "c"])), lines=(n + 1, n + 1),
-            aliases=tuple(a for a in aliases if a != term), see=see))
+        entries.append(
+            Entry(
+                term=term,
+                definition=draw(
+                    st.sampled_from(
+                        [None, "A measure of customers.", "Revenue kept from existing customers."]
+                    )
+                ),
+                source=draw(st.sampled_from(["a", "b", "c"])),
+                lines=(n + 1, n + 1),
+                aliases=tuple(a for a in aliases if a != term),
+                see=see,
+            )
+        )
     return entries
 
 
@@ -58,9 +82,16 @@ def entry_sets(draw: st.DrawFn) -> list[Entry]:
 @given(entry_sets(), st.randoms(use_true_random=False))
 def test_merging_is_independent_of_order(entries: list[Entry], rnd: random.Random) -> None:
     def shape(result):  # type: ignore[no-untyped-def]
-        return sorted((c.id, c.pref_label, tuple(c.alt_labels), tuple(c.hidden_labels),
-                       tuple(sorted((j.source, j.lines) for j in c.joined)))
-                      for c in result.concepts)
+        return sorted(
+            (
+                c.id,
+                c.pref_label,
+                tuple(c.alt_labels),
+                tuple(c.hidden_labels),
+                tuple(sorted((j.source, j.lines) for j in c.joined)),
+            )
+            for c in result.concepts
+        )
 
     shuffled = list(entries)
     rnd.shuffle(shuffled)
@@ -69,8 +100,15 @@ def test_merging_is_independent_of_order(entries: list[Entry], rnd: random.Rando
     assert len(ids) == len(set(ids))
 
 
-SUFFIX = {"text": ".txt", "markdown": ".md", "csv": ".csv", "turtle": ".ttl", "xml": ".rdf",
-          "json-ld": ".jsonld", "nt": ".nt"}
+SUFFIX = {
+    "text": ".txt",
+    "markdown": ".md",
+    "csv": ".csv",
+    "turtle": ".ttl",
+    "xml": ".rdf",
+    "json-ld": ".jsonld",
+    "nt": ".nt",
+}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,15 +3,11 @@ server, and its shapes and errors in-process."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from rdflib import SKOS, Graph, Literal, URIRef
 from skosmos_client import SkosmosClient
@@ -19,6 +15,7 @@ from skosmos_client import SkosmosClient
 from api.app import create_app
 from api.skosmos import VOCID
 from kg.glossary import Glossary
+from tests.servers import serve_in_thread
 
 NRR = "net-revenue-retention"
 
@@ -31,20 +28,8 @@ def client(glossary: Glossary) -> TestClient:
 @pytest.fixture(scope="module")
 def server(glossary: Glossary) -> Iterator[str]:
     """The app served by uvicorn on a free local port, in a background thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(glossary), host="127.0.0.1", port=port, log_level="error")
-    served = uvicorn.Server(config)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not served.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(glossary)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

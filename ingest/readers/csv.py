@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ingest.document import Document
 from ingest.errors import SourceError
 from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
-from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term
+from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term, unique_names
 
 DELIMITERS = ",;\t|"
 SNIFF_CHARS = 16_384
@@ -323,16 +323,6 @@ def clean_text(text: str) -> str | None:
     return cleaned or None
 
 
-def _unique(values: list[str], exclude: str = "") -> tuple[str, ...]:
-    seen = {exclude.casefold()} if exclude else set()
-    out: list[str] = []
-    for value in values:
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            out.append(value)
-    return tuple(out)
-
-
 def _entry(
     row: Row,
     layout: Layout,
@@ -366,9 +356,9 @@ def _entry(
         source=source,
         lines=(record.first, record.last),
         raw_term=row.raw_term,
-        acronyms=_unique(acronyms, term),
-        aliases=_unique([*parsed.aliases, *aliases], term),
-        hidden=_unique(split_values(layout.cell(record, "hidden")), term),
+        acronyms=unique_names(acronyms, term),
+        aliases=unique_names([*parsed.aliases, *aliases], term),
+        hidden=unique_names(split_values(layout.cell(record, "hidden")), term),
         terms=parsed.terms if parsed.combined else (),
         relations=_relations(row, by_id, by_label, result),
         uri=row.ident or None,

@@ -35,7 +35,7 @@ from ingest.document import Document
 from ingest.errors import SourceError
 from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.sources import SourceInfo, slug
-from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term
+from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term, unique_names
 
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 
@@ -466,9 +466,9 @@ def _entry(
         source=source,
         lines=None,
         raw_term=raw,
-        acronyms=_unique(acronyms, term),
-        aliases=_unique(aliases, term),
-        hidden=_unique(_texts(_accepted(index.hidden.get(node), choice)), term),
+        acronyms=unique_names(acronyms, term),
+        aliases=unique_names(aliases, term),
+        hidden=unique_names(_texts(_accepted(index.hidden.get(node), choice)), term),
         relations=_relations(node, names, index, result),
         collections=_collections(node, index),
         uri=_uri(node),
@@ -559,16 +559,6 @@ def _accepted(labels: Iterable[Literal] | None, choice: Choice) -> list[Literal]
 
 def _texts(literals: Iterable[Literal]) -> list[str]:
     return [_text(lit) for lit in literals]
-
-
-def _unique(values: list[str], exclude: str) -> tuple[str, ...]:
-    seen = {exclude.casefold()}
-    out: list[str] = []
-    for value in values:
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            out.append(value)
-    return tuple(out)
 
 
 def _definition(node: Node, choice: Choice, index: Index) -> str | None:
