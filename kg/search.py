@@ -193,6 +193,8 @@ def validate(query: object, limit: int = MAX_QUERY_CHARS) -> str:
         raise BadQuery(f"query is {len(query)} characters long; the limit is {limit}")
     if "\x00" in query:
         raise BadQuery("query contains a NUL character; send plain text")
+    if "\ufffd" in query:  # what a decoder leaves where the bytes were not valid UTF-8
+        raise BadQuery("query is not valid UTF-8 text; send it UTF-8 encoded")
     for ch in query:
         category = unicodedata.category(ch)
         if category == "Cs":

@@ -159,3 +159,10 @@ def test_export_formats(client: TestClient, fmt: str, media_type: str) -> None:
 def test_export_refuses_unknown_formats(client: TestClient) -> None:
     for fmt in ("pdf", "../../etc/passwd", ""):
         assert client.get("/export", params={"format": fmt}).status_code == 422
+
+
+def test_invalid_utf8_in_a_query_is_refused(client: TestClient) -> None:
+    for path in ("/search", "/ask"):
+        response = client.get(f"{path}?q=%ff%fe%20churn")
+        assert response.status_code == 400
+        assert "UTF-8" in response.json()["detail"]
