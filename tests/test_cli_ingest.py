@@ -151,3 +151,20 @@ def test_related_path_and_export(
     assert code == 0 and target.read_bytes().startswith(b"@prefix")
     code, _, err = run(capsys, "related", "churn", "--depth", "9", "--build-dir", str(built))
     assert code == 2 and "depth" in err
+
+
+def test_export_ingested_back_gives_an_isomorphic_graph(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    first = tmp_path / "first.ttl"
+    assert main(["export", "-o", str(first), "--build-dir", str(built)]) == 0
+    rebuilt = tmp_path / "rebuilt"
+    assert main(["ingest", str(first), "--build-dir", str(rebuilt)]) == 0
+    second = tmp_path / "second.ttl"
+    assert main(["export", "-o", str(second), "--build-dir", str(rebuilt)]) == 0
+    capsys.readouterr()
+    a, b = Graph().parse(first), Graph().parse(second)
+    assert len(a) > 1000 and isomorphic(a, b)
