@@ -9,7 +9,7 @@ from pathlib import Path
 from ingest.document import load
 from ingest.errors import SourceError
 from ingest.model import Dropped, Entry, Flag, Warning
-from ingest.readers import _BY_SUFFIX, RDF_FORMATS, detect, reader_for
+from ingest.readers import RDF_FORMATS, SUFFIXES, detect, reader_for
 from ingest.readers.skos import read_rdf_sources
 from ingest.sources import MANIFEST_NAME, SourceInfo, load_manifest, slug
 
@@ -48,7 +48,7 @@ def collect(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts) or child.name == MANIFEST_NAME:
                     continue
-                if child.suffix.lower() in _BY_SUFFIX and not child.name.lower().startswith(
+                if child.suffix.lower() in SUFFIXES and not child.name.lower().startswith(
                     ("readme", "license")
                 ):
                     files.append(child)

@@ -30,4 +30,6 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
-ENVIRONMENT = {f"KG_{f.name.upper()}": f.name for f in fields(Settings)}
+def environment_variables() -> list[str]:
+    """Every environment variable the product reads (one per setting)."""
+    return [f"KG_{f.name.upper()}" for f in fields(Settings)]

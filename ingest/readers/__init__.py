@@ -19,7 +19,7 @@ Reader = Callable[[Document, str], ReadResult]
 FORMATS: tuple[str, ...] = ("text", "markdown", "csv", "turtle", "xml", "json-ld", "nt")
 RDF_FORMATS: frozenset[str] = frozenset({"turtle", "xml", "json-ld", "nt"})
 
-_BY_SUFFIX = {
+SUFFIXES = {
     ".txt": "text",
     ".text": "text",
     ".md": "markdown",
@@ -40,7 +40,7 @@ _BY_SUFFIX = {
 
 def detect(doc: Document) -> str:
     """The format of a file: by its suffix, else by a look at its first kilobytes."""
-    fmt = _BY_SUFFIX.get(doc.path.suffix.lower())
+    fmt = SUFFIXES.get(doc.path.suffix.lower())
     if fmt:
         return fmt
     head = doc.data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \n\t")
