@@ -149,8 +149,14 @@ def ask(
 # -- one concept
 
 
-def _describe(concept: Concept, writer: _Writer, others_limit: int = MAX_OTHER_DEFINITIONS) -> None:
-    """Preferred definition, differing definitions, aliases; each sentence cited."""
+def _describe(
+    concept: Concept,
+    writer: _Writer,
+    others_limit: int = MAX_OTHER_DEFINITIONS,
+    skip: frozenset[str] = frozenset(),
+) -> None:
+    """Preferred definition, differing definitions, aliases; each sentence cited. Definitions
+    whose text is in `skip` are left for the caller (a comparison states shared ones once)."""
     preferred = concept.definition or (concept.definitions[0] if concept.definitions else None)
     if preferred is None:
         refs = [writer.cite(j.source, j.term, concept.id, "term") for j in concept.joined[:3]]
@@ -166,7 +172,7 @@ def _describe(concept: Concept, writer: _Writer, others_limit: int = MAX_OTHER_D
                 f"{_join(list(preferred.shared_with))}.)",
                 [n],
             )
-        others = _differing(concept, preferred)
+        others = [d for d in _differing(concept, preferred) if d.text not in skip]
         for d in others[:others_limit]:
             m = writer.cite(d.source, d.text, concept.id)
             writer.say(f"{writer.name(d.source)} puts it differently: {_sentence(d.text)}", [m])
@@ -281,8 +287,9 @@ def _compare(
             f"the closest are {a.pref_label} and {b.pref_label}."
         )
     writer.say(f"{a.pref_label} and {b.pref_label}, side by side.")
+    shared = frozenset({d.text for d in a.definitions} & {d.text for d in b.definitions})
     for concept in (a, b):
-        _describe(concept, writer, others_limit=1)
+        _describe(concept, writer, others_limit=1, skip=shared)
     _relate(a, b, related, writer)
     concepts = [_brief(a, hits_a[0], "compared"), _brief(b, hits_b[0], "compared")]
     return _result(question, writer, conf, concepts)

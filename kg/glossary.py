@@ -36,7 +36,7 @@ from kg.records import (
     source_from_row,
     source_to_row,
 )
-from kg.relations import Link, assign_collections, degree_stats, infer_links
+from kg.relations import Link, assign_collections, degree_stats, infer_links, view_of
 from kg.search import Hit, SearchIndex
 from kg.skos import serialize, to_rdf
 
@@ -247,7 +247,17 @@ class Glossary:
     def ask(self, question: str) -> dict[str, Any]:
         """A plain-language answer built only from the glossary's definitions, cited."""
         titles = {s.id: s.title or s.id for s in self.sources}
-        return ask(question, self.index, self._by_id, titles=titles)
+        return ask(question, self.index, self._by_id, related=self._related, titles=titles)
+
+    def _related(self, concept_id: str) -> list[tuple[str, str, str]]:
+        """(how it relates, other id, reason) for each link of a concept, phrased to read
+        "X is <how> Y"."""
+        phrase = {"broader": "a kind of", "narrower": "more general than", "related": "related to"}
+        return [
+            (phrase[kind], link.target, link.reason)
+            for kind, links in view_of(concept_id, self.links).items()
+            for link in links
+        ]
 
     def rdf(self) -> RdfGraph:
         """The SKOS vocabulary as an rdflib graph (built once)."""

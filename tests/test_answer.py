@@ -114,3 +114,10 @@ def test_concept_without_definition_says_so(index: SearchIndex, by_id) -> None:
 def test_bad_questions(index: SearchIndex, by_id, question: str) -> None:
     with pytest.raises(BadQuery):
         ask(question, index, by_id)
+
+
+def test_a_comparison_states_a_shared_definition_once(glossary) -> None:  # type: ignore[no-untyped-def]
+    answer = glossary.ask("what is the difference between upsell and cross-sell")["answer"]
+    shared = "Strategies to increase revenue by selling more or additional products"
+    assert answer.count(shared) <= 1
+    assert "relates them" in answer
