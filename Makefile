@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/mypy ingest kg api
 
 bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run
 
 clean:
