@@ -157,7 +157,8 @@ def warm_up(base: str, queries: list[str]) -> float:
 
 
 def _py_spy() -> str | None:
-    for candidate in (shutil.which("py-spy"), "/tmp/tools/bin/py-spy"):
+    beside = Path(sys.executable).parent / "py-spy"
+    for candidate in (shutil.which("py-spy"), str(beside), str(WORK / "tools" / "bin" / "py-spy")):
         if candidate and Path(candidate).is_file():
             return candidate
     return None

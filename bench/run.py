@@ -48,8 +48,9 @@ PACKAGES = (
     "uvloop",
     "httptools",
 )
-# Where benchmarks keep builds and caches between runs (never the project's data/cache).
-WORK = Path(os.environ.get("KG_BENCH_DIR", Path(tempfile.gettempdir()) / "kg-bench"))
+# Where benchmarks keep builds and caches between runs (never the project's data/cache, and not
+# /tmp, which other programs on a shared machine clean).
+WORK = Path(os.environ.get("KG_BENCH_DIR", Path.home() / ".cache" / "kg-bench"))
 
 
 # -- the machine

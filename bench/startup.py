@@ -35,6 +35,7 @@ from bench.run import (
     ratio,
     rss_mib,
     seed_build,
+    seed_queries,
     stop,
     table,
     wait_http,
@@ -51,11 +52,19 @@ class DirectOnnx:
     pooling, unit length), as sentence-transformers does, without importing it (or torch).
     Used only to measure what such an encoder would buy at start-up; see docs/benchmarks.md."""
 
-    def __init__(self, export: Path, max_length: int = 256) -> None:
+    def __init__(
+        self, export: Path, max_length: int = 256, spinning: bool = True, threads: int = 0
+    ) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads  # 0: onnxruntime's default (one per core)
+        # ONNX Runtime's worker threads spin after each run by default, holding the cores
+        # that the rest of the request (numpy, faiss) then waits for
+        options.add_session_config_entry(
+            "session.intra_op.allow_spinning", "1" if spinning else "0"
+        )
         self.session = onnxruntime.InferenceSession(
             str(export / "onnx" / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
@@ -120,6 +129,47 @@ def phases_probe(build_dir: Path, direct: bool) -> None:
     glossary.search(QUERY, 10)
     mark("first search")
     print(json.dumps(times))
+
+
+def spin_probe(build_dir: Path, rounds: int = 3) -> dict[str, dict[str, float]]:
+    """One query encoded, then the product's warm hybrid search on the build (its encoder
+    bypassed by a cached vector), per DirectOnnx thread setting: median ms of each part. The
+    settings alternate round by round so that a change in the machine's load hits all."""
+    import statistics
+
+    from kg.config import Settings
+    from kg.embed import Encoder
+    from kg.glossary import Glossary
+
+    settings = Settings.from_env()
+    encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
+    glossary = Glossary.load(build_dir, settings.base_uri, encoder=encoder)
+    export = settings.cache_dir / "onnx" / encoder.model_id
+    variants = {
+        "2 threads, spinning (default)": DirectOnnx(export),
+        "2 threads, no spinning": DirectOnnx(export, spinning=False),
+        "1 thread": DirectOnnx(export, spinning=False, threads=1),
+    }
+    texts = seed_queries(150)
+    for q in texts:
+        glossary.search(q, 10)  # the query cache holds every query: search without encoder
+    samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in variants}
+    for _ in range(rounds):
+        for name, model in variants.items():
+            for q in texts:
+                clock = time.perf_counter()
+                model.encode([q])
+                middle = time.perf_counter()
+                glossary.search(q, 10)
+                samples[name][0].append(middle - clock)
+                samples[name][1].append(time.perf_counter() - middle)
+    return {
+        name: {
+            "encode_ms": round(statistics.median(enc) * 1000, 2),
+            "search_after_ms": round(statistics.median(after) * 1000, 2),
+        }
+        for name, (enc, after) in samples.items()
+    }
 
 
 # -- the alternatives
@@ -297,7 +347,21 @@ def main() -> dict[str, Any]:
     )
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--phases", choices=("product", "direct"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--spin", action="store_true", help="only: encoder thread settings vs the search after"
+    )
     args = parser.parse_args()
+    if args.spin:
+        build = args.build_dir or seed_build()
+        print_machine(f"bench.startup --spin ({build})")
+        spin = spin_probe(build)
+        print(
+            table(
+                ["onnxruntime (DirectOnnx)", "encode one query ms", "hybrid search after it ms"],
+                [(k, v["encode_ms"], v["search_after_ms"]) for k, v in spin.items()],
+            )
+        )
+        return spin
     if args.phases:
         phases_probe(args.build_dir, args.phases == "direct")
         return {}
