@@ -279,6 +279,10 @@ class LabelMatcher(Retriever):
         self._fuzzable = [
             i for i, e in enumerate(self.entries) if e.kind != "acronym" and len(e.key) >= 5
         ]
+        self._choices = [self._phrases[i] for i in self._fuzzable]
+        # Words of the labels people spell right (hidden labels are misspellings): a query
+        # window made only of these is matched exactly or by containment, never fuzzily.
+        self._known = {w for e in self.entries if e.kind != "hidden label" for w in e.words}
 
     @classmethod
     def build(
@@ -361,22 +365,27 @@ class LabelMatcher(Retriever):
         return sorted(set(found))
 
     def _fuzzy(self, words: tuple[str, ...]) -> list[tuple[int, float, int]]:
-        """(entry, ratio, window length) for labels a window of the query misspells."""
+        """(entry, ratio, window length) for labels a window of the query misspells.
+
+        Only windows holding a word no correctly spelt label has are compared: a misspelling
+        makes such a word, and this keeps a query to a few rows of `cdist` at any scale."""
         from rapidfuzz import fuzz, process
 
         if not words or not self._fuzzable:
             return []
         n = len(words)
         windows = [
-            (" ".join(words[i:j]), j - i) for i in range(n) for j in range(i + 1, min(n, i + 5) + 1)
+            (" ".join(words[i:j]), j - i)
+            for i in range(n)
+            for j in range(i + 1, min(n, i + 5) + 1)
+            if any(w not in self._known for w in words[i:j])
         ]
         windows = [(w, size) for w, size in windows if len(w) >= 5]
         if not windows:
             return []
-        choices = [self._phrases[i] for i in self._fuzzable]
         matrix = process.cdist(
             [w for w, _ in windows],
-            choices,
+            self._choices,
             scorer=fuzz.ratio,
             score_cutoff=self.fuzzy_cutoff,
             dtype=np.float32,
@@ -478,7 +487,7 @@ class BM25Retriever(Retriever):
         scores = np.zeros(self.n_docs, dtype=np.float64)
         covered = np.zeros(self.n_docs, dtype=np.float64)
         total = 0.0
-        matched: dict[int, list[str]] = {}
+        hits: list[tuple[str, np.ndarray]] = []
         for term, weight in sorted(terms.items()):
             if term not in self.vocab:
                 total += weight * self.unknown_idf
@@ -489,17 +498,21 @@ class BM25Retriever(Retriever):
             scores += weight * per_doc
             hit = per_doc > 0
             covered += weight * idf * hit
-            for i in np.flatnonzero(hit).tolist():
-                matched.setdefault(i, []).append(term)
-        order = sorted(np.flatnonzero(scores > 0).tolist(), key=lambda i: (-scores[i], i))
+            hits.append((term, hit))
+        positive = np.flatnonzero(scores > 0)
+        if len(positive) > k:
+            # keep every document tied with the k-th best, so ties still break by index
+            kth = -np.partition(-scores[positive], k - 1)[k - 1]
+            positive = positive[scores[positive] >= kth]
+        order = sorted(positive.tolist(), key=lambda i: (-scores[i], i))[:k]
         return [
             Scored(
                 i,
                 float(scores[i]),
-                f"words: {', '.join(matched[i])}",
+                f"words: {', '.join(t for t, hit in hits if hit[i])}",
                 float(covered[i] / total) if total > 0 else 0.0,
             )
-            for i in order[:k]
+            for i in order
         ]
 
     def save(self, folder: Path) -> list[str]:
@@ -672,14 +685,20 @@ class DenseRetriever(Retriever):
             found = best.setdefault(int(self._owner[vid]), [])
             if len(found) < 2:
                 found.append((float(score), vid))
-        overall = (self._centroids @ vector[0]).tolist() if self._centroids is not None else None
+        concepts = list(best)
+        overall = (
+            (self._centroids[concepts] @ vector[0]).tolist()
+            if self._centroids is not None
+            else None
+        )
         ranked = []
-        for concept, found in best.items():
+        for n, concept in enumerate(concepts):
+            found = best[concept]
             top, vid = found[0]
             second = found[1][0] if len(found) > 1 else top
             score = top + self.second_view * second
             if overall is not None:
-                score += self.centroid * overall[concept]
+                score += self.centroid * overall[n]
             ranked.append((score, concept, top, vid))
         ranked.sort(key=lambda r: (-r[0], r[1]))
         return [
