@@ -150,11 +150,12 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
     for column in ("source", "format", "entries", "undefined", "noise lines", "warnings"):
         table.add_column(column, justify="left" if column in ("source", "format") else "right")
     for s in glossary.sources:
+        entries, undefined = glossary.entry_counts(s)
         table.add_row(
             s.id,
             s.format,
-            str(len(s.entries)),
-            str(s.undefined),
+            str(entries),
+            str(undefined),
             str(s.dropped_lines),
             str(len(s.warnings)),
         )

@@ -72,7 +72,7 @@ class Site:
                 "id": s.id,
                 "title": s.title or s.id,
                 "kind": s.kind,
-                "entries": len(s.entries),
+                "entries": g.entry_counts(s)[0],
             }
             for s in g.sources
         }

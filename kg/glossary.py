@@ -5,6 +5,7 @@ Both the `kg` CLI and the HTTP API are thin layers over a `Glossary`.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -72,6 +73,8 @@ class Glossary:
         index_loader: Callable[[], SearchIndex] | None = None,
         links: Sequence[Link] = (),
         collections: dict[str, list[str]] | None = None,
+        entries_loader: Callable[[], list[Entry]] | None = None,
+        entry_counts: dict[str, tuple[int, int]] | None = None,
     ) -> None:
         self.base_uri = base_uri
         self.timings: dict[str, float] = {}  # seconds per build stage, when built here
@@ -81,6 +84,11 @@ class Glossary:
         self._rdf: RdfGraph | None = None
         self._index = index
         self._index_loader = index_loader
+        # A loaded build reads its entries only when asked (`kg entries`, or saving again):
+        # answering questions needs only each source's counts, which the build stores.
+        self._entries_loader = entries_loader
+        self._entry_counts = dict(entry_counts or {})
+        self._entries_lock = threading.Lock()
         self.sources: list[SourceResult] = list(sources)
         self.concepts: list[Concept] = list(concepts)
         self.report = report or MergeReport()
@@ -149,20 +157,23 @@ class Glossary:
         """Load a build (checksums checked); the search index loads on first use."""
         build.read_manifest(build_dir)
         try:
-            entries = [entry_from_row(r) for r in build.read_jsonl(build_dir / ENTRIES)]
-            by_source: dict[str, list[Entry]] = {}
-            for entry in entries:
-                by_source.setdefault(entry.source, []).append(entry)
-            sources = [
-                source_from_row(r, by_source.get(r["id"], []))
-                for r in build.read_json(build_dir / SOURCES)
-            ]
+            source_rows = build.read_json(build_dir / SOURCES)
+            sources = [source_from_row(r, []) for r in source_rows]
+            counts = {r["id"]: (int(r["entries"]), int(r["undefined"])) for r in source_rows}
             concepts = [concept_from_row(r) for r in build.read_jsonl(build_dir / CONCEPTS)]
             report = MergeReport(**build.read_json(build_dir / MERGE))
             links = [Link(**row) for row in build.read_jsonl(build_dir / LINKS)]
             collections = build.read_json(build_dir / COLLECTIONS)
         except (KeyError, TypeError, ValueError) as exc:
             raise BuildError(f"{build_dir} is damaged ({exc}); rebuild with `kg ingest`") from None
+
+        def load_entries() -> list[Entry]:
+            try:
+                return [entry_from_row(r) for r in build.read_jsonl(build_dir / ENTRIES)]
+            except (KeyError, TypeError, ValueError) as exc:
+                raise BuildError(
+                    f"{build_dir / ENTRIES} is damaged ({exc}); rebuild with `kg ingest`"
+                ) from None
 
         def load_index() -> SearchIndex:
             if encoder is None:
@@ -177,6 +188,8 @@ class Glossary:
             index_loader=load_index,
             links=links,
             collections=collections,
+            entries_loader=load_entries,
+            entry_counts=counts,
         )
 
     @staticmethod
@@ -191,6 +204,7 @@ class Glossary:
 
     def save(self, build_dir: Path, inputs: dict[str, str]) -> None:
         """Write the build atomically; `inputs` maps each input file to its SHA-256."""
+        self._read_entries()
 
         def fill(tmp: Path) -> dict[str, Any]:
             build.write_jsonl(tmp / ENTRIES, [entry_to_row(e) for e in self.entries()])
@@ -222,12 +236,31 @@ class Glossary:
 
     def entries(self, source: str | None = None) -> list[Entry]:
         """Every entry, in source then file order; or one source's."""
+        self._read_entries()
         if source is not None:
             if source not in self._sources:
                 known = ", ".join(sorted(self._sources)) or "none"
                 raise NotFound(f"no source {source!r}; sources are: {known}")
             return list(self._sources[source].entries)
         return [e for s in self.sources for e in s.entries]
+
+    def entry_counts(self, source: SourceResult) -> tuple[int, int]:
+        """How many entries a source gave, and how many of them lack a definition; from the
+        build's record when the entries themselves have not been read."""
+        if self._entries_loader is not None and source.id in self._entry_counts:
+            return self._entry_counts[source.id]
+        return len(source.entries), source.undefined
+
+    def _read_entries(self) -> None:
+        with self._entries_lock:
+            if self._entries_loader is None:
+                return
+            by_source: dict[str, list[Entry]] = {}
+            for entry in self._entries_loader():
+                by_source.setdefault(entry.source, []).append(entry)
+            for s in self.sources:
+                s.entries[:] = by_source.get(s.id, [])
+            self._entries_loader = None
 
     @property
     def index(self) -> SearchIndex:
@@ -318,10 +351,11 @@ class Glossary:
         return [c for c in self.concepts if len(c.sources) > 1]
 
     def counts(self) -> dict[str, int]:
+        per_source = [self.entry_counts(s) for s in self.sources]
         return {
             "sources": len(self.sources),
-            "entries": sum(len(s.entries) for s in self.sources),
-            "undefined": sum(s.undefined for s in self.sources),
+            "entries": sum(n for n, _ in per_source),
+            "undefined": sum(u for _, u in per_source),
             "dropped_lines": sum(s.dropped_lines for s in self.sources),
             "warnings": sum(len(s.warnings) for s in self.sources),
             "concepts": len(self.concepts),

@@ -49,6 +49,31 @@ def test_damaged_files_are_refused(build: Path, damage: str) -> None:
         Glossary.load(build)
 
 
+def test_a_loaded_build_reads_its_entries_only_when_asked(
+    build: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Serving needs each source's counts, not its entries (636 MiB at 100,000 concepts)."""
+    import kg.glossary
+
+    built = Glossary.load(build)
+    expected_counts = built.counts()
+    expected_entries = built.entries()
+
+    def refuse(row: object) -> object:
+        raise AssertionError("an entry was read")
+
+    monkeypatch.setattr(kg.glossary, "entry_from_row", refuse)
+    loaded = Glossary.load(build)
+    assert loaded.counts() == expected_counts
+    assert [loaded.entry_counts(s)[0] for s in loaded.sources] == [
+        sum(1 for e in expected_entries if e.source == s.id) for s in loaded.sources
+    ]
+    loaded.concept("NRR")
+    monkeypatch.undo()
+    assert loaded.entries() == expected_entries
+    assert loaded.counts() == expected_counts
+
+
 def test_manifest_from_another_version_is_refused(build: Path) -> None:
     manifest = json.loads((build / "manifest.json").read_text())
     manifest["format_version"] = 999
