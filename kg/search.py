@@ -602,6 +602,7 @@ class DenseRetriever(Retriever):
         second_view: float = 0.0,
         centroid: float = 0.0,
         templated: bool = False,
+        centroids: np.ndarray | None = None,
     ) -> None:
         self.index = index
         self.views = list(views)
@@ -611,7 +612,9 @@ class DenseRetriever(Retriever):
         self.templated = templated
         self._owner = np.array([v.concept for v in self.views], dtype=np.int64)
         self.n_concepts = int(self._owner.max()) + 1 if len(self._owner) else 0
-        self._centroids = self._mean_vectors() if centroid > 0 else None
+        self._centroids: np.ndarray | None = None
+        if centroid > 0:
+            self._centroids = centroids if centroids is not None else self._mean_vectors()
         # Exact index: the vectors as one matrix, and each concept's views as a row of `_grid`
         # (-1 pads), so a query is one matrix product and a few numpy reductions.
         self._matrix: np.ndarray | None = None
@@ -631,15 +634,16 @@ class DenseRetriever(Retriever):
     def kind(self) -> str:
         return "hnsw" if "HNSW" in type(self.index).__name__ else "flat"
 
-    def _mean_vectors(self) -> np.ndarray:
-        """Unit-length mean of each concept's view vectors (read back from the index)."""
-        if not self.views:
-            return np.zeros((0, int(self.index.d)), dtype=np.float32)
-        vectors = self.index.reconstruct_n(0, len(self.views))
-        sums = np.zeros((self.n_concepts, vectors.shape[1]), dtype=np.float64)
-        np.add.at(sums, self._owner, vectors)
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        return np.ascontiguousarray(sums / np.maximum(norms, 1e-12), dtype=np.float32)
+    def _mean_vectors(self, chunk: int = 65536) -> np.ndarray:
+        """Unit-length mean of each concept's view vectors, read back from the index a chunk
+        at a time (at 100,000 concepts all views at once would be a 600 MB copy)."""
+        sums = np.zeros((self.n_concepts, int(self.index.d)), dtype=np.float32)
+        for start in range(0, len(self.views), chunk):
+            count = min(chunk, len(self.views) - start)
+            vectors = self.index.reconstruct_n(start, count)
+            np.add.at(sums, self._owner[start : start + count], vectors)
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        return sums
 
     @classmethod
     def build(
@@ -744,7 +748,12 @@ class DenseRetriever(Retriever):
         _write_json(
             folder / views_file, [[v.concept, v.kind, v.text, v.source] for v in self.views]
         )
-        return [index_file, views_file]
+        written = [index_file, views_file]
+        if self._centroids is not None:
+            # saved, so loading a large build need not read every vector back to average it
+            np.save(folder / f"{self.file_stem}-centroids.npy", self._centroids)
+            written.append(f"{self.file_stem}-centroids.npy")
+        return written
 
     @classmethod
     def load(
@@ -776,7 +785,20 @@ class DenseRetriever(Retriever):
                 f"{index_path} holds {index.ntotal} vectors of dimension {index.d}, expected "
                 f"{len(views)} of dimension {dimension}; rebuild with `kg ingest`"
             )
-        return cls(index, views, file_stem, second_view, centroid, templated)
+        centroids = None
+        centroids_path = folder / f"{file_stem}-centroids.npy"
+        if centroid > 0 and centroids_path.is_file():
+            try:
+                centroids = np.load(centroids_path, allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise BuildError(f"{centroids_path} is damaged ({exc}); rebuild") from None
+            concepts = int(max((v.concept for v in views), default=-1)) + 1
+            if centroids.shape != (concepts, dimension) or centroids.dtype != np.float32:
+                raise BuildError(
+                    f"{centroids_path} holds {centroids.shape} {centroids.dtype}, expected "
+                    f"({concepts}, {dimension}) float32; rebuild with `kg ingest`"
+                )
+        return cls(index, views, file_stem, second_view, centroid, templated, centroids)
 
 
 # -- the index

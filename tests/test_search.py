@@ -215,6 +215,7 @@ def test_save_load_round_trip_without_re_encoding(
     manifest = json.loads((saved / "search-manifest.json").read_text())
     assert manifest["model_id"] == encoder.model_id and manifest["dimension"] == 384
     assert set(manifest["files"]) <= {p.name for p in saved.iterdir()}
+    assert "search-views-centroids.npy" in manifest["files"]  # not re-averaged at load
 
 
 def test_load_refuses_another_model(saved: Path, encoder) -> None:
