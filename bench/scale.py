@@ -12,8 +12,6 @@ tokenizer) and exact FAISS (IndexFlatIP over one vector per concept, the encoder
 Then, in another fresh process, HNSW against exact search on the same saved view vectors:
 recall@10 of the vectors found, of the concepts the product ranks, and latency, for several
 efSearch values; and which index the product chose (`dense_index` in search-manifest.json).
-Last, the product-code levers of docs/benchmarks.md (faster label, BM25 and dense scoring),
-patched into a probe process only, each against the product's hybrid latency and top 10.
 
 The generated vocabulary: STW's concepts (as the product reads them: rdflib, skos:Concept)
 copied until N concepts. Copy 0 keeps STW's labels; copy k (k >= 1) gives each label L of
@@ -385,182 +383,6 @@ def probe_recall(build_dir: Path, count: int) -> dict[str, Any]:
     return out
 
 
-# -- levers: product-code changes measured here by patching methods in this process only
-
-
-def _fuzzy_unknown_words(self: Any, words: tuple[str, ...]) -> list[tuple[int, float, int]]:
-    """LabelMatcher._fuzzy comparing only the query windows that hold a word no label has
-    (a misspelling makes such a word; a window of known words is matched exactly or by
-    containment already), with the list of choices built once, not per query."""
-    import numpy as np
-    from rapidfuzz import fuzz, process
-
-    if not words or not self._fuzzable:
-        return []
-    cache = getattr(self, "_bench_choices", None)
-    if cache is None:
-        known = {w for e in self.entries for w in e.words}
-        cache = ([self._phrases[i] for i in self._fuzzable], known)
-        self._bench_choices = cache
-    choices, known = cache
-    n = len(words)
-    windows = [
-        (" ".join(words[i:j]), j - i)
-        for i in range(n)
-        for j in range(i + 1, min(n, i + 5) + 1)
-        if any(w not in known for w in words[i:j])
-    ]
-    windows = [(w, size) for w, size in windows if len(w) >= 5]
-    if not windows:
-        return []
-    matrix = process.cdist(
-        [w for w, _ in windows],
-        choices,
-        scorer=fuzz.ratio,
-        score_cutoff=self.fuzzy_cutoff,
-        dtype=np.float32,
-    )
-    best: dict[int, tuple[float, int]] = {}
-    rows, cols = np.nonzero(matrix)
-    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        ratio = float(matrix[r, c])
-        if ratio >= 100.0:
-            continue
-        entry = self._fuzzable[c]
-        if entry not in best or ratio > best[entry][0]:
-            best[entry] = (ratio, windows[r][1])
-    return [(entry, ratio, size) for entry, (ratio, size) in sorted(best.items())]
-
-
-def _bm25_topk(self: Any, terms: dict[str, float], k: int) -> list[Any]:
-    """BM25Retriever.search_terms with the matched words found for the k results only and
-    the ranking by argpartition instead of sorting every matching document in Python."""
-    import numpy as np
-
-    from kg.search import Scored
-
-    if not terms:
-        return []
-    scores = np.zeros(self.n_docs, dtype=np.float64)
-    covered = np.zeros(self.n_docs, dtype=np.float64)
-    total = 0.0
-    hits: list[tuple[str, np.ndarray]] = []
-    for term, weight in sorted(terms.items()):
-        if term not in self.vocab:
-            total += weight * self.unknown_idf
-            continue
-        idf = float(self.idf[self.vocab[term]])
-        total += weight * idf
-        per_doc = np.asarray(self.model.get_scores([term]), dtype=np.float64)
-        scores += weight * per_doc
-        hit = per_doc > 0
-        covered += weight * idf * hit
-        hits.append((term, hit))
-    positive = np.flatnonzero(scores > 0)
-    if len(positive) > k:
-        # every document tied with the k-th best stays, so ties break by index as before
-        kth = -np.partition(-scores[positive], k - 1)[k - 1]
-        positive = positive[scores[positive] >= kth]
-    order = sorted(positive.tolist(), key=lambda i: (-scores[i], i))[:k]
-    return [
-        Scored(
-            i,
-            float(scores[i]),
-            f"words: {', '.join(t for t, hit in hits if hit[i])}",
-            float(covered[i] / total) if total > 0 else 0.0,
-        )
-        for i in order
-    ]
-
-
-def _dense_candidates(self: Any, query: Any, k: int) -> list[Any]:
-    """DenseRetriever.search (approximate branch) scoring the centroid of the candidate
-    concepts only, not a (concepts x dim) product and a 100,000-float list per query."""
-
-    from kg.search import Scored
-
-    if not self.views:
-        return []
-    vector = self.query_vector(query)
-    if self._matrix is not None:
-        return self._search_exact(vector[0], k)
-    depth = len(self.views) if len(self.views) <= 4096 else min(len(self.views), k * 20)
-    scores, ids = self.index.search(vector, depth)
-    best: dict[int, list[tuple[float, int]]] = {}
-    for score, vid in zip(scores[0].tolist(), ids[0].tolist(), strict=True):
-        if vid < 0:
-            continue
-        found = best.setdefault(int(self._owner[vid]), [])
-        if len(found) < 2:
-            found.append((float(score), vid))
-    concepts = list(best)
-    overall = (
-        (self._centroids[concepts] @ vector[0]).tolist() if self._centroids is not None else None
-    )
-    ranked = []
-    for n, concept in enumerate(concepts):
-        found = best[concept]
-        top, vid = found[0]
-        second = found[1][0] if len(found) > 1 else top
-        score = top + self.second_view * second
-        if overall is not None:
-            score += self.centroid * overall[n]
-        ranked.append((score, concept, top, vid))
-    ranked.sort(key=lambda r: (-r[0], r[1]))
-    return [Scored(c, cosine, self.views[v].describe(), cosine) for _, c, cosine, v in ranked[:k]]
-
-
-LEVERS = {
-    "labels: fuzzy only for unknown words": ("LabelMatcher", "_fuzzy", _fuzzy_unknown_words),
-    "bm25: why-words for top k only": ("BM25Retriever", "search_terms", _bm25_topk),
-    "dense: centroids of candidates only": ("DenseRetriever", "search", _dense_candidates),
-}
-
-
-def probe_levers(build_dir: Path, count: int) -> dict[str, Any]:
-    """Hybrid search warm p50 with each lever patched in (and all together), and whether the
-    top 10 stays identical to the product's."""
-    import kg.search as search
-    from kg.config import Settings
-    from kg.embed import Encoder
-    from kg.glossary import Glossary
-
-    settings = Settings.from_env()
-    glossary = Glossary.load(
-        build_dir,
-        settings.base_uri,
-        encoder=Encoder(settings.model, settings.cache_dir, settings.backend),
-    )
-    texts = _queries(build_dir, count)
-    for q in texts:  # fill the query cache: the encoder is not what is measured here
-        glossary.search(q, 10)
-
-    def run() -> tuple[dict[str, float], list[list[str]]]:
-        samples, tops = [], []
-        for q in texts:
-            t = time.perf_counter()
-            hits = glossary.search(q, 10)
-            samples.append(time.perf_counter() - t)
-            tops.append([h.concept_id for h in hits])
-        return quantiles_ms(samples), tops
-
-    base, reference = run()
-    out: dict[str, Any] = {"product": base}
-    originals = {name: getattr(getattr(search, c), m) for name, (c, m, _) in LEVERS.items()}
-    plans = [[name] for name in LEVERS] + [list(LEVERS)]
-    for plan in plans:
-        for name in plan:
-            cls, method, fn = LEVERS[name]
-            setattr(getattr(search, cls), method, fn)
-        found, tops = run()
-        found["same_top10"] = sum(a == b for a, b in zip(reference, tops, strict=True))
-        out[" + ".join(plan) if len(plan) == 1 else "all three"] = found
-        for name in plan:
-            cls, method, _ = LEVERS[name]
-            setattr(getattr(search, cls), method, originals[name])
-    return out
-
-
 def _probe(kind: str, build_dir: Path, cache: Path, count: int) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.scale", f"--probe-{kind}", str(build_dir)]
     cmd += ["--queries", str(count)]
@@ -613,9 +435,6 @@ def measure(
     recall = _probe("recall", build_dir, cache, count)
     result["recall"] = recall
     _print_recall(recall)
-    levers = _probe("levers", build_dir, cache, count)
-    result["levers"] = levers
-    _print_levers(levers)
     return result
 
 
@@ -666,27 +485,6 @@ def _print_search(s: dict[str, Any]) -> None:
     )
 
 
-def _print_levers(found: dict[str, Any]) -> None:
-    print("  product-code levers, patched in the probe process only (hybrid, query cache warm):")
-    base = found["product"]["p50"]
-    print(
-        table(
-            ["variant", "p50 ms", "p95 ms", "p99 ms", "p50 gain", "same top 10"],
-            [
-                (
-                    name,
-                    f"{q['p50']:.2f}",
-                    f"{q['p95']:.2f}",
-                    f"{q['p99']:.2f}",
-                    ratio(base, q["p50"]),
-                    f"{q.get('same_top10', q['n'])}/{q['n']}",
-                )
-                for name, q in found.items()
-            ],
-        )
-    )
-
-
 def _print_recall(r: dict[str, Any]) -> None:
     print(
         f"  exact vs HNSW on {r['views']:,} view vectors ({r['queries']} queries; product uses "
@@ -718,14 +516,11 @@ def main() -> dict[str, Any]:
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--probe-search", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--probe-recall", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--probe-levers", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.probe_search or args.probe_recall or args.probe_levers:  # one probe, JSON out
+    if args.probe_search or args.probe_recall:  # one probe, JSON out
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         if args.probe_search:
             found = probe_search(args.probe_search, args.queries)
-        elif args.probe_levers:
-            found = probe_levers(args.probe_levers, args.queries)
         else:
             found = probe_recall(args.probe_recall, args.queries)
         print(json.dumps(found))
