@@ -1,0 +1,129 @@
+"""The encoder runs the ONNX export with onnxruntime alone, with sentence-transformers' vectors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kg.embed import Encoder, OnnxModel, Unsupported, check_export
+
+ROOT = Path(__file__).resolve().parents[1]
+LONG = " ".join(f"word{i} churn retention" for i in range(200))  # far over 256 tokens
+TEXTS = [
+    "churn",
+    "",
+    "Net revenue retention: the share of recurring revenue kept from existing customers.",
+    LONG,
+    "ARR",
+    "customer success manager",
+]
+
+
+@pytest.fixture(scope="module")
+def model(encoder: Encoder) -> OnnxModel:
+    loaded = encoder._load()
+    assert isinstance(loaded, OnnxModel), "the ONNX backend fell back to sentence-transformers"
+    return loaded
+
+
+def test_same_vectors_as_sentence_transformers(model: OnnxModel, encoder: Encoder) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    long = model.tokenizer.encode(LONG)
+    assert len(long.ids) == model.max_length == 256 and long.overflowing  # truncated
+    reference = SentenceTransformer(str(encoder.path), device="cpu").encode(
+        TEXTS, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
+    ours = model.encode(TEXTS, batch_size=4)
+    assert ours.dtype == np.float32 and ours.shape == (len(TEXTS), 384)
+    np.testing.assert_allclose(ours, reference, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_rows_keep_the_callers_order(model: OnnxModel) -> None:
+    texts = [TEXTS[i] for i in (3, 0, 5, 1, 2, 4, 0)]  # mixed lengths, one repeated
+    batched = model.encode(texts, batch_size=2)  # sorted by length into several batches
+    single = np.stack([model.encode_query(t) for t in texts])
+    np.testing.assert_allclose(batched, single, atol=1e-5)
+    np.testing.assert_array_equal(batched[1], batched[6])
+    assert model.encode([], batch_size=2).shape == (0, 384)
+
+
+def test_query_equals_its_row(encoder: Encoder) -> None:
+    texts = ["gross margin", "a longer text about gross margin and what it leaves out"]
+    rows = encoder.encode(texts)
+    for text, row in zip(texts, rows, strict=True):
+        np.testing.assert_allclose(encoder.encode_query(text), row, atol=1e-5)
+    assert encoder.dimension == 384
+
+
+def test_loading_the_export_imports_neither_torch_nor_sentence_transformers(
+    encoder: Encoder,
+) -> None:
+    encoder._load()  # the export exists from here on
+    script = (
+        "import sys; from pathlib import Path; from kg.embed import Encoder\n"
+        f"e = Encoder({encoder.name!r}, Path({str(encoder.cache_dir)!r}))\n"
+        "assert e.encode_query('churn').shape == (384,)\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KG_BACKEND": "onnx"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_corrupt_export_is_written_again(
+    encoder: Encoder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    encoder._load()
+    copy = tmp_path / "onnx" / encoder.model_id
+    shutil.copytree(encoder.export_dir, copy)
+    onnx = copy / "onnx" / "model.onnx"
+    size = onnx.stat().st_size
+    onnx.write_bytes(onnx.read_bytes()[: size // 3])  # as a killed copy would leave it
+    healed = Encoder(encoder.name, tmp_path)
+    with caplog.at_level(logging.WARNING, logger="kg.embed"):
+        vector = healed.encode_query("churn")
+    assert "exporting again" in caplog.text
+    assert isinstance(healed._load(), OnnxModel)
+    assert onnx.stat().st_size == size
+    np.testing.assert_allclose(vector, encoder.encode_query("churn"), atol=1e-5)
+    assert sorted(p.name for p in copy.parent.iterdir()) == [encoder.model_id]  # no temp dirs
+
+
+def test_only_mean_pooling_is_run_directly(encoder: Encoder, tmp_path: Path) -> None:
+    encoder._load()
+    for file in encoder.export_dir.glob("*.json"):
+        shutil.copy(file, tmp_path)
+    shutil.copytree(encoder.export_dir / "1_Pooling", tmp_path / "1_Pooling")
+    assert check_export(tmp_path) == 256
+
+    pooling = tmp_path / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    pooling.write_text(json.dumps({**config, "pooling_mode": "cls"}))
+    with pytest.raises(Unsupported, match="pooling"):
+        check_export(tmp_path)
+
+    pooling.write_text(json.dumps(config))
+    modules = json.loads((tmp_path / "modules.json").read_text())
+    dense = {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}
+    (tmp_path / "modules.json").write_text(json.dumps([*modules[:2], dense]))
+    with pytest.raises(Unsupported, match="Dense"):
+        check_export(tmp_path)
