@@ -16,8 +16,7 @@ The simplest alternatives, run the same way (fresh process, same readers, same f
 bm25s alone over each entry's term and definition, and exact FAISS (IndexFlatIP) over one
 vector per entry from the same encoder, cold (no embedding cache) and warm.
 The encoder is also measured alone: model load (with and without the ONNX export, and torch),
-texts per second on the seed index's texts, and one short query; and, as a lever not in the
-product, the same ONNX model run by onnxruntime and `tokenizers` alone (bench.startup.DirectOnnx).
+texts per second on the seed index's texts, and one short query.
 """
 
 from __future__ import annotations
@@ -133,28 +132,14 @@ def encoder_probe(backend: str, texts_file: Path) -> None:
     texts = json.loads(texts_file.read_text())
     clock = time.perf_counter()
     encoder = Encoder(settings.model, settings.cache_dir, backend)
-    if backend == "direct":  # the lever measured in bench.startup: no sentence-transformers
-        from bench.startup import DirectOnnx
+    model = encoder._load()
+    name = type(model).__name__
 
-        direct = DirectOnnx(settings.cache_dir / "onnx" / encoder.model_id)
-        name = "onnxruntime + tokenizers"
+    def encode_all(items: list[str]) -> None:
+        model.encode(items, 64)
 
-        def encode_all(items: list[str]) -> None:
-            ordered = sorted(items, key=len)  # as sentence-transformers batches: by length
-            for start in range(0, len(ordered), 64):
-                direct.encode(ordered[start : start + 64])
-
-        def encode_one(text: str) -> None:
-            direct.encode([text])
-    else:
-        model = encoder._load()
-        name = type(model[0].auto_model).__name__
-
-        def encode_all(items: list[str]) -> None:
-            model.encode(items, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-
-        def encode_one(text: str) -> None:
-            encoder.encode_query(text)
+    def encode_one(text: str) -> None:
+        encoder.encode_query(text)
 
     load = time.perf_counter() - clock
     encode_all(texts[:8])
@@ -189,7 +174,7 @@ def _encoder_runs(cache: Path, no_torch: bool) -> dict[str, Any]:
     rows = json.loads(views.read_text()) if views.is_file() else []
     texts_file.write_text(json.dumps([r[2] for r in rows] or ["churn"]))
     out = {}
-    plans = [("onnx", cache), ("onnx exporting", None), ("direct", cache)]
+    plans = [("onnx", cache), ("onnx exporting", None)]
     if not no_torch:
         plans.append(("torch", cache))
     for name, folder in plans:

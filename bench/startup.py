@@ -35,7 +35,6 @@ from bench.run import (
     ratio,
     rss_mib,
     seed_build,
-    seed_queries,
     stop,
     table,
     wait_http,
@@ -44,55 +43,9 @@ from bench.run import (
 QUERY = "churn"
 
 
-# -- a lever measured here, not in the product: ONNX Runtime without sentence-transformers
-
-
-class DirectOnnx:
-    """The product's exported ONNX model run with onnxruntime and `tokenizers` alone (mean
-    pooling, unit length), as sentence-transformers does, without importing it (or torch).
-    Used only to measure what such an encoder would buy at start-up; see docs/benchmarks.md."""
-
-    def __init__(
-        self, export: Path, max_length: int = 256, spinning: bool = True, threads: int = 0
-    ) -> None:
-        import onnxruntime
-        from tokenizers import Tokenizer
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads  # 0: onnxruntime's default (one per core)
-        # ONNX Runtime's worker threads spin after each run by default, holding the cores
-        # that the rest of the request (numpy, faiss) then waits for
-        options.add_session_config_entry(
-            "session.intra_op.allow_spinning", "1" if spinning else "0"
-        )
-        self.session = onnxruntime.InferenceSession(
-            str(export / "onnx" / "model.onnx"), options, providers=["CPUExecutionProvider"]
-        )
-        self.tokenizer = Tokenizer.from_file(str(export / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length)
-        self.tokenizer.enable_padding()
-        self.inputs = {i.name for i in self.session.get_inputs()}
-
-    def encode(self, texts: list[str]) -> Any:
-        import numpy as np
-
-        batch = self.tokenizer.encode_batch(texts)
-        ids = np.array([b.ids for b in batch], dtype=np.int64)
-        mask = np.array([b.attention_mask for b in batch], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self.inputs:
-            feed["token_type_ids"] = np.zeros_like(ids)
-        hidden = self.session.run(None, feed)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
-
-
-def phases_probe(build_dir: Path, direct: bool) -> None:
+def phases_probe(build_dir: Path) -> None:
     """In a fresh process, what `kg serve` then its first /search do, one phase at a time
-    (seconds, JSON): imports, Glossary.load, the search index, the encoder, one search.
-    With `direct`, the encoder is DirectOnnx instead of the product's (sentence-transformers)."""
+    (seconds, JSON): imports, Glossary.load, the search index, the encoder, one search."""
     times: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -116,60 +69,13 @@ def phases_probe(build_dir: Path, direct: bool) -> None:
     mark("Glossary.load")
     create_app(glossary)
     mark("create_app")
-    index = glossary.index
+    glossary.index  # noqa: B018 - loads the search index
     mark("search index load")
-    if direct:
-        export = settings.cache_dir / "onnx" / encoder.model_id
-        model = DirectOnnx(export)
-        mark("encoder load (DirectOnnx)")
-        index.query_vectors._encode = lambda text: model.encode([text])[0]
-    else:
-        encoder._load()
-        mark("encoder load (sentence-transformers, ONNX)")
+    encoder._load()
+    mark("encoder load")
     glossary.search(QUERY, 10)
     mark("first search")
     print(json.dumps(times))
-
-
-def spin_probe(build_dir: Path, rounds: int = 3) -> dict[str, dict[str, float]]:
-    """One query encoded, then the product's warm hybrid search on the build (its encoder
-    bypassed by a cached vector), per DirectOnnx thread setting: median ms of each part. The
-    settings alternate round by round so that a change in the machine's load hits all."""
-    import statistics
-
-    from kg.config import Settings
-    from kg.embed import Encoder
-    from kg.glossary import Glossary
-
-    settings = Settings.from_env()
-    encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
-    glossary = Glossary.load(build_dir, settings.base_uri, encoder=encoder)
-    export = settings.cache_dir / "onnx" / encoder.model_id
-    variants = {
-        "2 threads, spinning (default)": DirectOnnx(export),
-        "2 threads, no spinning": DirectOnnx(export, spinning=False),
-        "1 thread": DirectOnnx(export, spinning=False, threads=1),
-    }
-    texts = seed_queries(150)
-    for q in texts:
-        glossary.search(q, 10)  # the query cache holds every query: search without encoder
-    samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in variants}
-    for _ in range(rounds):
-        for name, model in variants.items():
-            for q in texts:
-                clock = time.perf_counter()
-                model.encode([q])
-                middle = time.perf_counter()
-                glossary.search(q, 10)
-                samples[name][0].append(middle - clock)
-                samples[name][1].append(time.perf_counter() - middle)
-    return {
-        name: {
-            "encode_ms": round(statistics.median(enc) * 1000, 2),
-            "search_after_ms": round(statistics.median(after) * 1000, 2),
-        }
-        for name, (enc, after) in samples.items()
-    }
 
 
 # -- the alternatives
@@ -346,24 +252,10 @@ def main() -> dict[str, Any]:
         "--serve-alternative", choices=("bm25", "faiss", "kg-asyncio"), help=argparse.SUPPRESS
     )
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--phases", choices=("product", "direct"), help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--spin", action="store_true", help="only: encoder thread settings vs the search after"
-    )
+    parser.add_argument("--phases", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.spin:
-        build = args.build_dir or seed_build()
-        print_machine(f"bench.startup --spin ({build})")
-        spin = spin_probe(build)
-        print(
-            table(
-                ["onnxruntime (DirectOnnx)", "encode one query ms", "hybrid search after it ms"],
-                [(k, v["encode_ms"], v["search_after_ms"]) for k, v in spin.items()],
-            )
-        )
-        return spin
     if args.phases:
-        phases_probe(args.build_dir, args.phases == "direct")
+        phases_probe(args.build_dir)
         return {}
     if args.serve_alternative:
         serve_alternative(args.serve_alternative, args.build_dir, args.port)
@@ -409,38 +301,26 @@ def main() -> dict[str, Any]:
     )
     print(f"target: first /search < 5 s: {'met' if kg < 5 else 'MISSED'} ({kg:.2f} s)")
     phases = _phases(build_dir, args.repeat)
-    names = list(dict.fromkeys(k for p in phases.values() for k in p))
     print("\nwhere the time to the first /search goes (fresh process, in order; median s):")
     print(
         table(
-            ["phase", "product encoder", "DirectOnnx (lever, not in product)"],
-            [(n, phases["product"].get(n, "-"), phases["direct"].get(n, "-")) for n in names]
-            + [
-                (
-                    "total",
-                    round(sum(phases["product"].values()), 2),
-                    round(sum(phases["direct"].values()), 2),
-                )
-            ],
+            ["phase", "median s"],
+            [*phases.items(), ("total", round(sum(phases.values()), 2))],
         )
     )
     summary["phases"] = phases
     return summary
 
 
-def _phases(build_dir: Path, repeat: int) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for kind in ("product", "direct"):
-        runs = []
-        for _ in range(repeat):
-            cmd = [sys.executable, "-m", "bench.startup", "--phases", kind]
-            cmd += ["--build-dir", str(build_dir)]
-            proc = subprocess.run(cmd, env=bench_env(), capture_output=True, text=True, check=False)
-            if proc.returncode != 0:
-                raise SystemExit(f"phases probe failed: {proc.stderr.strip()[-2000:]}")
-            runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        out[kind] = {k: round(median(r[k] for r in runs), 3) for k in runs[0]}
-    return out
+def _phases(build_dir: Path, repeat: int) -> dict[str, float]:
+    runs = []
+    for _ in range(repeat):
+        cmd = [sys.executable, "-m", "bench.startup", "--phases", "--build-dir", str(build_dir)]
+        proc = subprocess.run(cmd, env=bench_env(), capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"phases probe failed: {proc.stderr.strip()[-2000:]}")
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return {k: round(median(r[k] for r in runs), 3) for k in runs[0]}
 
 
 if __name__ == "__main__":
