@@ -789,7 +789,8 @@ class DenseRetriever(Retriever):
         centroids_path = folder / f"{file_stem}-centroids.npy"
         if centroid > 0 and centroids_path.is_file():
             try:
-                centroids = np.load(centroids_path, allow_pickle=False)
+                # mapped, not read: the HNSW path touches only its candidates' rows
+                centroids = np.load(centroids_path, mmap_mode="r", allow_pickle=False)
             except (OSError, ValueError) as exc:
                 raise BuildError(f"{centroids_path} is damaged ({exc}); rebuild") from None
             concepts = int(max((v.concept for v in views), default=-1)) + 1
@@ -886,7 +887,7 @@ class SearchIndex:
         labels: LabelMatcher,
         bm25: BM25Retriever,
         views: DenseRetriever,
-        document: DenseRetriever,
+        document: DenseRetriever | Callable[[], DenseRetriever],
         lexicon: Lexicon,
         encoder: TextEncoder,
         config: SearchConfig | None = None,
@@ -895,7 +896,11 @@ class SearchIndex:
         self.labels = labels
         self.bm25 = bm25
         self.views = views
-        self.document = document
+        # The single-vector baseline serves only mode="dense" (and w_document > 0): a loaded
+        # index reads it on first use (at 100,000 concepts it is 190 MiB).
+        self._document = document if isinstance(document, DenseRetriever) else None
+        self._document_loader = None if isinstance(document, DenseRetriever) else document
+        self._document_lock = threading.Lock()
         self.lexicon = lexicon
         self.encoder = encoder
         self.config = config or SearchConfig()
@@ -925,7 +930,7 @@ class SearchIndex:
             BM25Retriever.build(ordered),
             DenseRetriever.build(views, encoder, config, "search-views", templated=True),
             DenseRetriever.build(
-                docs, encoder, replace(config, second_view=0.0), "search-document"
+                docs, encoder, replace(config, second_view=0.0, centroid=0.0), "search-document"
             ),
             Lexicon(lexicon or {}),
             encoder,
@@ -998,7 +1003,7 @@ class SearchIndex:
                 config.centroid,
                 templated=True,
             ),
-            DenseRetriever.load(folder, "search-document", dimension),
+            lambda: DenseRetriever.load(folder, "search-document", dimension),
             Lexicon.load(folder),
             encoder,
             config,
@@ -1008,6 +1013,15 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.concept_ids)
+
+    @property
+    def document(self) -> DenseRetriever:
+        """The single-vector dense retriever (the `dense` baseline), loaded on first use."""
+        with self._document_lock:
+            if self._document is None:
+                assert self._document_loader is not None
+                self._document = self._document_loader()
+            return self._document
 
     def resolve(self, label: str) -> str | None:
         """The id of the concept with this label (case, spacing, punctuation ignored)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -207,10 +208,10 @@ def test_save_load_round_trip_without_re_encoding(
     counting = CountingEncoder(encoder)
     loaded = SearchIndex.load(saved, counting)
     queries = ["NDR", "clients walking away", "white glove service", "cost of goods"]
-    for q in queries:
-        assert [(h.concept_id, h.score) for h in loaded.search(q, 10)] == [
-            (h.concept_id, h.score) for h in index.search(q, 10)
-        ]
+    for q, mode in itertools.product(queries, ("hybrid", "dense", "views", "bm25")):
+        assert [(h.concept_id, h.score) for h in loaded.search(q, 10, mode)] == [
+            (h.concept_id, h.score) for h in index.search(q, 10, mode)
+        ], (q, mode)
     assert counting.encoded == 0  # concept vectors come from the files, not the model
     manifest = json.loads((saved / "search-manifest.json").read_text())
     assert manifest["model_id"] == encoder.model_id and manifest["dimension"] == 384
