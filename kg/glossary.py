@@ -5,6 +5,7 @@ Both the `kg` CLI and the HTTP API are thin layers over a `Glossary`.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import Counter
@@ -162,7 +163,7 @@ class Glossary:
             counts = {r["id"]: (int(r["entries"]), int(r["undefined"])) for r in source_rows}
             concepts = [concept_from_row(r) for r in build.read_jsonl(build_dir / CONCEPTS)]
             report = MergeReport(**build.read_json(build_dir / MERGE))
-            links = [Link(**row) for row in build.read_jsonl(build_dir / LINKS)]
+            links = [_link_from_row(row) for row in build.read_jsonl(build_dir / LINKS)]
             collections = build.read_json(build_dir / COLLECTIONS)
         except (KeyError, TypeError, ValueError) as exc:
             raise BuildError(f"{build_dir} is damaged ({exc}); rebuild with `kg ingest`") from None
@@ -365,3 +366,14 @@ class Glossary:
 
     def evidence(self) -> Counter[str]:
         return Counter(self.report.evidence)
+
+
+def _link_from_row(row: dict[str, Any]) -> Link:
+    # ids interned: they are the concepts' own, hundreds of thousands of times over
+    return Link(
+        sys.intern(row["source"]),
+        sys.intern(row["target"]),
+        sys.intern(row["kind"]),
+        row["reason"],
+        bool(row.get("curated", False)),
+    )

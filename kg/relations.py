@@ -112,7 +112,7 @@ _RELATION_CUE = re.compile(
 _PARENTHESIS = re.compile(r"\(([^()]{1,24})\)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """One relation between two concepts (by id), with the reason a person can check."""
 

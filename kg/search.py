@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tempfile
 import threading
 import unicodedata
@@ -418,9 +419,14 @@ class LabelMatcher(Retriever):
     def load(cls, folder: Path) -> LabelMatcher:
         data = _read_json(folder / cls.FILE)
         try:
+            # words and kinds interned: a large vocabulary repeats them (205,000 labels: -70 MiB)
             entries = [
                 LabelEntry(
-                    int(ci), str(label), str(kind), tuple(words_of(label)), _entry_key(label)
+                    int(ci),
+                    str(label),
+                    sys.intern(str(kind)),
+                    tuple(sys.intern(w) for w in words_of(label)),
+                    _entry_key(label),
                 )
                 for ci, label, kind in data["labels"]
             ]
@@ -775,7 +781,10 @@ class DenseRetriever(Retriever):
             raise BuildError(f"{index_path} is damaged ({exc}); rebuild with `kg ingest`") from None
         rows = _read_json(folder / f"{file_stem}.json")
         try:
-            views = [View(int(c), str(kind), str(text), str(src)) for c, kind, text, src in rows]
+            views = [
+                View(int(c), sys.intern(str(kind)), str(text), sys.intern(str(src)))
+                for c, kind, text, src in rows
+            ]
         except (TypeError, ValueError) as exc:
             raise BuildError(f"{folder / file_stem}.json is damaged ({exc}); rebuild") from None
         if hasattr(index, "hnsw"):
