@@ -92,10 +92,12 @@ def test_loading_the_export_imports_neither_torch_nor_sentence_transformers(
 def test_a_corrupt_export_is_written_again(
     encoder: Encoder, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    encoder._load()
+    model = encoder._load()
+    assert isinstance(model, OnnxModel)
+    assert model.file.name == "model_O2.onnx"  # the optimised graph, made with the export
     copy = tmp_path / "onnx" / encoder.model_id
     shutil.copytree(encoder.export_dir, copy)
-    onnx = copy / "onnx" / "model.onnx"
+    onnx = copy / "onnx" / model.file.name
     size = onnx.stat().st_size
     onnx.write_bytes(onnx.read_bytes()[: size // 3])  # as a killed copy would leave it
     healed = Encoder(encoder.name, tmp_path)
