@@ -31,7 +31,6 @@ import numpy as np
 from kg.errors import KgError
 
 PACKAGED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
-OPTIMIZED = "model_O2.onnx"  # the export's optimised graph, used when present
 log = logging.getLogger(__name__)
 
 
@@ -201,8 +200,7 @@ class OnnxModel:
         from tokenizers import Tokenizer
 
         self.max_length = check_export(export)
-        optimized = export / "onnx" / OPTIMIZED
-        self.file = optimized if optimized.is_file() else export / "onnx" / "model.onnx"
+        self.file = export / "onnx" / "model.onnx"
         self.tokenizer = Tokenizer.from_file(str(export / "tokenizer.json"))
         padding = self.tokenizer.padding or {}
         self.pad_id = int(padding.get("pad_id", 0))
@@ -326,9 +324,7 @@ def write_export(source: Path, export: Path) -> None:
             shutil.rmtree(left, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{export.name}.", dir=export.parent))
     try:
-        model = SentenceTransformer(str(source), device="cpu", backend="onnx")
-        model.save_pretrained(str(tmp))
-        _optimize(model, tmp)
+        SentenceTransformer(str(source), device="cpu", backend="onnx").save_pretrained(str(tmp))
         if export.exists():
             stale = Path(tempfile.mkdtemp(prefix=f".{export.name}.stale.", dir=export.parent))
             with contextlib.suppress(FileNotFoundError):  # another process moved it first
@@ -341,18 +337,6 @@ def write_export(source: Path, export: Path) -> None:
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _optimize(model: Any, folder: Path) -> None:
-    """Add ONNX Runtime's O2 graph (fused attention and layer norms; exact, unlike O3's GELU
-    approximation): same vectors to 2e-7, one query ~8 % faster. Optional: without it the
-    plain export is used."""
-    try:
-        from sentence_transformers import export_optimized_onnx_model
-
-        export_optimized_onnx_model(model, "O2", str(folder))
-    except Exception as exc:  # optimum missing or the graph not optimisable: keep the plain one
-        log.warning("ONNX graph optimisation skipped (%s); using the plain export", exc)
 
 
 def _json(path: Path, default: Any = None) -> Any:
