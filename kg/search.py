@@ -284,6 +284,11 @@ class LabelMatcher(Retriever):
         # Words of the labels people spell right (hidden labels are misspellings): a query
         # window made only of these is matched exactly or by containment, never fuzzily.
         self._known = {w for e in self.entries if e.kind != "hidden label" for w in e.words}
+        # Multi-word labels by their words' first letters, for abbreviations ("rev rec").
+        self._by_initials: dict[tuple[str, ...], list[int]] = {}
+        for i, e in enumerate(self.entries):
+            if e.kind != "acronym" and 2 <= len(e.words) <= 5:
+                self._by_initials.setdefault(tuple(w[0] for w in e.words), []).append(i)
 
     @classmethod
     def build(
@@ -350,6 +355,10 @@ class LabelMatcher(Retriever):
                 continue
             score = (ratio / 100.0) * (0.35 + 0.5 * coverage)
             offer(i, min(score, 0.95), f"fuzzy ({ratio:.0f}%)")
+        for i, window in self._abbreviated(words):
+            coverage = min(1.0, window / max(1, len(words)))
+            if coverage >= self.min_coverage:
+                offer(i, 0.9 * (0.35 + 0.5 * coverage), "abbreviates")
         ranked = sorted(best.values(), key=lambda s: (-s.score, s.concept))
         return ranked[:k]
 
@@ -404,6 +413,31 @@ class LabelMatcher(Retriever):
         for entry, (ratio, size) in sorted(best.items()):
             out.append((entry, ratio, size))
         return out
+
+    def _abbreviated(self, words: tuple[str, ...]) -> list[tuple[int, int]]:
+        """(entry, window length) for multi-word labels that a window of the query shortens
+        word by word: "rev rec" (revenue recognition), "acct mgr", "neg churn". Each word is
+        the label's word or, if no correctly spelt label has it, starts like it and keeps its
+        letters in order (three letters at least)."""
+        found: list[tuple[int, int]] = []
+        n = len(words)
+        for start in range(n):
+            for end in range(start + 2, min(n, start + 5) + 1):
+                window = words[start:end]
+                if all(w in self._known for w in window):
+                    continue  # nothing shortened: exact and fuzzy matching cover it
+                for i in self._by_initials.get(tuple(w[0] for w in window), ()):
+                    if all(map(self._shortens, window, self.entries[i].words)):
+                        found.append((i, end - start))
+        return found
+
+    def _shortens(self, short: str, word: str) -> bool:
+        if short == word:
+            return True
+        if short in self._known or not 3 <= len(short) < len(word):
+            return False
+        letters = iter(word)
+        return all(ch in letters for ch in short)
 
     @staticmethod
     def _cased(acronym: str, raw: str) -> bool:
