@@ -27,6 +27,7 @@ new ones. `SearchIndex.build(..., lexicon=...)` still takes a curated one.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -285,10 +286,10 @@ class LabelMatcher(Retriever):
         # window made only of these is matched exactly or by containment, never fuzzily.
         self._known = {w for e in self.entries if e.kind != "hidden label" for w in e.words}
         # Multi-word labels by their words' first letters, for abbreviations ("rev rec").
-        self._by_initials: dict[tuple[str, ...], list[int]] = {}
+        self._by_initials: dict[str, list[int]] = {}
         for i, e in enumerate(self.entries):
-            if e.kind != "acronym" and 2 <= len(e.words) <= 5:
-                self._by_initials.setdefault(tuple(w[0] for w in e.words), []).append(i)
+            if e.kind != "acronym" and 2 <= len(e.words) <= 8:
+                self._by_initials.setdefault("".join(w[0] for w in e.words), []).append(i)
 
     @classmethod
     def build(
@@ -416,20 +417,45 @@ class LabelMatcher(Retriever):
 
     def _abbreviated(self, words: tuple[str, ...]) -> list[tuple[int, int]]:
         """(entry, window length) for multi-word labels that a window of the query shortens
-        word by word: "rev rec" (revenue recognition), "acct mgr", "neg churn". Each word is
-        the label's word or, if no correctly spelt label has it, starts like it and keeps its
-        letters in order (three letters at least)."""
-        found: list[tuple[int, int]] = []
+        word by word: "rev rec" (revenue recognition), "acct mgr", "neg churn", or with an
+        initialism for some of the label's words, "CS manager" (customer success manager).
+        A shortened word is one no correctly spelt label has: three letters at least that
+        start like the label's word and keep its letters in order, or two to four letters
+        that are the initials of as many label words; one word at least is not initials."""
+        found: set[tuple[int, int]] = set()
         n = len(words)
         for start in range(n):
             for end in range(start + 2, min(n, start + 5) + 1):
                 window = words[start:end]
                 if all(w in self._known for w in window):
                     continue  # nothing shortened: exact and fuzzy matching cover it
-                for i in self._by_initials.get(tuple(w[0] for w in window), ()):
-                    if all(map(self._shortens, window, self.entries[i].words)):
-                        found.append((i, end - start))
-        return found
+                options = [(False, True) if self._initialism(w) else (False,) for w in window]
+                for initials in itertools.product(*options):
+                    if all(initials):
+                        continue
+                    key = "".join(w if i else w[0] for w, i in zip(window, initials, strict=True))
+                    for entry in self._by_initials.get(key, ()):
+                        if self._spells(window, initials, self.entries[entry].words):
+                            found.add((entry, end - start))
+        return sorted(found)
+
+    def _initialism(self, word: str) -> bool:
+        return 2 <= len(word) <= 4 and word.isalpha() and word not in self._known
+
+    def _spells(
+        self, window: tuple[str, ...], initials: tuple[bool, ...], label: tuple[str, ...]
+    ) -> bool:
+        at = 0
+        for word, is_initials in zip(window, initials, strict=True):
+            if is_initials:
+                if "".join(w[0] for w in label[at : at + len(word)]) != word:
+                    return False
+                at += len(word)
+            elif at < len(label) and self._shortens(word, label[at]):
+                at += 1
+            else:
+                return False
+        return at == len(label)
 
     def _shortens(self, short: str, word: str) -> bool:
         if short == word:

@@ -100,6 +100,7 @@ def test_misspellings(index: SearchIndex, query: str, expected: str) -> None:
         ("acct mgr", "account-manager"),
         ("neg churn", "negative-churn"),
         ("who is our acct mgr", "account-manager"),
+        ("CS manager", "customer-success-manager"),
     ],
 )
 def test_abbreviated_labels(index: SearchIndex, query: str, expected: str) -> None:
@@ -112,6 +113,8 @@ def test_a_word_labels_use_is_not_taken_for_an_abbreviation(index: SearchIndex) 
     # "cost" is a word of labels, so it is not read as short for "customer"
     assert not index.labels._abbreviated(("cost", "success"))
     assert index.labels._abbreviated(("cust", "success"))
+    # initials alone are an acronym's business, not an abbreviation's
+    assert not index.labels._abbreviated(("c", "s"))
 
 
 def test_definition_words(index: SearchIndex) -> None:
@@ -292,7 +295,7 @@ def test_tune_quality(report: dict) -> None:
     """Floors a little under what the tune split (used to choose the defaults) measures."""
     tune = report["modes"]["hybrid"]["tune"]
     assert tune["direct"]["hit@1"] >= 0.95
-    assert tune["short"]["hit@1"] >= 0.95  # measured 0.97
+    assert tune["short"]["hit@1"] >= 0.95  # measured 1.00
     assert tune["paraphrase"]["hit@1"] >= 0.30  # measured 0.33
     # 'how do I book a meeting room' reaches Bookings through 'book' at 0.61; the rest < 0.46
     assert _unanswerable_confidence(report, "tune") < 0.65
