@@ -312,6 +312,23 @@ def rss_mib(pid: int) -> dict[str, float]:
     return found
 
 
+def plain_bm25(rows: Sequence[dict[str, Any]]) -> Any:
+    """What a user would do with bm25s alone: each concept row's labels and definitions,
+    bm25s's own tokenizer and English stop words. The simplest alternative to the product."""
+    import bm25s
+
+    corpus = []
+    for row in rows:
+        labels = [row.get("pref_label", ""), *row.get("alt_labels", [])]
+        defs = [d.get("text", "") for d in row.get("definitions", []) if isinstance(d, dict)]
+        corpus.append(" ".join([*labels, *defs]))
+    retriever = bm25s.BM25()
+    retriever.index(
+        bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False
+    )
+    return retriever
+
+
 def seed_build() -> Path:
     """A current build of the seeds for benchmarks that only read one (made if missing)."""
     build_dir = WORK / "seed-build"

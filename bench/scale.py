@@ -45,6 +45,7 @@ from bench.run import (
     du_mib,
     fmt_q,
     ingest,
+    plain_bm25,
     print_machine,
     quantiles_ms,
     ratio,
@@ -205,18 +206,9 @@ def _queries(build_dir: Path, count: int) -> list[str]:
 
 
 def _plain_bm25(rows: list[dict[str, Any]]) -> tuple[Any, float]:
-    """What a user would do with bm25s alone: labels and definitions, bm25s's tokenizer."""
-    import bm25s
-
+    """bench.run.plain_bm25 over the build's concepts, and the seconds it took to index."""
     start = time.perf_counter()
-    corpus = []
-    for row in rows:
-        labels = [row.get("pref_label", ""), *row.get("alt_labels", [])]
-        defs = [d.get("text", "") for d in row.get("definitions", []) if isinstance(d, dict)]
-        corpus.append(" ".join([*labels, *defs]))
-    retriever = bm25s.BM25()
-    tokens = bm25s.tokenize(corpus, stopwords="en", show_progress=False)
-    retriever.index(tokens, show_progress=False)
+    retriever = plain_bm25(rows)
     return retriever, time.perf_counter() - start
 
 

@@ -31,6 +31,7 @@ from bench.run import (
     free_port,
     kg_command,
     median,
+    plain_bm25,
     print_machine,
     ratio,
     rss_mib,
@@ -90,13 +91,7 @@ def alternative_app(kind: str, build_dir: Path) -> Any:
     if kind == "bm25":
         import bm25s
 
-        corpus = []
-        for row in rows:
-            labels = [row.get("pref_label", ""), *row.get("alt_labels", [])]
-            defs = [d.get("text", "") for d in row.get("definitions", []) if isinstance(d, dict)]
-            corpus.append(" ".join([*labels, *defs]))
-        retriever = bm25s.BM25()
-        retriever.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False))
+        retriever = plain_bm25(rows)
 
         def ranked(q: str, k: int) -> list[tuple[int, float]]:
             tokens = bm25s.tokenize([q], stopwords="en", show_progress=False)
