@@ -250,6 +250,8 @@ def show(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
         out.print("also: " + ", ".join(data["alt_labels"]), highlight=False)
     if data["hidden_labels"]:
         out.print("misspelt as: " + ", ".join(data["hidden_labels"]), highlight=False)
+    if data["phrasings"]:
+        out.print("asked as: " + "; ".join(data["phrasings"]), highlight=False)
     for d in data["definitions"]:
         mark = "*" if d["preferred"] else "-"
         where = f"{d['source']}:{d['lines'][0]}" if d["lines"] else d["source"]

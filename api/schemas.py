@@ -51,6 +51,7 @@ class ConflictOut(BaseModel):
 class ConceptDetail(ConceptSummary):
     hidden_labels: list[str]
     acronyms: list[str] = []
+    phrasings: list[str] = []  # curated everyday wordings: searched, not labels
     definitions: list[SourcedDefinition]
     preferred_definition: str | None = None
     preferred_reason: str = ""

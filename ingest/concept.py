@@ -52,6 +52,9 @@ class Concept:
     former_ids: list[str] = field(default_factory=list)
     uri: str | None = None  # identity a structured source gave it
     relations: list[tuple[str, str, str | None]] = field(default_factory=list)  # kind, target
+    # Curated everyday wordings of the concept ("customers walking away"): searched like its
+    # definitions, never shown as labels (entry terms, in thesaurus practice).
+    phrasings: list[str] = field(default_factory=list)
 
     @property
     def labels(self) -> list[str]:

@@ -5,6 +5,7 @@
     [[label]]       concept = "A"  preferred = "..."  alt = [...]  hidden = [...]
     [[definition]]  concept = "A"  source = "source-id"  line = 12  (line optional)
     [[relation]]    from = "A"  to = "B"  kind = "related|broader|narrower"  reason = "..."
+    [[phrasing]]    concept = "A"  phrases = ["...", ...]   everyday wordings, for search only
 
 A concept is named by any of its labels. A decision that matches nothing is reported.
 """
@@ -19,6 +20,7 @@ from typing import Any
 from ingest.errors import ManifestError
 
 RELATION_KINDS = ("related", "broader", "narrower")
+KINDS = ("merge", "split", "label", "definition", "relation", "phrasing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class Decision:
     source: str | None = None
     line: int | None = None
     relation: str | None = None
+    phrases: tuple[str, ...] = ()
 
     @property
     def where(self) -> str:
@@ -57,10 +60,10 @@ def load_curation(path: Path | None) -> Curation:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: not valid TOML: {exc}") from None
     decisions: list[Decision] = []
-    for kind in ("merge", "split", "label", "definition", "relation"):
+    for kind in KINDS:
         for number, item in enumerate(data.get(kind, []), start=1):
             decisions.append(_decision(path, kind, number, item))
-    unknown = set(data) - {"merge", "split", "label", "definition", "relation"}
+    unknown = set(data) - set(KINDS)
     if unknown:
         raise ManifestError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")
     return Curation(decisions, path)
@@ -100,6 +103,19 @@ def _decision(path: Path, kind: str, number: int, item: Any) -> Decision:
             reason,
             source=str(need("source")),
             line=item.get("line"),
+        )
+    if kind == "phrasing":
+        phrases = need("phrases")
+        if not isinstance(phrases, list) or not all(
+            isinstance(p, str) and p.strip() for p in phrases
+        ):
+            raise ManifestError(f"{where}: 'phrases' must be a list of non-empty strings")
+        return Decision(
+            kind,
+            number,
+            (str(need("concept")),),
+            reason,
+            phrases=tuple(" ".join(p.split()) for p in phrases),
         )
     relation = str(need("kind"))
     if relation not in RELATION_KINDS:

@@ -251,6 +251,9 @@ def _assemble(
         for label in e.hidden:
             if label.casefold() not in own and label not in concept.hidden_labels:
                 concept.hidden_labels.append(label)
+        for phrase in e.phrasings:
+            if phrase.casefold() not in {p.casefold() for p in concept.phrasings}:
+                concept.phrasings.append(phrase)
     concept.preferred, concept.preferred_reason = choose_definition(concept.definitions)
     concept.conflicts = find_conflicts(concept.definitions, concept.labels)
     return concept
@@ -349,6 +352,12 @@ def _apply_curation(concepts: list[Concept], curation: Curation, result: MergeRe
                 continue
             concept.preferred = matches[0]
             concept.preferred_reason = f"curated: {decision.reason or 'chosen by a person'}"
+        elif decision.kind == "phrasing":
+            known = {p.casefold() for p in concept.phrasings}
+            for phrase in decision.phrases:
+                if phrase.casefold() not in known:
+                    known.add(phrase.casefold())
+                    concept.phrasings.append(phrase)
         elif decision.kind == "relation":
             target = _find(concepts, decision.labels[1])
             if target is None:

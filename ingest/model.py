@@ -48,6 +48,7 @@ class Entry:
     acronyms: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # other names given with it ("X or Y", "also called Y")
     hidden: tuple[str, ...] = ()  # hidden labels a structured source declares
+    phrasings: tuple[str, ...] = ()  # everyday wordings for search (our own SKOS export)
     terms: tuple[str, ...] = ()  # for combined entries, each term it names
     see: tuple[str, ...] = ()  # cross-reference targets
     relations: tuple[Relation, ...] = ()

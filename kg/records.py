@@ -21,6 +21,7 @@ def entry_to_row(entry: Entry) -> dict[str, Any]:
         "acronyms": list(entry.acronyms),
         "aliases": list(entry.aliases),
         "hidden": list(entry.hidden),
+        "phrasings": list(entry.phrasings),
         "terms": list(entry.terms),
         "see": list(entry.see),
         "relations": [
@@ -43,6 +44,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         acronyms=tuple(row.get("acronyms", ())),
         aliases=tuple(row.get("aliases", ())),
         hidden=tuple(row.get("hidden", ())),
+        phrasings=tuple(row.get("phrasings", ())),
         terms=tuple(row.get("terms", ())),
         see=tuple(row.get("see", ())),
         relations=tuple(
@@ -135,6 +137,7 @@ def concept_to_row(c: Concept) -> dict[str, Any]:
         "former_ids": c.former_ids,
         "uri": c.uri,
         "relations": [list(r) for r in c.relations],
+        "phrasings": c.phrasings,
     }
 
 
@@ -184,4 +187,5 @@ def concept_from_row(row: dict[str, Any]) -> Concept:
             (i(r[0]), i(r[1]), i(r[2]) if r[2] is not None else None)
             for r in row.get("relations", ())
         ],
+        phrasings=list(row.get("phrasings", ())),
     )

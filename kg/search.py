@@ -51,7 +51,7 @@ from kg.errors import BadQuery, BuildError
 
 MAX_QUERY_CHARS = 512
 MANIFEST = "search-manifest.json"
-FORMAT_VERSION = 2  # 2: "Label: definition" views, no built-in lexicon
+FORMAT_VERSION = 3  # 2: "Label: definition" views, no built-in lexicon; 3: curated phrasings
 MODES = ("hybrid", "bm25", "dense", "views")
 
 # Words that carry no meaning for matching: articles, pronouns, question words, auxiliaries.
@@ -525,7 +525,7 @@ class BM25Retriever(Retriever):
     @staticmethod
     def document(concept: Concept) -> list[str]:
         labels = [concept.pref_label, *concept.alt_labels, *concept.hidden_labels]
-        text = " ".join(labels * 2 + [d.text for d in concept.definitions])
+        text = " ".join(labels * 2 + [d.text for d in concept.definitions] + concept.phrasings)
         return content_words(words_of(text))
 
     @classmethod
@@ -636,6 +636,7 @@ def concept_views(concept: Concept, index: int, entries: bool = True) -> list[Vi
         sentences = _sentences(d.text)
         if len(sentences) > 1:
             views += [View(index, "sentence", s, d.source) for s in sentences]
+    views += [View(index, "phrasing", p, "curated") for p in concept.phrasings]
     unique: dict[tuple[str, str], View] = {}
     for v in views:
         unique.setdefault((v.kind if v.kind in ("label", "alias") else "text", v.text), v)

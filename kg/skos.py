@@ -9,6 +9,9 @@ URIs, all under the glossary's base URI (BASE, ending in "/"):
     BASE + "collection/" + slug    each skos:Collection
     BASE + "source/" + source id   each source document (dct:BibliographicResource)
 
+A concept's curated everyday wordings (`[[phrasing]]` in the curation file) are kgv:phrasing
+literals on it, so an export read back keeps them.
+
 Labels and definitions are tagged "en". Terms come from rdflib's closed namespaces
 (SKOS, DCTERMS) and the project's closed KGV, so a misspelt term fails at once.
 """
@@ -99,6 +102,8 @@ def to_rdf(
         graph.add((uri, RDF.type, SKOS.Concept))
         graph.add((uri, SKOS.inScheme, scheme))
         _labels(graph, uri, concept.pref_label, concept.alt_labels, concept.hidden_labels)
+        for phrase in concept.phrasings:
+            graph.add((uri, KGV.phrasing, Literal(phrase, lang="en")))
         for n, definition in enumerate(concept.definitions, start=1):
             node = definition_uri(uri, n)
             graph.add((uri, SKOS.definition, node))

@@ -32,6 +32,7 @@ def detail(glossary: Glossary, concept: Concept) -> dict[str, Any]:
         **summary(glossary, concept),
         "hidden_labels": concept.hidden_labels,
         "acronyms": concept.acronyms,
+        "phrasings": concept.phrasings,
         "definitions": [
             {
                 "text": d.text,

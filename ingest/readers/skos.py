@@ -42,7 +42,8 @@ SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 
 class KGV(DefinedNamespace):
     """The few terms this project adds where SKOS and Dublin Core have none: where a
-    definition stands in its source document. Closed: a misspelt term is an error."""
+    definition stands in its source document, and the everyday wordings curated for search.
+    Closed: a misspelt term is an error."""
 
     _NS = Namespace("https://example.org/kg-glossary/vocab#")
     _fail = True
@@ -50,6 +51,7 @@ class KGV(DefinedNamespace):
     startLine: URIRef  # first line (1-based) of the definition in its source file
     endLine: URIRef  # last line, inclusive
     term: URIRef  # the term the source wrote the definition under
+    phrasing: URIRef  # an everyday wording of a concept, searched but not a label
 
 
 RDFLIB_FORMATS = {"turtle": "turtle", "xml": "xml", "json-ld": "json-ld", "nt": "nt"}
@@ -238,6 +240,7 @@ class Index:
     pref: Labels = field(default_factory=dict)
     alt: Labels = field(default_factory=dict)
     hidden: Labels = field(default_factory=dict)
+    phrasing: Labels = field(default_factory=dict)
     label: Labels = field(default_factory=dict)  # rdfs:label
     definition: Labels = field(default_factory=dict)
     links: dict[URIRef, dict[Node, list[Node]]] = field(default_factory=dict)
@@ -258,6 +261,7 @@ class Index:
             _collect(graph, plain, target, {})
             _collect(graph, xl, target, literal_form)
         _collect(graph, RDFS.label, index.label, {})
+        _collect(graph, KGV.phrasing, index.phrasing, {})
         _collect(graph, SKOS.definition, index.definition, values)
         for _, predicate in RELATIONS:
             links: dict[Node, list[Node]] = defaultdict(list)
@@ -469,6 +473,7 @@ def _entry(
         acronyms=unique_names(acronyms, term),
         aliases=unique_names(aliases, term),
         hidden=unique_names(_texts(_accepted(index.hidden.get(node), choice)), term),
+        phrasings=tuple(dict.fromkeys(_texts(_accepted(index.phrasing.get(node), choice)))),
         relations=_relations(node, names, index, result),
         collections=_collections(node, index),
         uri=_uri(node),
