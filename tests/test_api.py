@@ -38,6 +38,14 @@ def test_concept_detail_has_every_sourced_definition(client: TestClient) -> None
         assert isinstance(body[field], list)
 
 
+def test_concept_detail_lists_its_curated_phrasings(client: TestClient) -> None:
+    body = client.get("/concepts/churn").json()
+    assert "customers walking away" in body["phrasings"]
+    assert "customers walking away" not in body["alt_labels"] + body["hidden_labels"]
+    page = client.get("/c/churn")
+    assert page.status_code == 200 and "Asked as" in page.text
+
+
 @pytest.mark.parametrize("label", ["ndr", "Net-Dollar  retention!", "NET DOLLAR RETENTION"])
 def test_lookup_ignores_case_spacing_hyphens_punctuation(client: TestClient, label: str) -> None:
     assert client.get("/lookup", params={"label": label}).json()["id"] == "net-revenue-retention"

@@ -358,3 +358,14 @@ def test_export_reads_back_as_its_original_sources(seed_rdf, glossary, tmp_path:
         d.source for d in glossary.concept("upsell").definitions
     )
     assert all(e.lines for e in upsell)
+
+
+def test_curated_phrasings_survive_an_export(seed_rdf, glossary, tmp_path: Path) -> None:
+    """Phrasings are kgv:phrasing on the concept, read back into the concept, not as labels."""
+    path = tmp_path / "export.ttl"
+    path.write_bytes(serialize(seed_rdf, "turtle")[0])
+    again = Glossary.build(read_sources(path), base_uri=glossary.base_uri)
+    before, after = glossary.concept("churn"), again.concept("churn")
+    assert "customers walking away" in before.phrasings
+    assert sorted(after.phrasings) == sorted(before.phrasings)
+    assert "customers walking away" not in after.labels
