@@ -352,11 +352,11 @@ def _apply_curation(concepts: list[Concept], curation: Curation, result: MergeRe
                 continue
             concept.preferred = matches[0]
             concept.preferred_reason = f"curated: {decision.reason or 'chosen by a person'}"
-        elif decision.kind == "phrasing":
-            known = {p.casefold() for p in concept.phrasings}
+        elif decision.kind == "phrasing":  # a phrasing that is one of its labels adds nothing
+            known = {ev.name_key(p) for p in [*concept.labels, *concept.phrasings]}
             for phrase in decision.phrases:
-                if phrase.casefold() not in known:
-                    known.add(phrase.casefold())
+                if ev.name_key(phrase) not in known:
+                    known.add(ev.name_key(phrase))
                     concept.phrasings.append(phrase)
         elif decision.kind == "relation":
             target = _find(concepts, decision.labels[1])

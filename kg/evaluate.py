@@ -228,7 +228,7 @@ def format_report(result: dict[str, Any], misses: bool = True) -> str:
         for split in (s for s in SPLITS if s in result["counts"]):
             bands = calibration(rows, split)
             out.append(
-                f"  {split:<8}"
+                f"  {split:<9} "
                 + "  ".join(f"{band}: {n:>3} ({right:.2f})" for band, n, right in bands)
             )
             unanswerable = [
@@ -236,7 +236,7 @@ def format_report(result: dict[str, Any], misses: bool = True) -> str:
             ]
             if unanswerable:
                 top = max(r["confidence"] for r in unanswerable)
-                out.append(f"  {'':<8}unanswerable: highest confidence {top:.2f}")
+                out.append(f"  {'':<10}unanswerable: highest confidence {top:.2f}")
     if misses and result["misses"]:
         out.append("")
         out.append("hybrid misses at rank 1 (line: question -> expected | got)")
