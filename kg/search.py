@@ -27,7 +27,6 @@ new ones. `SearchIndex.build(..., lexicon=...)` still takes a curated one.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import sys
@@ -290,6 +289,9 @@ class LabelMatcher(Retriever):
         for i, e in enumerate(self.entries):
             if e.kind != "acronym" and 2 <= len(e.words) <= 8:
                 self._by_initials.setdefault("".join(w[0] for w in e.words), []).append(i)
+        # Every beginning of those keys, so a query window's candidate keys are grown a word
+        # at a time and abandoned as soon as no label starts that way.
+        self._initials_prefixes = {k[:n] for k in self._by_initials for n in range(1, len(k) + 1)}
 
     @classmethod
     def build(
@@ -429,15 +431,30 @@ class LabelMatcher(Retriever):
                 window = words[start:end]
                 if all(w in self._known for w in window):
                     continue  # nothing shortened: exact and fuzzy matching cover it
-                options = [(False, True) if self._initialism(w) else (False,) for w in window]
-                for initials in itertools.product(*options):
-                    if all(initials):
-                        continue
-                    key = "".join(w if i else w[0] for w, i in zip(window, initials, strict=True))
+                for key, initials in self._initials_keys(window):
                     for entry in self._by_initials.get(key, ()):
                         if self._spells(window, initials, self.entries[entry].words):
                             found.add((entry, end - start))
         return sorted(found)
+
+    def _initials_keys(self, window: tuple[str, ...]) -> list[tuple[str, tuple[bool, ...]]]:
+        """(initials key, which words are taken as initials) for each reading of the window
+        that some label's initials spell: each word gives its first letter or, if it can be
+        an initialism, all of it; one word at least is not initials."""
+        out = []
+        stack: list[tuple[int, str, tuple[bool, ...]]] = [(0, "", ())]
+        while stack:
+            at, key, initials = stack.pop()
+            if at == len(window):
+                if not all(initials) and key in self._by_initials:
+                    out.append((key, initials))
+                continue
+            word = window[at]
+            options = [(word[0], False)] + ([(word, True)] if self._initialism(word) else [])
+            for part, is_initials in options:
+                if key + part in self._initials_prefixes:
+                    stack.append((at + 1, key + part, (*initials, is_initials)))
+        return out
 
     def _initialism(self, word: str) -> bool:
         return 2 <= len(word) <= 4 and word.isalpha() and word not in self._known
