@@ -181,6 +181,19 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
         f"{len(glossary.collections)} collections",
         highlight=False,
     )
+    bare = [c.pref_label for c in glossary.concepts if not c.phrasings]
+    phrased = len(glossary.concepts) - len(bare)
+    out.print(
+        f"phrasings: {sum(len(c.phrasings) for c in glossary.concepts)} for {phrased} concepts"
+        + (
+            f"; none yet for {len(bare)} (e.g. {', '.join(bare[:3])}): add [[phrasing]] to "
+            "the curation file so everyday questions find them"
+            if bare
+            else ""
+        ),
+        highlight=False,
+        markup=False,
+    )
     for s in glossary.sources:
         for w in s.warnings[:SHOWN]:
             where = f"{s.path.name}:{w.line}" if w.line else s.path.name

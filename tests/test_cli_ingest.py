@@ -118,6 +118,17 @@ def test_ingest_reports_concepts_and_merges(
     assert code == 0
     assert "185 entries became" in out and "concepts through" in out
     assert "merges by evidence: label" in out and "curated 1" in out
+    assert "for 119 concepts" in out and "none yet" not in out  # every seed concept phrased
+
+
+def test_ingest_names_concepts_without_phrasings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KG_CURATION", str(tmp_path / "none.toml"))
+    code, out, _ = run(capsys, "ingest", str(RAW), "--build-dir", str(tmp_path / "build"))
+    assert code == 0
+    assert "phrasings: 0 for 0 concepts; none yet for 120 (e.g. Account Churn" in out
+    assert "add [[phrasing]] to the curation file" in out
 
 
 def test_show_explain_conflicts_and_merges(built: Path, capsys: pytest.CaptureFixture[str]) -> None:

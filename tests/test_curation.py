@@ -69,7 +69,8 @@ def test_phrasings_join_their_concept_once_and_unknown_concepts_are_reported(
     path = write(
         tmp_path,
         '[[phrasing]]\nconcept = "churn"\nphrases = ["customers walking away", "logo loss"]\n'
-        '[[phrasing]]\nconcept = "Churn"\nphrases = ["Logo loss", "people cancelling", "churn-rate"]\n'
+        '[[phrasing]]\nconcept = "Churn"\n'
+        'phrases = ["Logo loss", "people cancelling", "churn-rate"]\n'
         '[[phrasing]]\nconcept = "No Such Concept"\nphrases = ["anything"]\n',
     )
     entries = [e for s in seed_sources for e in s.entries]
