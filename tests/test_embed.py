@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kg.embed import Encoder, OnnxModel, Unsupported, check_export
+from kg.embed import Encoder, OnnxModel, Unsupported, batches, check_export
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = " ".join(f"word{i} churn retention" for i in range(200))  # far over 256 tokens
@@ -55,6 +55,15 @@ def test_rows_keep_the_callers_order(model: OnnxModel) -> None:
     np.testing.assert_allclose(batched, single, atol=1e-5)
     np.testing.assert_array_equal(batched[1], batched[6])
     assert model.encode([], batch_size=2).shape == (0, 384)
+
+
+def test_batches_hold_a_bounded_number_of_padded_tokens() -> None:
+    lengths = [300, 200, 150, 100, 12, 12, 12, 12, 12]  # longest first, as encode sorts them
+    runs = batches(lengths, size=4, tokens=400)
+    assert [list(r) for r in runs] == [[0], [1, 2], [3, 4, 5, 6], [7, 8]]
+    assert batches([2000], size=64, tokens=1024) == [range(0, 1)]  # too long: alone, not lost
+    assert batches([], size=64) == []
+    assert sum(len(r) for r in batches([12] * 200, size=64)) == 200
 
 
 def test_query_equals_its_row(encoder: Encoder) -> None:
