@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from threadpoolctl import threadpool_limits
 
 from api import pages, skosmos, sparql
 from api.schemas import (
@@ -48,7 +49,13 @@ Id = Annotated[str, PathParam(min_length=1, max_length=200, description="A conce
 
 
 def create_app(glossary: Glossary) -> FastAPI:
-    """The FastAPI app serving `glossary`."""
+    """The FastAPI app serving `glossary`.
+
+    It also limits BLAS (numpy's OpenBLAS) to one thread for the whole process: requests run
+    on a thread pool, and each search's matrix product starting its own BLAS threads made
+    eight concurrent clients fight over two cores (104 req/s instead of 600;
+    docs/benchmarks.md, section 5)."""
+    threadpool_limits(limits=1, user_api="blas")
     app = FastAPI(
         title="Glossary knowledge graph",
         description="A deduplicated, sourced, linked customer-success vocabulary.",

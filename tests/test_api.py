@@ -38,6 +38,14 @@ def test_concept_detail_has_every_sourced_definition(client: TestClient) -> None
         assert isinstance(body[field], list)
 
 
+def test_the_server_runs_blas_on_one_thread(client: TestClient) -> None:
+    """Concurrent requests each starting BLAS threads cut throughput six times over."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
 def test_concept_detail_lists_its_curated_phrasings(client: TestClient) -> None:
     body = client.get("/concepts/churn").json()
     assert "customers walking away" in body["phrasings"]
