@@ -62,9 +62,11 @@ STOPWORDS = frozenset(
 )
 _BOILERPLATE_HEAD = re.compile(
     r"^\s*(?:please\s+)?(?:"
-    r"(?:what|which)\s+(?:is|are|does|do)\s+(?:an?\s+|the\s+)?(?:(?:term|word|name)\s+for\s+)?"
-    r"|what['’]?s\s+(?:an?\s+|the\s+)?"
-    r"|what\s+do\s+(?:you|we|they|people)\s+call\s+(?:it\s+)?(?:when\s+)?"
+    # before "what do ...", which would leave "you call it when ..."
+    r"(?:what|how)\s+(?:do|would|should)\s+(?:you|we|they|people|i)\s+call\s+(?:it\s+)?(?:when\s+)?"
+    r"|(?:what|which)\s+(?:is|are|does|do)\s+(?:an?\s+|the\s+)?(?:(?:term|word|name)\s+for\s+)?"
+    r"|what['’]?s\s+(?:an?\s+|the\s+)?(?:(?:term|word|name|phrase)\s+for\s+)?"
+    r"|(?:is|are)\s+there\s+(?:an?\s+|any\s+|the\s+)?(?:(?:term|word|name|phrase)\s+for\s+)?"
     r"|(?:can\s+you\s+)?(?:define|explain|describe)\s+"
     r"|(?:the\s+)?(?:definition|meaning)\s+of\s+"
     r"|tell\s+me\s+(?:about\s+)?"
@@ -542,7 +544,8 @@ class BM25Retriever(Retriever):
     @staticmethod
     def document(concept: Concept) -> list[str]:
         labels = [concept.pref_label, *concept.alt_labels, *concept.hidden_labels]
-        text = " ".join(labels * 2 + [d.text for d in concept.definitions] + concept.phrasings)
+        phrasings = [strip_boilerplate(p) for p in concept.phrasings]
+        text = " ".join(labels * 2 + [d.text for d in concept.definitions] + phrasings)
         return content_words(words_of(text))
 
     @classmethod
@@ -653,7 +656,9 @@ def concept_views(concept: Concept, index: int, entries: bool = True) -> list[Vi
         sentences = _sentences(d.text)
         if len(sentences) > 1:
             views += [View(index, "sentence", s, d.source) for s in sentences]
-    views += [View(index, "phrasing", p, "curated") for p in concept.phrasings]
+    # a phrasing is searched as a query is: without its question wrapper ("is there a term
+    # for ..."), so that wrapper words shared by many phrasings match nothing
+    views += [View(index, "phrasing", strip_boilerplate(p), "curated") for p in concept.phrasings]
     unique: dict[tuple[str, str], View] = {}
     for v in views:
         unique.setdefault((v.kind if v.kind in ("label", "alias") else "text", v.text), v)

@@ -13,7 +13,7 @@ import pytest
 from kg.answer import SURE
 from kg.errors import BadQuery, BuildError
 from kg.evaluate import evaluate, read_questions
-from kg.search import SearchConfig, SearchIndex, content_words, words_of
+from kg.search import SearchConfig, SearchIndex, content_words, strip_boilerplate, words_of
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "data" / "eval" / "questions.tsv"
@@ -151,6 +151,37 @@ def test_curated_phrasings_are_searched_and_explained(index: SearchIndex, glossa
     assert "phrasing (curated) 'subscribers quitting the service'" in hit.explanation
     # a phrasing's words are BM25 words of its concept
     assert all(w in index.bm25.vocab for w in content_words(words_of("subscribers quitting")))
+
+
+@pytest.mark.parametrize(
+    ("question", "stripped"),
+    [
+        ("What does NDR stand for?", "NDR"),
+        ("what do we call it when expansion outweighs churn?", "expansion outweighs churn"),
+        ("what do you call a team that aims to break even", "a team that aims to break even"),
+        (
+            "is there a term for when a client stays but pays less",
+            "when a client stays but pays less",
+        ),
+        ("what's the word for customers who cancel", "customers who cancel"),
+        ("is there a renewal fee", "renewal fee"),
+        ("how do we keep clients", "how do we keep clients"),  # a how-to question keeps its words
+    ],
+)
+def test_question_wrappers_are_stripped(question: str, stripped: str) -> None:
+    assert strip_boilerplate(question) == stripped
+
+
+def test_question_wrappers_do_not_match_phrasings_worded_as_questions(
+    index: SearchIndex, glossary
+) -> None:
+    """Many phrasings are worded 'is there a term for ...'; a question worded the same way
+    must match on what it asks about, not on 'is there a name for'."""
+    worded = [p for c in glossary.concepts for p in c.phrasings if p.startswith("is there a")]
+    assert len(worded) > 10
+    assert all(not v.text.startswith("is there a") for v in index.views.views)
+    hits = [h.concept_id for h in index.search("is there a name for customers leaving", 3)]
+    assert "champion" not in hits
 
 
 def test_no_built_in_synonym_list(index: SearchIndex) -> None:
@@ -325,7 +356,7 @@ def test_tune_quality(report: dict) -> None:
     tune = report["modes"]["hybrid"]["tune"]
     assert tune["direct"]["hit@1"] >= 0.95
     assert tune["short"]["hit@1"] >= 0.95  # measured 0.99 ('CORE metric' second)
-    assert tune["paraphrase"]["hit@1"] >= 0.75  # measured 0.81 (0.33 before phrasings)
+    assert tune["paraphrase"]["hit@1"] >= 0.75  # measured 0.82 (0.33 before phrasings)
     # 'how many vacation days do new hires get' reaches Customer Onboarding at 0.63
     assert _unanswerable_confidence(report, "tune") < 0.65
 
@@ -333,7 +364,7 @@ def test_tune_quality(report: dict) -> None:
 def test_held_out_quality(report: dict) -> None:
     """What the held-out questions (written blind, never tuned on) meet, and floors a little
     under what they measured with both batches of phrasings. heldout3 / heldout4: direct
-    1.00 / 1.00, paraphrase 0.82 / 0.80 Hit@1 and 0.95 / 0.94 Hit@5, all 0.88 / 0.87."""
+    1.00 / 1.00, paraphrase 0.82 / 0.79 Hit@1 and 0.95 / 0.93 Hit@5, all 0.88 / 0.86."""
     for split in HELD_OUT:
         held = {mode: table[split] for mode, table in report["modes"].items()}
         assert held["hybrid"]["direct"]["hit@1"] >= 0.95
@@ -345,7 +376,7 @@ def test_held_out_quality(report: dict) -> None:
 
 
 def test_held_out_paraphrase_hit_at_1_target(report: dict) -> None:
-    """The issue's 0.70 paraphrase target, on all 130 held-out paraphrases (measured 0.81)."""
+    """The issue's 0.70 paraphrase target, on all 130 held-out paraphrases (measured 0.80)."""
     assert _held_out(report, "hybrid", "paraphrase") >= 0.70
 
 
@@ -394,7 +425,7 @@ def test_held_out_unanswerable_confidence(report: dict) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="paraphrase margin unmet: held-out paraphrase Hit@1 hybrid 0.81 against BM25 0.78 "
+    reason="paraphrase margin unmet: held-out paraphrase Hit@1 hybrid 0.80 against BM25 0.78 "
     "(BM25 also reads the curated phrasings) and dense 0.20; the target is baseline + 0.15. "
     "See data/eval/search-ablations.md",
 )
