@@ -372,9 +372,9 @@ def write_export(source: Path, export: Path) -> None:
 def export_bert(source: Path, target: Path) -> None:
     """The Transformer module of a sentence-transformers BERT model (Transformer, mean
     Pooling: what `OnnxModel` runs) as `target/onnx/model.onnx`, with torch.onnx alone,
-    beside copies of the model's configuration and tokenizer files, then fused
-    (`fuse_bert`). Faster than sentence-transformers' export, which also imports it and
-    optimum; the same vectors (the tests compare them with sentence-transformers')."""
+    beside copies of the model's configuration and tokenizer files. About 2 s faster than
+    sentence-transformers' export, which also imports it and optimum; the same vectors (the
+    tests compare them with sentence-transformers')."""
     check_export(source)
     if _json(source / "config.json", {}).get("model_type") != "bert":
         raise Unsupported("not a BERT model")
@@ -412,26 +412,6 @@ def export_bert(source: Path, target: Path) -> None:
             opset_version=14,
             dynamo=False,
         )
-    fuse_bert(target / "onnx" / "model.onnx", _json(source / "config.json"))
-
-
-def fuse_bert(model: Path, config: dict[str, Any]) -> None:
-    """Rewrite a BERT export with ONNX Runtime's fused operators (attention, skip layer
-    norm, bias GELU, embedding layer norm): a query encodes 15-20 % faster, the vectors the
-    same to 2e-7, for about 2 s once. Left unfused, with a warning, if the optimiser fails."""
-    try:
-        from onnxruntime.transformers.optimizer import optimize_model
-
-        fused = optimize_model(
-            str(model),
-            model_type="bert",
-            num_heads=int(config["num_attention_heads"]),
-            hidden_size=int(config["hidden_size"]),
-            opt_level=0,  # the fusions only; the session applies its own optimisations
-        )
-        fused.save_model_to_file(str(model))
-    except Exception as exc:  # an optimiser that cannot fuse this graph: unfused still works
-        log.warning("ONNX Runtime could not fuse %s (%s); it is used unfused", model, exc)
 
 
 def _json(path: Path, default: Any = None) -> Any:

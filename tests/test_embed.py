@@ -155,20 +155,6 @@ def test_a_bert_model_is_exported_without_sentence_transformers(
     assert done.stdout.split() == ["False", "False"]
     exported = OnnxModel(tmp_path / "export")
     np.testing.assert_allclose(exported.encode(TEXTS), encoder.encode(TEXTS), atol=1e-5)
-    import onnx
-
-    ops = {node.op_type for node in onnx.load(str(exported.file)).graph.node}
-    assert {"Attention", "SkipLayerNormalization", "EmbedLayerNormalization"} <= ops  # fused
-
-
-def test_an_export_the_optimiser_cannot_fuse_is_kept_unfused(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    model = tmp_path / "model.onnx"
-    model.write_bytes(b"not a model")
-    with caplog.at_level(logging.WARNING, logger="kg.embed"):
-        kg.embed.fuse_bert(model, {"num_attention_heads": 12, "hidden_size": 384})
-    assert "could not fuse" in caplog.text and model.read_bytes() == b"not a model"
 
 
 def test_other_models_are_exported_through_sentence_transformers(
