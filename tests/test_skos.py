@@ -307,6 +307,10 @@ BREAKAGES: dict[str, tuple[Callable[[Graph], object], str]] = {
         lambda g: g.remove((definition_uri(BASE + "upsell", 1), DCTERMS.source, None)),
         "has a definition without its text (rdf:value) or its one source",
     ),
+    "phrasing without a language": (
+        lambda g: g.add((C["upsell"], KGV.phrasing, Literal("selling them the bigger plan"))),
+        "a phrasing must be a language-tagged text",
+    ),
     "top concept with a broader one": (
         lambda g: g.add((C["account-churn"], SKOS.topConceptOf, scheme_uri(BASE))),
         "is a top concept but has a broader concept",
