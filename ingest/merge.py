@@ -251,9 +251,7 @@ def _assemble(
         for label in e.hidden:
             if label.casefold() not in own and label not in concept.hidden_labels:
                 concept.hidden_labels.append(label)
-        for phrase in e.phrasings:
-            if phrase.casefold() not in {p.casefold() for p in concept.phrasings}:
-                concept.phrasings.append(phrase)
+        _add_phrasings(concept, e.phrasings)
     concept.preferred, concept.preferred_reason = choose_definition(concept.definitions)
     concept.conflicts = find_conflicts(concept.definitions, concept.labels)
     return concept
@@ -352,12 +350,8 @@ def _apply_curation(concepts: list[Concept], curation: Curation, result: MergeRe
                 continue
             concept.preferred = matches[0]
             concept.preferred_reason = f"curated: {decision.reason or 'chosen by a person'}"
-        elif decision.kind == "phrasing":  # a phrasing that is one of its labels adds nothing
-            known = {ev.name_key(p) for p in [*concept.labels, *concept.phrasings]}
-            for phrase in decision.phrases:
-                if ev.name_key(phrase) not in known:
-                    known.add(ev.name_key(phrase))
-                    concept.phrasings.append(phrase)
+        elif decision.kind == "phrasing":
+            _add_phrasings(concept, decision.phrases)
         elif decision.kind == "relation":
             target = _find(concepts, decision.labels[1])
             if target is None:
@@ -366,6 +360,15 @@ def _apply_curation(concepts: list[Concept], curation: Curation, result: MergeRe
             concept.relations.append(
                 (f"curated-{decision.relation}", target.pref_label, decision.reason or None)
             )
+
+
+def _add_phrasings(concept: Concept, phrases: Sequence[str]) -> None:
+    """Append the phrasings the concept lacks; one that is one of its labels adds nothing."""
+    known = {ev.name_key(p) for p in [*concept.labels, *concept.phrasings]}
+    for phrase in phrases:
+        if ev.name_key(phrase) not in known:
+            known.add(ev.name_key(phrase))
+            concept.phrasings.append(phrase)
 
 
 def _curate_labels(
