@@ -58,7 +58,7 @@ def _settings(build_dir: Path | None) -> Settings:
 
 
 def _encoder(settings: Settings) -> Encoder:
-    return Encoder(settings.model, settings.cache_dir, settings.backend)
+    return Encoder.from_settings(settings)
 
 
 def _load(build_dir: Path | None) -> Glossary:
@@ -93,6 +93,7 @@ def ingest(
     files, _ = collect(targets)
     inputs = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
     inputs["<code>"] = _code_fingerprint()
+    inputs["<model>"] = _encoder(settings).model_id  # another model or precision: rebuild
     if settings.curation.is_file():
         inputs["<curation>"] = hashlib.sha256(settings.curation.read_bytes()).hexdigest()
     if if_stale and _is_current(settings.build_dir, inputs):

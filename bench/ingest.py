@@ -113,7 +113,7 @@ def alternative_main(kind: str, paths: list[Path]) -> None:
             from kg.embed import Encoder
 
             settings = Settings.from_env()
-            encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
+            encoder = Encoder.from_settings(settings)
             vectors = encoder.encode(texts)
             encoder.save_cache()
             index = faiss.IndexFlatIP(vectors.shape[1])
@@ -131,7 +131,7 @@ def encoder_probe(backend: str, texts_file: Path) -> None:
     settings = Settings.from_env()
     texts = json.loads(texts_file.read_text())
     clock = time.perf_counter()
-    encoder = Encoder(settings.model, settings.cache_dir, backend)
+    encoder = Encoder(settings.model, settings.cache_dir, backend, settings.precision)
     model = encoder._load()
     name = type(model).__name__
 

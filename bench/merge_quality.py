@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     settings = Settings.from_env()
     sources, _ = read_paths([ROOT / "data" / "raw"])
-    encoder = Encoder(settings.model, ROOT / "data" / "cache", settings.backend)
+    encoder = Encoder.from_settings(settings, ROOT / "data" / "cache")
     pairs = read_pairs(ROOT / "data" / "eval" / "merge-pairs.tsv")
     same = sum(1 for *_, s in pairs if s)
     print(f"{len(pairs)} labelled pairs ({same} same, {len(pairs) - same} different)")

@@ -249,7 +249,7 @@ def seed_cache() -> Path:
         shutil.copytree(source, target / "onnx", dirs_exist_ok=True)
     else:  # export once into the bench cache
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        Encoder(settings.model, target, settings.backend)._load()
+        Encoder.from_settings(settings, target)._load()
     return target
 
 

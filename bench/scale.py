@@ -225,7 +225,7 @@ def probe_search(build_dir: Path, count: int) -> dict[str, Any]:
 
     settings = Settings.from_env()
     start = time.perf_counter()
-    encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
+    encoder = Encoder.from_settings(settings)
     glossary = Glossary.load(build_dir, settings.base_uri, encoder=encoder)
     index = glossary.index
     load = time.perf_counter() - start
@@ -309,7 +309,7 @@ def probe_recall(build_dir: Path, count: int) -> dict[str, Any]:
     from kg.search import DenseRetriever, SearchConfig, SearchIndex
 
     settings = Settings.from_env()
-    encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
+    encoder = Encoder.from_settings(settings)
     index = SearchIndex.load(build_dir, encoder)
     cfg: SearchConfig = index.config
     saved = index.views.index

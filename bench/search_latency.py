@@ -67,7 +67,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     glossary = Glossary.load(args.build_dir)
-    encoder = Encoder(settings.model, ROOT / "data" / "cache", settings.backend)
+    encoder = Encoder.from_settings(settings, ROOT / "data" / "cache")
     index = SearchIndex.build(glossary.concepts, encoder)
     texts = queries(glossary)
     print(f"machine: {machine()}")

@@ -116,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     glossary = Glossary.load(args.build_dir)
-    encoder = Encoder(settings.model, ROOT / "data" / "cache", settings.backend)
+    encoder = Encoder.from_settings(settings, ROOT / "data" / "cache")
     index = SearchIndex.build(glossary.concepts, encoder)
     encoder.save_cache()
     splits = (args.split,) if args.split else SPLITS

@@ -65,7 +65,7 @@ def phases_probe(build_dir: Path) -> None:
 
     mark("import api.app, uvicorn")
     settings = Settings.from_env()
-    encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
+    encoder = Encoder.from_settings(settings)
     glossary = Glossary.load(build_dir, settings.base_uri, encoder=encoder)
     mark("Glossary.load")
     create_app(glossary)
@@ -108,7 +108,7 @@ def alternative_app(kind: str, build_dir: Path) -> Any:
         from kg.embed import Encoder
 
         settings = Settings.from_env()
-        encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
+        encoder = Encoder.from_settings(settings)
         saved = faiss.read_index(str(build_dir / "search-document.faiss"))
         vectors = np.ascontiguousarray(saved.reconstruct_n(0, saved.ntotal), dtype=np.float32)
         index = faiss.IndexFlatIP(vectors.shape[1])
@@ -156,7 +156,7 @@ def serve_alternative(kind: str, build_dir: Path, port: int) -> None:
         from kg.glossary import Glossary
 
         settings = Settings.from_env()
-        encoder = Encoder(settings.model, settings.cache_dir, settings.backend)
+        encoder = Encoder.from_settings(settings)
         glossary = Glossary.load(build_dir, settings.base_uri, encoder=encoder)
         uvicorn.run(
             create_app(glossary),

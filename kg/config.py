@@ -17,6 +17,7 @@ class Settings:
     model: str = "all-MiniLM-L6-v2"  # KG_MODEL: the packaged model's name or a local folder
     cache_dir: Path = Path("data/cache")  # KG_CACHE_DIR: embedding cache and ONNX export
     backend: str = "onnx"  # KG_BACKEND: onnx (fast) or torch
+    precision: str = "int8"  # KG_PRECISION: int8 (8-bit weights, faster queries) or fp32
     curation: Path = Path("data/curation.toml")  # KG_CURATION: reviewed human decisions
 
     @classmethod

@@ -39,7 +39,7 @@ def encoder():  # type: ignore[no-untyped-def]
     """The real packaged model, with the repository's embedding cache."""
     from kg.embed import Encoder
 
-    enc = Encoder("all-MiniLM-L6-v2", ROOT / "data" / "cache")
+    enc = Encoder("all-MiniLM-L6-v2", ROOT / "data" / "cache")  # int8, as the product runs
     yield enc
     enc.save_cache()
 

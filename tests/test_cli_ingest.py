@@ -88,6 +88,21 @@ def test_if_stale_skips_a_current_build(built: Path, capsys: pytest.CaptureFixtu
     assert code == 0 and "is current" in err
 
 
+def test_another_precision_makes_the_build_stale(
+    built: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = json.loads((built / "search-manifest.json").read_text())
+    assert manifest["model_id"].endswith("-int8b32")
+    monkeypatch.setenv("KG_PRECISION", "fp32")
+    code, _, err = run(capsys, "ingest", str(RAW), "--if-stale", "--build-dir", str(built))
+    assert code == 0 and "is current" not in err
+    manifest = json.loads((built / "search-manifest.json").read_text())
+    assert "-" not in manifest["model_id"]  # rebuilt with the full-precision vectors
+    monkeypatch.setenv("KG_PRECISION", "int4")
+    code, _, err = run(capsys, "search", "churn", "--build-dir", str(built))
+    assert code != 0 and "KG_PRECISION" in err and err.count("\n") == 1, err
+
+
 def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for args, expected in [
         (["ingest", str(tmp_path / "nope")], "no such file or folder"),

@@ -14,7 +14,16 @@ import numpy as np
 import pytest
 
 import kg.embed
-from kg.embed import Encoder, OnnxModel, Unsupported, batches, check_export, write_export
+from kg.embed import (
+    INT8_FILE,
+    Encoder,
+    ModelError,
+    OnnxModel,
+    Unsupported,
+    batches,
+    check_export,
+    write_export,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = " ".join(f"word{i} churn retention" for i in range(200))  # far over 256 tokens
@@ -29,9 +38,19 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
-def model(encoder: Encoder) -> OnnxModel:
+def int8(encoder: Encoder) -> OnnxModel:
+    """The model as the product runs it: the export with 8-bit weights."""
     loaded = encoder._load()
     assert isinstance(loaded, OnnxModel), "the ONNX backend fell back to sentence-transformers"
+    assert loaded.file.name == INT8_FILE
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def model(int8: OnnxModel, encoder: Encoder) -> OnnxModel:
+    """The full-precision export (KG_PRECISION=fp32)."""
+    loaded = Encoder(encoder.name, encoder.cache_dir, precision="fp32")._load()
+    assert isinstance(loaded, OnnxModel) and loaded.file.name == "model.onnx"
     return loaded
 
 
@@ -49,13 +68,35 @@ def test_same_vectors_as_sentence_transformers(model: OnnxModel, encoder: Encode
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
 
 
-def test_rows_keep_the_callers_order(model: OnnxModel) -> None:
+def test_8_bit_weights_keep_the_vectors_close(model: OnnxModel, int8: OnnxModel) -> None:
+    full, small = model.encode(TEXTS), int8.encode(TEXTS)
+    assert small.dtype == np.float32 and small.shape == full.shape
+    np.testing.assert_allclose(np.linalg.norm(small, axis=1), 1.0, atol=1e-5)
+    cosines = (full * small).sum(axis=1)
+    assert cosines.min() > 0.998, cosines  # the lowest seen: 0.9984, for the empty text
+    assert not np.allclose(full, small, atol=1e-6)  # the quantised graph really is in use
+    assert int8.file.stat().st_size < 0.7 * model.file.stat().st_size
+
+
+@pytest.mark.parametrize("which", ["model", "int8"])
+def test_rows_keep_the_callers_order(which: str, request: pytest.FixtureRequest) -> None:
+    model: OnnxModel = request.getfixturevalue(which)
     texts = [TEXTS[i] for i in (3, 0, 5, 1, 2, 4, 0)]  # mixed lengths, one repeated
     batched = model.encode(texts, batch_size=2)  # sorted by length into several batches
     single = np.stack([model.encode_query(t) for t in texts])
-    np.testing.assert_allclose(batched, single, atol=1e-5)
+    np.testing.assert_allclose(batched, single, atol=1e-5)  # a vector never depends on its batch
     np.testing.assert_array_equal(batched[1], batched[6])
     assert model.encode([], batch_size=2).shape == (0, 384)
+
+
+def test_precision_is_part_of_the_model_id(encoder: Encoder, tmp_path: Path) -> None:
+    full = Encoder(encoder.name, tmp_path, precision="fp32")
+    torch = Encoder(encoder.name, tmp_path, backend="torch")
+    assert encoder.precision == "int8" and torch.precision == "fp32"  # torch: no 8-bit weights
+    assert encoder.model_id != full.model_id == torch.model_id == encoder.weights_id
+    assert encoder.export_dir.name == full.export_dir.name == encoder.weights_id  # one export
+    with pytest.raises(ModelError, match="KG_PRECISION"):
+        Encoder(encoder.name, tmp_path, precision="int4")
 
 
 def test_batches_hold_a_bounded_number_of_padded_tokens() -> None:
@@ -104,7 +145,7 @@ def test_a_corrupt_export_is_written_again(
 ) -> None:
     model = encoder._load()
     assert isinstance(model, OnnxModel)
-    copy = tmp_path / "onnx" / encoder.model_id
+    copy = tmp_path / "onnx" / encoder.weights_id
     shutil.copytree(encoder.export_dir, copy)
     onnx = copy / "onnx" / model.file.name
     size = onnx.stat().st_size
@@ -116,7 +157,8 @@ def test_a_corrupt_export_is_written_again(
     assert isinstance(healed._load(), OnnxModel)
     assert onnx.stat().st_size > 0.9 * size  # whole again, not the truncated copy
     np.testing.assert_allclose(vector, encoder.encode_query("churn"), atol=1e-5)
-    assert sorted(p.name for p in copy.parent.iterdir()) == [encoder.model_id]  # no temp dirs
+    assert sorted(p.name for p in copy.parent.iterdir()) == [encoder.weights_id]  # no temp dirs
+    assert sorted(p.name for p in onnx.parent.iterdir()) == ["model.onnx", INT8_FILE]
 
 
 def test_only_mean_pooling_is_run_directly(encoder: Encoder, tmp_path: Path) -> None:
@@ -141,7 +183,7 @@ def test_only_mean_pooling_is_run_directly(encoder: Encoder, tmp_path: Path) -> 
 
 
 def test_a_bert_model_is_exported_without_sentence_transformers(
-    encoder: Encoder, tmp_path: Path
+    encoder: Encoder, model: OnnxModel, tmp_path: Path
 ) -> None:
     script = (
         "import sys; from pathlib import Path; from kg.embed import write_export, model_path\n"
@@ -154,11 +196,11 @@ def test_a_bert_model_is_exported_without_sentence_transformers(
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
     exported = OnnxModel(tmp_path / "export")
-    np.testing.assert_allclose(exported.encode(TEXTS), encoder.encode(TEXTS), atol=1e-5)
+    np.testing.assert_allclose(exported.encode(TEXTS), model.encode(TEXTS), atol=1e-5)
 
 
 def test_other_models_are_exported_through_sentence_transformers(
-    encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    encoder: Encoder, model: OnnxModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(source: Path, target: Path) -> None:
         (target / "half-written").write_text("x")  # what a failed export may leave
@@ -168,4 +210,4 @@ def test_other_models_are_exported_through_sentence_transformers(
     write_export(encoder.path, tmp_path / "export")
     assert not (tmp_path / "export" / "half-written").exists()
     exported = OnnxModel(tmp_path / "export")
-    np.testing.assert_allclose(exported.encode(TEXTS), encoder.encode(TEXTS), atol=1e-5)
+    np.testing.assert_allclose(exported.encode(TEXTS), model.encode(TEXTS), atol=1e-5)
