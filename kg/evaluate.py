@@ -20,7 +20,7 @@ from kg.errors import BadQuery
 from kg.search import MODES, SearchIndex
 
 CATEGORIES = ("direct", "short", "paraphrase")
-SPLITS = ("tune", "heldout3", "heldout4")
+SPLITS = ("tune", "heldout3", "heldout4", "heldout5")
 COLUMNS = ("question", "expected_label", "category", "split")
 METRICS = ("hit@1", "hit@5", "mrr@10")
 DEPTH = 10
