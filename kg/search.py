@@ -38,6 +38,7 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple, Protocol
 
@@ -1159,6 +1160,10 @@ class SearchIndex:
             raise BadQuery(f"k must be a positive whole number, not {k!r}")
         if mode not in MODES:
             raise BadQuery(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        with one_blas_thread():
+            return self._search(query, k, mode)
+
+    def _search(self, query: str, k: int, mode: str) -> list[Hit]:
         q = self.prepare(query, expand=mode == "hybrid" and self.config.use_lexicon)
         k = min(k, len(self.concept_ids))
         if k == 0:
@@ -1261,6 +1266,24 @@ class SearchIndex:
                 )
             )
         return hits
+
+
+@cache
+def _blas() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs on one thread (10 µs to enter and leave).
+
+    A query's matrix products are small (the seed views: 2,449 × 384), but past OpenBLAS's
+    threshold for threading them; its threads then spin-wait after each product, taking the
+    cores the next query's encoder runs on. On this two-core machine, under load, a new
+    query took 13.6–15.9 ms in process with BLAS threaded and 6.0–9.8 ms on one thread
+    (docs/benchmarks.md, section 4). The server limits BLAS for its whole process as well."""
+    return _blas().limit(limits=1, user_api="blas")
 
 
 def _explain(signals: dict[str, float], evidence: dict[str, str]) -> str:

@@ -240,6 +240,31 @@ def test_results_are_deterministic(index: SearchIndex, glossary, encoder) -> Non
     assert first == again == other
 
 
+def test_a_search_runs_blas_on_one_thread_and_gives_the_rest_back(
+    index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BLAS threads spin-waiting after a query's small matrix product took the cores the next
+    query's encoder needed (docs/benchmarks.md, section 4)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    seen: list[list[int]] = []
+    encode = index.query_vectors._encode
+
+    def spy(text: str) -> np.ndarray:
+        seen.append(blas_threads())
+        return encode(text)
+
+    monkeypatch.setattr(index.query_vectors, "_encode", spy)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        index.search("a query this test alone sends", 5)
+        assert blas_threads() == before
+    assert seen and all(n == 1 for n in seen[0])
+
+
 def test_hits_explain_their_signals(index: SearchIndex) -> None:
     hits = index.search("percentage of customers or revenue lost over a period", 3)
     best = hits[0]
