@@ -236,13 +236,14 @@ def ingest(
 def seed_cache() -> Path:
     """A cache folder holding the ONNX export only, complete as the configured precision
     needs it (the 8-bit weights too), made once; never the project's cache."""
+    from kg import quantise
     from kg.config import Settings
-    from kg.embed import INT8_FILE, Encoder
+    from kg.embed import Encoder
 
     settings = Settings.from_env()
     target = WORK / "onnx-only-cache"
     encoder = Encoder.from_settings(settings, target)
-    graph = "model.onnx" if encoder.precision == "fp32" else INT8_FILE
+    graph = "model.onnx" if encoder.precision == "fp32" else quantise.FILE
     needed = encoder.export_dir / "onnx" / graph
     if needed.is_file():
         return target

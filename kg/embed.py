@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -30,13 +31,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from kg import quantise
 from kg.config import Settings
 from kg.errors import KgError
 
 PACKAGED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 PRECISIONS = ("int8", "fp32")
-INT8_FILE = "model_int8.onnx"  # beside the export's model.onnx
-INT8_SUFFIX = "-int8b32"  # on the model id of vectors from the 8-bit weights
 log = logging.getLogger(__name__)
 
 
@@ -88,8 +88,11 @@ class Encoder:
         self.path = model_path(model)
         self.cache_dir = cache_dir
         self.backend = backend
-        # 8-bit weights need the ONNX export; the PyTorch backend always runs full precision.
-        self.precision = precision if backend == "onnx" else "fp32"
+        # 8-bit weights apply where the ONNX export is run directly (`OnnxModel`); the PyTorch
+        # backend, and models only sentence-transformers runs, have full precision. Settled
+        # here, before anything reads `model_id`, so the id always names the vectors made.
+        quantisable = backend == "onnx" and _runs_directly(self.path)
+        self.precision = precision if quantisable else "fp32"
         self._model: Model | None = None
         self._lock = threading.Lock()
         self._cache: dict[str, np.ndarray] = {}
@@ -115,7 +118,7 @@ class Encoder:
     def model_id(self) -> str:
         """The weights' id, and how they are run, so caches and indexes of vectors from
         different models, or the same model at another precision, never mix."""
-        return self.weights_id + (INT8_SUFFIX if self.precision == "int8" else "")
+        return self.weights_id + (quantise.SUFFIX if self.precision == "int8" else "")
 
     @property
     def dimension(self) -> int:
@@ -199,7 +202,7 @@ class Encoder:
             if (export / "onnx" / "model.onnx").is_file():
                 try:
                     return self._onnx(export)
-                except Unsupported:
+                except (Unsupported, ModelError):
                     raise
                 except Exception as exc:  # a truncated or corrupt export heals itself
                     log.warning("ONNX export %s is unreadable (%s); exporting again", export, exc)
@@ -208,26 +211,43 @@ class Encoder:
         except Unsupported as exc:  # slower to load, but never different vectors
             log.warning("%s; using sentence-transformers on the ONNX export", exc)
             return SentenceTransformerModel(export, backend="onnx")
-        except Exception as exc:  # the export failed: fall back
+        except ModelError:
+            raise
+        except Exception as exc:  # the export failed: fall back, unless 8-bit vectors were due
+            if self.precision == "int8":
+                raise ModelError(
+                    f"the ONNX export of {self.name} cannot be run with 8-bit weights ({exc}); "
+                    "set KG_PRECISION=fp32 to run the model at full precision"
+                ) from exc
             log.warning("ONNX backend unavailable (%s); using PyTorch", exc)
         return SentenceTransformerModel(self.path)
 
     def _onnx(self, export: Path) -> OnnxModel:
         if self.precision == "fp32":
             return OnnxModel(export)
-        check_export(export)  # a model OnnxModel cannot run is not worth quantising
+        weights = export / "onnx" / quantise.FILE
+        if weights.is_file():
+            try:
+                return OnnxModel(export, weights)
+            except Unsupported:
+                raise
+            except Exception as exc:  # truncated or corrupt: write it again from the export
+                log.warning("%s is unreadable (%s); writing it again", weights, exc)
+                weights.unlink(missing_ok=True)
         try:
-            weights = write_int8(export)
-        except Exception as exc:  # e.g. a quantiser that cannot read this graph
-            log.warning("could not quantise %s (%s); running it at full precision", export, exc)
-            return OnnxModel(export)
+            quantise.write_int8(export)
+        except ImportError as exc:
+            raise ModelError(
+                f"8-bit weights need onnxruntime's quantiser ({exc}); install the project's "
+                "dependencies (pip install -e .), or set KG_PRECISION=fp32"
+            ) from exc
         return OnnxModel(export, weights)
 
 
 class OnnxModel:
     """A sentence-transformers ONNX export run with onnxruntime and `tokenizers` alone, giving
     the same vectors: truncation to max_seq_length, mean pooling over the mask, unit length.
-    `weights` picks another graph of the export (the 8-bit one, `write_int8`).
+    `weights` picks another graph of the export (the 8-bit one, `kg.quantise`).
 
     One session, on onnxruntime's default threads (one per core), without spinning: on this
     2-core machine a single query took 4.2 ms on two threads against 5.5 ms on one (fp32; 5.5 ms
@@ -452,47 +472,16 @@ def export_bert(source: Path, target: Path) -> None:
         )
 
 
-def write_int8(export: Path) -> Path:
-    """The export's matrix multiplications with 8-bit weights, written once beside it.
-
-    ONNX Runtime's weight-only quantiser (`MatMulNBits`), symmetric, one scale per block of
-    32 weights, multiplying in int8 (accuracy level 4). A query encodes about a fifth faster,
-    since a short query's time goes to reading the weights. Every row is quantised on its own,
-    so a text's vector does not depend on what it is batched with. The vectors keep a cosine
-    of 0.9996 on average with the full-precision ones (0.998 at worst, over the seed views),
-    and hybrid rankings on the tune questions are unchanged (docs/benchmarks.md). Dynamic
-    int8 quantisation was turned down before: one scale per tensor cost paraphrases and made
-    vectors depend on batching."""
-    target = export / "onnx" / INT8_FILE
-    if target.is_file():
-        return target
-    import onnx
-
-    root = logging.getLogger()
-    guard = logging.NullHandler()  # the quantiser calls logging.basicConfig(INFO) on import
-    root.addHandler(guard)
+def _runs_directly(source: Path) -> bool:
+    """Whether `OnnxModel` runs this model: onnxruntime and tokenizers are installed, and its
+    modules are ones it reproduces (`check_export`)."""
+    if any(importlib.util.find_spec(m) is None for m in ("onnxruntime", "tokenizers")):
+        return False
     try:
-        from onnxruntime.quantization.matmul_nbits_quantizer import (
-            DefaultWeightOnlyQuantConfig,
-            MatMulNBitsQuantizer,
-        )
-    finally:
-        root.removeHandler(guard)
-    logging.getLogger(MatMulNBitsQuantizer.__module__).setLevel(logging.WARNING)
-    config = DefaultWeightOnlyQuantConfig(
-        block_size=32, is_symmetric=True, accuracy_level=4, bits=8
-    )
-    quantizer = MatMulNBitsQuantizer(
-        onnx.load(str(export / "onnx" / "model.onnx")), algo_config=config
-    )
-    quantizer.process()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
-    try:
-        quantizer.model.save_model_to_file(str(tmp), use_external_data_format=False)
-        os.replace(tmp, target)  # whole or not at all, whoever writes it first
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+        check_export(source)
+    except (Unsupported, OSError, ValueError, KeyError, TypeError, IndexError):
+        return False
+    return True
 
 
 def _json(path: Path, default: Any = None) -> Any:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import kg.embed
+import kg.quantise
 from kg.embed import (
-    INT8_FILE,
     Encoder,
     ModelError,
     OnnxModel,
@@ -42,7 +42,7 @@ def int8(encoder: Encoder) -> OnnxModel:
     """The model as the product runs it: the export with 8-bit weights."""
     loaded = encoder._load()
     assert isinstance(loaded, OnnxModel), "the ONNX backend fell back to sentence-transformers"
-    assert loaded.file.name == INT8_FILE
+    assert loaded.file.name == kg.quantise.FILE
     return loaded
 
 
@@ -140,25 +140,85 @@ def test_loading_the_export_imports_neither_torch_nor_sentence_transformers(
     assert done.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize(
+    ("precision", "graph", "healing"),
+    [("fp32", "model.onnx", "exporting again"), ("int8", kg.quantise.FILE, "writing it again")],
+)
 def test_a_corrupt_export_is_written_again(
-    encoder: Encoder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    precision: str,
+    graph: str,
+    healing: str,
+    encoder: Encoder,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    model = encoder._load()
-    assert isinstance(model, OnnxModel)
+    encoder._load()
     copy = tmp_path / "onnx" / encoder.weights_id
     shutil.copytree(encoder.export_dir, copy)
-    onnx = copy / "onnx" / model.file.name
+    onnx = copy / "onnx" / graph
     size = onnx.stat().st_size
     onnx.write_bytes(onnx.read_bytes()[: size // 3])  # as a killed copy would leave it
-    healed = Encoder(encoder.name, tmp_path)
+    healed = Encoder(encoder.name, tmp_path, precision=precision)
+    reference = Encoder(encoder.name, encoder.cache_dir, precision=precision)
     with caplog.at_level(logging.WARNING, logger="kg.embed"):
         vector = healed.encode_query("churn")
-    assert "exporting again" in caplog.text
+    assert healing in caplog.text
     assert isinstance(healed._load(), OnnxModel)
     assert onnx.stat().st_size > 0.9 * size  # whole again, not the truncated copy
-    np.testing.assert_allclose(vector, encoder.encode_query("churn"), atol=1e-5)
+    np.testing.assert_allclose(vector, reference.encode_query("churn"), atol=1e-5)
     assert sorted(p.name for p in copy.parent.iterdir()) == [encoder.weights_id]  # no temp dirs
-    assert sorted(p.name for p in onnx.parent.iterdir()) == ["model.onnx", INT8_FILE]
+    graphs = ["model.onnx", kg.quantise.FILE] if precision == "int8" else ["model.onnx"]
+    assert sorted(p.name for p in onnx.parent.iterdir()) == graphs  # and no temporary file
+
+
+def test_without_the_quantiser_8_bit_weights_are_refused_by_name(
+    encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoder._load()
+    shutil.copytree(encoder.export_dir, tmp_path / "onnx" / encoder.weights_id)
+    (tmp_path / "onnx" / encoder.weights_id / "onnx" / kg.quantise.FILE).unlink()
+
+    def missing(export: Path) -> Path:
+        raise ImportError("No module named 'onnx_ir'")
+
+    monkeypatch.setattr(kg.quantise, "write_int8", missing)
+    with pytest.raises(ModelError, match="KG_PRECISION=fp32") as err:
+        Encoder(encoder.name, tmp_path).encode_query("churn")
+    assert "onnx_ir" in str(err.value)  # never fp32 vectors under the 8-bit model id
+
+
+def test_quantising_leaves_logging_alone(encoder: Encoder, tmp_path: Path) -> None:
+    """onnxruntime's quantiser calls logging.basicConfig(INFO) when imported."""
+    encoder._load()
+    export = tmp_path / "export"
+    shutil.copytree(encoder.export_dir, export)
+    (export / "onnx" / kg.quantise.FILE).unlink()
+    script = (
+        "import logging; from pathlib import Path; from kg.quantise import write_int8\n"
+        f"print(write_int8(Path({str(export)!r})).name)\n"
+        "print(logging.getLogger().handlers, logging.getLogger().level)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == [kg.quantise.FILE, f"[] {logging.WARNING}"]
+    assert "INFO" not in done.stderr
+    assert sorted(p.name for p in (export / "onnx").iterdir()) == sorted(
+        ["model.onnx", kg.quantise.FILE]
+    )  # no temporary file left
+
+
+def test_models_run_only_through_sentence_transformers_are_not_quantised(
+    encoder: Encoder, tmp_path: Path
+) -> None:
+    for file in encoder.path.glob("*.json"):
+        shutil.copy(file, tmp_path)
+    shutil.copytree(encoder.path / "1_Pooling", tmp_path / "1_Pooling")
+    pooling = tmp_path / "1_Pooling" / "config.json"
+    pooling.write_text(json.dumps({**json.loads(pooling.read_text()), "pooling_mode": "cls"}))
+    other = Encoder(str(tmp_path), tmp_path / "cache")
+    assert other.precision == "fp32" and "-" not in other.model_id
 
 
 def test_only_mean_pooling_is_run_directly(encoder: Encoder, tmp_path: Path) -> None:
