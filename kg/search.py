@@ -36,9 +36,9 @@ import unicodedata
 import zipfile
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple, Protocol
 
@@ -1063,7 +1063,14 @@ class SearchIndex:
         manifest = _read_json(path)
         if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
             raise BuildError(f"{path} is from another version; rebuild with `kg ingest`")
-        if manifest.get("model_id") != encoder.model_id:
+        built, configured = str(manifest.get("model_id")), encoder.model_id
+        if built != configured and built.split("-")[0] == configured.split("-")[0]:
+            raise BuildError(
+                f"the search index in {folder} holds {_precision(built)} vectors, but "
+                f"KG_PRECISION is {_precision(configured)}; rebuild with `kg ingest`, or set "
+                f"KG_PRECISION={_precision(built)}"
+            )
+        if built != configured:
             raise BuildError(
                 f"the search index in {folder} was built with model "
                 f"{manifest.get('model') or '?'} ({manifest.get('model_id')}), but the "
@@ -1268,22 +1275,51 @@ class SearchIndex:
         return hits
 
 
-@cache
-def _blas() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def one_blas_thread() -> Any:
-    """A context in which numpy's BLAS runs on one thread (10 µs to enter and leave).
+class _BlasLimit:
+    """Numpy's BLAS on one thread while any search runs (10 µs to enter and leave).
 
     A query's matrix products are small (the seed views: 2,449 × 384), but past OpenBLAS's
     threshold for threading them; its threads then spin-wait after each product, taking the
     cores the next query's encoder runs on. On this two-core machine, under load, a new
     query took 13.6–15.9 ms in process with BLAS threaded and 6.0–9.8 ms on one thread
-    (docs/benchmarks.md, section 4). The server limits BLAS for its whole process as well."""
-    return _blas().limit(limits=1, user_api="blas")
+    (docs/benchmarks.md, section 4). BLAS's thread count is one setting for the whole
+    process, so searches on several threads share one limit: the first to start sets it,
+    and the last to finish gives the old count back. (threadpoolctl lets only the first
+    thread that changes OpenBLAS's setting change it again; the server sets one thread for
+    its whole process at start, from that thread.)"""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._controller: Any = None  # found once: finding the libraries takes 0.2 ms
+        self._limiter: Any = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._running == 0:
+                if self._controller is None:
+                    from threadpoolctl import ThreadpoolController
+
+                    self._controller = ThreadpoolController()
+                self._limiter = self._controller.limit(limits=1, user_api="blas")
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    self._limiter.restore_original_limits()
+                    self._limiter = None
+
+
+one_blas_thread = _BlasLimit()
+
+
+def _precision(model_id: str) -> str:
+    """The precision a model id names: its suffix (e.g. '-int8b32'), or full precision."""
+    return model_id.split("-")[1][:4] if "-" in model_id else "fp32"
 
 
 def _explain(signals: dict[str, float], evidence: dict[str, str]) -> str:

@@ -243,26 +243,27 @@ def test_results_are_deterministic(index: SearchIndex, glossary, encoder) -> Non
 def test_a_search_runs_blas_on_one_thread_and_gives_the_rest_back(
     index: SearchIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """BLAS threads spin-waiting after a query's small matrix product took the cores the next
-    query's encoder needed (docs/benchmarks.md, section 4)."""
+    """BLAS threads spin-waiting after a query's matrix product (numpy's BLAS) took the cores
+    the next query's encoder needed (docs/benchmarks.md, section 4)."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    def blas_threads() -> list[int]:
-        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    def numpy_blas_threads() -> list[int]:
+        pools = [p for p in threadpool_info() if p["user_api"] == "blas"]
+        return [p["num_threads"] for p in pools if "numpy" in p["filepath"]]
 
     seen: list[list[int]] = []
     encode = index.query_vectors._encode
 
     def spy(text: str) -> np.ndarray:
-        seen.append(blas_threads())
+        seen.append(numpy_blas_threads())
         return encode(text)
 
     monkeypatch.setattr(index.query_vectors, "_encode", spy)
     with threadpool_limits(limits=2, user_api="blas"):
-        before = blas_threads()
+        assert numpy_blas_threads() == [2]  # found, and threaded
         index.search("a query this test alone sends", 5)
-        assert blas_threads() == before
-    assert seen and all(n == 1 for n in seen[0])
+        assert numpy_blas_threads() == [2]
+    assert seen == [[1]]
 
 
 def test_hits_explain_their_signals(index: SearchIndex) -> None:
@@ -323,6 +324,14 @@ def test_save_load_round_trip_without_re_encoding(
 def test_load_refuses_another_model(saved: Path, encoder) -> None:
     with pytest.raises(BuildError, match="built with model"):
         SearchIndex.load(saved, CountingEncoder(encoder, model_id="0123456789ab"))
+
+
+def test_load_names_the_precision_a_build_was_made_at(saved: Path, encoder) -> None:
+    assert encoder.precision == "int8"
+    full = CountingEncoder(encoder, model_id=encoder.weights_id)  # the same model at fp32
+    with pytest.raises(BuildError, match="holds int8 vectors, but KG_PRECISION is fp32") as err:
+        SearchIndex.load(saved, full)
+    assert "KG_PRECISION=int8" in str(err.value) and "kg ingest" in str(err.value)
 
 
 def test_load_refuses_missing_or_corrupt_files(
@@ -386,6 +395,9 @@ def test_tune_quality(report: dict) -> None:
     assert _unanswerable_confidence(report, "tune") < 0.65
 
 
+HIT_AT_5_FLOOR = {"heldout3": 0.90, "heldout4": 0.90, "heldout5": 0.83}  # 0.95, 0.93, 0.86
+
+
 def test_held_out_quality(report: dict) -> None:
     """What the held-out questions (written blind, never tuned on) meet, and floors a little
     under what they measured with both batches of phrasings. heldout3 / heldout4 / heldout5
@@ -396,7 +408,7 @@ def test_held_out_quality(report: dict) -> None:
         assert held["hybrid"]["direct"]["hit@1"] >= 0.95
         assert held["hybrid"]["all"]["hit@1"] >= 0.80
         assert held["hybrid"]["paraphrase"]["hit@1"] >= 0.75
-        assert held["hybrid"]["paraphrase"]["hit@5"] >= 0.85
+        assert held["hybrid"]["paraphrase"]["hit@5"] >= HIT_AT_5_FLOOR[split]
         for mode in ("bm25", "dense"):
             assert held["hybrid"]["all"]["mrr@10"] > held[mode]["all"]["mrr@10"]
 
