@@ -21,7 +21,7 @@ import numpy as np
 from kg.answer import CALIBRATION, features
 from kg.config import Settings
 from kg.embed import Encoder
-from kg.evaluate import SPLITS, evaluate, format_report, read_questions
+from kg.evaluate import SPLITS, evaluate, format_report, glossary_text_bm25, read_questions
 from kg.glossary import Glossary
 from kg.search import DenseRetriever, SearchConfig, SearchIndex
 
@@ -120,7 +120,13 @@ def main() -> None:
     index = SearchIndex.build(glossary.concepts, encoder)
     encoder.save_cache()
     splits = (args.split,) if args.split else SPLITS
-    result = evaluate(index, QUESTIONS, resolve=lambda label: _id(glossary, label), splits=splits)
+    result = evaluate(
+        index,
+        QUESTIONS,
+        resolve=lambda label: _id(glossary, label),
+        splits=splits,
+        baselines={"bm25-text": glossary_text_bm25(index, glossary.concepts)},
+    )
     print(format_report(result))
     if args.ablations:
         ablations(index, glossary, encoder)

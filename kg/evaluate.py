@@ -10,14 +10,17 @@ questions the glossary cannot answer (category `unanswerable`).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ingest.concept import Concept
 from kg.answer import confidence
 from kg.errors import BadQuery
-from kg.search import MODES, SearchIndex
+from kg.search import MODES, BM25Retriever, SearchIndex
+
+Ranker = Callable[[str, int], list[str]]  # a query and k -> concept ids, best first
 
 CATEGORIES = ("direct", "short", "paraphrase")
 SPLITS = ("tune", "heldout3", "heldout4", "heldout5")
@@ -72,9 +75,11 @@ def evaluate(
     resolve: Callable[[str], str | None] | None = None,
     modes: Sequence[str] = MODES,
     splits: Sequence[str] = SPLITS,
+    baselines: Mapping[str, Ranker] | None = None,
 ) -> dict[str, Any]:
     """Metrics for every mode, split and category; misses and confidence for hybrid.
-    `splits` limits the questions to those splits (tuning looks at `("tune",)` only)."""
+    `splits` limits the questions to those splits (tuning looks at `("tune",)` only);
+    `baselines` are more rankers measured the same way (e.g. `glossary_text_bm25`)."""
     import ir_measures
     from ir_measures import RR, Qrel, ScoredDoc, Success
 
@@ -102,15 +107,20 @@ def evaluate(
         "misses": [],
         "confidence": [],
     }
-    for mode in modes:
+
+    def searching(mode: str) -> Ranker:
+        return lambda text, k: [h.concept_id for h in index.search(text, k, mode=mode)]
+
+    rankers = {mode: searching(mode) for mode in modes} | dict(baselines or {})
+    for mode, rank in rankers.items():
         run = []
         ranked: dict[str, list[str]] = {}
         for q in answerable:
-            hits = index.search(q.text, DEPTH, mode=mode)
-            ranked[q.qid] = [h.concept_id for h in hits]
+            found = rank(q.text, DEPTH)
+            ranked[q.qid] = found
             # Scores from ranks: distinct, so the evaluator cannot reorder ties.
-            run += [ScoredDoc(q.qid, h.concept_id, float(DEPTH - r)) for r, h in enumerate(hits)]
-            if not hits:  # a query with no results must still count, as a miss
+            run += [ScoredDoc(q.qid, cid, float(DEPTH - r)) for r, cid in enumerate(found)]
+            if not found:  # a query with no results must still count, as a miss
                 run.append(ScoredDoc(q.qid, "-", 0.0))
         per_query: dict[str, dict[str, float]] = {q.qid: {} for q in answerable}
         for metric in ir_measures.iter_calc(list(measures.values()), qrels, run):
@@ -131,6 +141,20 @@ def evaluate(
             ]
     result["confidence"] = _confidences(index, questions, relevant)
     return result
+
+
+def glossary_text_bm25(index: SearchIndex, concepts: Sequence[Concept]) -> Ranker:
+    """BM25 over the glossary's own text: labels and definitions, without the curated
+    phrasings that `bm25` (and the hybrid) also read. With `dense` (one vector of a concept's
+    label and definition), the baselines as the issue names them; `bm25` and `views` are the
+    same retrievers given the curated text too."""
+    bare = [replace(c, phrasings=[]) for c in concepts]
+    retriever = BM25Retriever.build(bare)
+
+    def rank(text: str, k: int) -> list[str]:
+        return [bare[s.concept].id for s in retriever.search(index.prepare(text), k)]
+
+    return rank
 
 
 def _counts(questions: Iterable[Question]) -> dict[str, dict[str, int]]:
@@ -208,7 +232,7 @@ def format_report(result: dict[str, Any], misses: bool = True) -> str:
             continue
         out.append("")
         out.append(f"{split}  (Hit@1 / Hit@5 / MRR@10)")
-        header = f"  {'mode':<8}" + "".join(f"{c:>24}" for c in columns)
+        header = f"  {'mode':<10}" + "".join(f"{c:>27}" for c in columns)
         out.append(header)
         for mode, table in result["modes"].items():
             cells = []
@@ -220,7 +244,7 @@ def format_report(result: dict[str, Any], misses: bool = True) -> str:
                     if row
                     else "-"
                 )
-            out.append(f"  {mode:<8}" + "".join(f"{c:>24}" for c in cells))
+            out.append(f"  {mode:<10}" + "".join(f"{c:>27}" for c in cells))
     rows = result["confidence"]
     if rows:
         out.append("")
