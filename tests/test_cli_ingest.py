@@ -194,3 +194,28 @@ def test_export_ingested_back_gives_an_isomorphic_graph(
     capsys.readouterr()
     a, b = Graph().parse(first), Graph().parse(second)
     assert len(a) > 1000 and isomorphic(a, b)
+
+
+def test_eval_reports_every_mode_and_both_bm25_baselines(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "questions.tsv"
+    questions.write_text(
+        "question\texpected_label\tcategory\tsplit\n"
+        "what is net revenue retention\tNet Revenue Retention\tdirect\ttune\n"
+        "nrr\tNet Revenue Retention\tshort\ttune\n"
+        "customers walking away\tChurn\tparaphrase\theldout5\n"
+        "how do I make lasagna\t\tunanswerable\theldout5\n"
+    )
+    code, out, err = run(capsys, "eval", str(questions), "--json", "--build-dir", str(built))
+    assert code == 0, err
+    result = json.loads(out)
+    assert list(result["modes"]) == ["hybrid", "bm25", "dense", "views", "bm25-text"]
+    para = {m: t["heldout5"]["paraphrase"]["hit@1"] for m, t in result["modes"].items()}
+    assert para["hybrid"] == 1.0 and para["bm25-text"] == 0.0  # the phrasing is what finds it
+    code, out, _ = run(capsys, "eval", str(questions), "--build-dir", str(built))
+    assert code == 0 and "bm25-text" in out and "heldout5" in out
+
+    questions.write_text("q\tlabel\n")
+    code, _, err = run(capsys, "eval", str(questions), "--build-dir", str(built))
+    assert code != 0 and "header must be" in err and err.count("\n") == 1, err
