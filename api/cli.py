@@ -195,6 +195,16 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
         highlight=False,
         markup=False,
     )
+    index = glossary.index
+    encoder = index.encoder
+    precision = getattr(encoder, "precision", "fp32")
+    out.print(
+        f"search index: {len(index.views.views)} dense views "
+        f"({'exact' if index.views.kind == 'flat' else 'HNSW, approximate'}), "
+        f"{getattr(encoder, 'name', '?')} on {getattr(encoder, 'backend', '?')}, "
+        + ("8-bit weights" if precision == "int8" else "full-precision weights"),
+        highlight=False,
+    )
     for s in glossary.sources:
         for w in s.warnings[:SHOWN]:
             where = f"{s.path.name}:{w.line}" if w.line else s.path.name

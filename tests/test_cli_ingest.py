@@ -38,6 +38,7 @@ def test_ingest_builds_and_summarises(tmp_path: Path, capsys: pytest.CaptureFixt
     code, out, _ = run(capsys, "ingest", str(RAW), "--build-dir", str(build))
     assert code == 0
     assert "5 sources, 185 entries (25 undefined)" in out
+    assert "search index: " in out and "(exact), all-MiniLM-L6-v2 on onnx, 8-bit weights" in out
     for source in (
         "pdf-glossary",
         "terminologies-page",
