@@ -12,7 +12,14 @@ import pytest
 
 from kg.answer import SURE
 from kg.errors import BadQuery, BuildError
-from kg.evaluate import evaluate, glossary_text_bm25, read_questions
+from kg.evaluate import (
+    evaluate,
+    format_report,
+    glossary_text_bm25,
+    held_out,
+    paraphrase_margins,
+    read_questions,
+)
 from kg.search import SearchConfig, SearchIndex, content_words, strip_boilerplate, words_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -382,12 +389,6 @@ def _unanswerable_confidence(report: dict, split: str) -> float:
 HELD_OUT = ("heldout3", "heldout4", "heldout5")
 
 
-def _held_out(report: dict, mode: str, category: str, metric: str = "hit@1") -> float:
-    """A metric over the held-out splits together (weighted by their questions)."""
-    rows = [report["modes"][mode][split][category] for split in HELD_OUT]
-    return sum(r[metric] * r["n"] for r in rows) / sum(r["n"] for r in rows)
-
-
 def test_tune_quality(report: dict) -> None:
     """Floors a little under what the tune split (used to choose the defaults) measures."""
     tune = report["modes"]["hybrid"]["tune"]
@@ -418,7 +419,7 @@ def test_held_out_quality(report: dict) -> None:
 
 def test_held_out_paraphrase_hit_at_1_target(report: dict) -> None:
     """The issue's 0.70 paraphrase target, on all 195 held-out paraphrases (measured 0.79)."""
-    assert _held_out(report, "hybrid", "paraphrase") >= 0.70
+    assert held_out(report, "hybrid", "paraphrase") >= 0.70
 
 
 def test_held_out_short_forms(report: dict) -> None:
@@ -478,11 +479,15 @@ def test_held_out_unanswerable_confidence(report: dict) -> None:
 def test_held_out_paraphrase_margin_over_the_glossary_text(report: dict) -> None:
     """The margin read as document-expansion work reads it: the curated phrasings are part of
     the system, and the baselines search the glossary's own labels and definitions. Measured
-    +0.60 (hybrid 0.79; BM25 on the glossary text 0.01, one vector per concept 0.19). The
+    +0.61 (hybrid 0.79; BM25 on the glossary text 0.01, one vector per concept 0.18). The
     strict reading, with the phrasings given to BM25 too, is the expected failure below."""
-    held = {m: _held_out(report, m, "paraphrase") for m in ("hybrid", "bm25-text", "dense")}
+    held = {m: held_out(report, m, "paraphrase") for m in ("hybrid", "bm25-text", "dense")}
     assert held["bm25-text"] < 0.10  # the glossary's words are not the words people ask with
     assert held["hybrid"] >= max(held["bm25-text"], held["dense"]) + 0.15
+    as_run, glossary_text = paraphrase_margins(report)  # what `kg eval` prints, both readings
+    assert as_run.endswith("(target +0.15: not met)") and "against bm25" in as_run
+    assert glossary_text.endswith("(target +0.15: met)") and "against dense" in glossary_text
+    assert glossary_text in format_report(report)
 
 
 def test_glossary_text_bm25_reads_no_phrasings(index: SearchIndex, glossary) -> None:
@@ -495,10 +500,10 @@ def test_glossary_text_bm25_reads_no_phrasings(index: SearchIndex, glossary) -> 
 @pytest.mark.xfail(
     strict=True,
     reason="paraphrase margin unmet: held-out paraphrase Hit@1 hybrid 0.79 against BM25 0.76 "
-    "(BM25 also reads the curated phrasings) and dense 0.19; the target is baseline + 0.15. "
+    "(BM25 also reads the curated phrasings) and dense 0.18; the target is baseline + 0.15. "
     "See data/eval/search-ablations.md",
 )
 def test_held_out_paraphrase_targets(report: dict) -> None:
-    held = {mode: _held_out(report, mode, "paraphrase") for mode in ("hybrid", "bm25", "dense")}
+    held = {mode: held_out(report, mode, "paraphrase") for mode in ("hybrid", "bm25", "dense")}
     assert held["hybrid"] >= 0.70
     assert held["hybrid"] >= max(held["bm25"], held["dense"]) + 0.15
