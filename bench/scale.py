@@ -305,8 +305,10 @@ def probe_recall(build_dir: Path, count: int) -> dict[str, Any]:
     import numpy as np
 
     from kg.config import Settings
+    from kg.dense import DenseRetriever
     from kg.embed import Encoder
-    from kg.search import DenseRetriever, SearchConfig, SearchIndex
+    from kg.retrieval import SearchConfig
+    from kg.search import SearchIndex
 
     settings = Settings.from_env()
     encoder = Encoder.from_settings(settings)

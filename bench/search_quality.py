@@ -20,10 +20,12 @@ import numpy as np
 
 from kg.answer import CALIBRATION, features
 from kg.config import Settings
+from kg.dense import DenseRetriever
 from kg.embed import Encoder
 from kg.evaluate import SPLITS, evaluate, format_report, glossary_text_bm25, read_questions
 from kg.glossary import Glossary
-from kg.search import DenseRetriever, SearchConfig, SearchIndex
+from kg.retrieval import SearchConfig
+from kg.search import SearchIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "data" / "eval" / "questions.tsv"

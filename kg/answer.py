@@ -18,7 +18,8 @@ from typing import Any
 
 from ingest.concept import Concept, Definition
 from ingest.normalize import fold
-from kg.search import Hit, SearchIndex, strip_boilerplate, validate
+from kg.retrieval import strip_boilerplate, validate
+from kg.search import Hit, SearchIndex
 
 Related = Callable[[str], list[tuple[str, str, str]]]
 

@@ -17,8 +17,9 @@ from typing import Any
 
 from ingest.concept import Concept
 from kg.answer import confidence
+from kg.bm25 import BM25Retriever
 from kg.errors import BadQuery
-from kg.search import MODES, BM25Retriever, SearchIndex
+from kg.search import MODES, SearchIndex
 
 Ranker = Callable[[str, int], list[str]]  # a query and k -> concept ids, best first
 

@@ -20,7 +20,8 @@ from kg.evaluate import (
     paraphrase_margins,
     read_questions,
 )
-from kg.search import SearchConfig, SearchIndex, content_words, strip_boilerplate, words_of
+from kg.retrieval import SearchConfig, content_words, strip_boilerplate, words_of
+from kg.search import SearchIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "data" / "eval" / "questions.tsv"
@@ -223,7 +224,7 @@ def test_query_is_encoded_in_the_template(glossary, encoder) -> None:
 
 def test_exact_dense_scoring_matches_the_faiss_path(index: SearchIndex) -> None:
     """The matrix shortcut of the flat index ranks exactly as the general faiss path does."""
-    from kg.search import DenseRetriever
+    from kg.dense import DenseRetriever
 
     views = index.views
     general = DenseRetriever(

@@ -1,0 +1,298 @@
+"""Matching a query against every label, alias and acronym: exact, contained, fuzzy
+(misspellings) and abbreviated ("rev rec", "acct mgr")."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.concept import Concept
+from ingest.normalize import label_key
+from kg.errors import BuildError
+from kg.retrieval import (
+    Query,
+    Retriever,
+    Scored,
+    content_words,
+    read_json,
+    words_of,
+    write_json,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelEntry:
+    concept: int
+    label: str
+    kind: str  # preferred label | alias | acronym | hidden label
+    words: tuple[str, ...]
+    key: str  # label_key, for exact matches
+
+
+class LabelMatcher(Retriever):
+    """Exact, contained and fuzzy matches of the query against every label.
+
+    Scores: 1.0 when the query *is* a label (an exact alias or acronym hit always ranks first);
+    a label contained in the query or misspelt in it scores by similarity times how much of
+    the query's meaning it covers, so "NDR" inside a long question still counts but less.
+    """
+
+    name = "labels"
+    FILE = "search-labels.json"
+
+    def __init__(
+        self,
+        entries: Sequence[LabelEntry],
+        fuzzy_cutoff: float = 85.0,
+        min_coverage: float = 0.34,
+    ) -> None:
+        self.entries = list(entries)
+        self.fuzzy_cutoff = fuzzy_cutoff
+        self.min_coverage = min_coverage
+        self._by_key: dict[str, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            self._by_key.setdefault(e.key, []).append(i)
+            self._by_key.setdefault("".join(e.words), []).append(i)
+        self._phrases = [" ".join(e.words) for e in self.entries]
+        self._fuzzable = [
+            i for i, e in enumerate(self.entries) if e.kind != "acronym" and len(e.key) >= 5
+        ]
+        self._choices = [self._phrases[i] for i in self._fuzzable]
+        # Words of the labels people spell right (hidden labels are misspellings): a query
+        # window made only of these is matched exactly or by containment, never fuzzily.
+        self._known = {w for e in self.entries if e.kind != "hidden label" for w in e.words}
+        # Multi-word labels by their words' first letters, for abbreviations ("rev rec").
+        self._by_initials: dict[str, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            if e.kind != "acronym" and 2 <= len(e.words) <= 8:
+                self._by_initials.setdefault("".join(w[0] for w in e.words), []).append(i)
+        # Every beginning of those keys, so a query window's candidate keys are grown a word
+        # at a time and abandoned as soon as no label starts that way.
+        self._initials_prefixes = {k[:n] for k in self._by_initials for n in range(1, len(k) + 1)}
+
+    @classmethod
+    def build(
+        cls, concepts: Sequence[Concept], fuzzy_cutoff: float = 85.0, min_coverage: float = 0.34
+    ) -> LabelMatcher:
+        entries: list[LabelEntry] = []
+        for ci, c in enumerate(concepts):
+            acronyms = {label_key(a, singular_last=False) for a in c.acronyms}
+            seen: set[tuple[str, str]] = set()
+            labelled = [(c.pref_label, "preferred label")]
+            labelled += [(a, "alias") for a in c.alt_labels]
+            labelled += [(h, "hidden label") for h in c.hidden_labels]
+            labelled += [(a, "acronym") for a in c.acronyms]
+            for label, kind in labelled:
+                key = label_key(label, singular_last=False)
+                if key in acronyms:
+                    kind = "acronym"
+                if not key or (key, kind) in seen:
+                    continue
+                seen.add((key, kind))
+                entries.append(LabelEntry(ci, label, kind, tuple(words_of(label)), key))
+        return cls(entries, fuzzy_cutoff, min_coverage)
+
+    def labels_of(self, concept: int) -> list[LabelEntry]:
+        return [e for e in self.entries if e.concept == concept]
+
+    def resolve(self, label: str) -> int | None:
+        """The concept one of whose labels is `label` (as `Glossary.lookup` matches)."""
+        for key in (label_key(label, singular_last=False), label_key(label)):
+            if key in self._by_key:
+                return self.entries[self._by_key[key][0]].concept
+        return None
+
+    def search(self, query: Query, k: int) -> list[Scored]:
+        best: dict[int, Scored] = {}
+
+        def offer(entry_index: int, score: float, how: str) -> None:
+            e = self.entries[entry_index]
+            why = f"{how} {e.kind} '{e.label}'"
+            current = best.get(e.concept)
+            if current is None or score > current.score:
+                best[e.concept] = Scored(e.concept, score, why)
+
+        # The whole query is a label.
+        for key in {label_key(query.text, singular_last=False), label_key(query.text)}:
+            for i in self._by_key.get(key, []):
+                offer(i, 1.0, "exact")
+        words = query.words
+        content = content_words(words)
+        for i in self._contained(words):
+            e = self.entries[i]
+            label_content = content_words(e.words) or list(e.words)
+            coverage = min(1.0, len(label_content) / max(1, len(content)))
+            if coverage < self.min_coverage:
+                continue  # one common word of a long question: BM25's business, not a label hit
+            score = 1.0 if coverage >= 1.0 else 0.35 + 0.5 * coverage
+            if e.kind == "acronym" and not self._cased(e.label, query.raw):
+                score *= 0.8  # "core" in a sentence is rarely the acronym CORE
+            offer(i, score, "exact" if score >= 1.0 else "contains")
+        for i, ratio, window in self._fuzzy(words):
+            e = self.entries[i]
+            coverage = min(1.0, window / max(1, len(words)))
+            if coverage < self.min_coverage:
+                continue
+            score = (ratio / 100.0) * (0.35 + 0.5 * coverage)
+            offer(i, min(score, 0.95), f"fuzzy ({ratio:.0f}%)")
+        for i, window in self._abbreviated(words):
+            coverage = min(1.0, window / max(1, len(words)))
+            if coverage >= self.min_coverage:
+                offer(i, 0.9 * (0.35 + 0.5 * coverage), "abbreviates")
+        ranked = sorted(best.values(), key=lambda s: (-s.score, s.concept))
+        return ranked[:k]
+
+    def _contained(self, words: tuple[str, ...]) -> list[int]:
+        """Entries whose words appear, in order and together, in the query's words."""
+        found: list[int] = []
+        n = len(words)
+        grams = {" ".join(words[i:j]) for i in range(n) for j in range(i + 1, min(n, i + 6) + 1)}
+        grams |= {"".join(words[i:j]) for i in range(n) for j in range(i + 2, min(n, i + 4) + 1)}
+        for phrase in grams:
+            for i in self._by_key.get(phrase.replace(" ", ""), []):
+                if self._phrases[i] == phrase or "".join(self.entries[i].words) == phrase:
+                    found.append(i)
+        return sorted(set(found))
+
+    def _fuzzy(self, words: tuple[str, ...]) -> list[tuple[int, float, int]]:
+        """(entry, ratio, window length) for labels a window of the query misspells.
+
+        Only windows holding a word no correctly spelt label has are compared: a misspelling
+        makes such a word, and this keeps a query to a few rows of `cdist` at any scale."""
+        from rapidfuzz import fuzz, process
+
+        if not words or not self._fuzzable:
+            return []
+        n = len(words)
+        windows = [
+            (" ".join(words[i:j]), j - i)
+            for i in range(n)
+            for j in range(i + 1, min(n, i + 5) + 1)
+            if any(w not in self._known for w in words[i:j])
+        ]
+        windows = [(w, size) for w, size in windows if len(w) >= 5]
+        if not windows:
+            return []
+        matrix = process.cdist(
+            [w for w, _ in windows],
+            self._choices,
+            scorer=fuzz.ratio,
+            score_cutoff=self.fuzzy_cutoff,
+            dtype=np.float32,
+        )
+        out: list[tuple[int, float, int]] = []
+        rows, cols = np.nonzero(matrix)
+        best: dict[int, tuple[float, int]] = {}
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            ratio = float(matrix[r, c])
+            if ratio >= 100.0:
+                continue  # exact containment is handled above
+            entry = self._fuzzable[c]
+            if entry not in best or ratio > best[entry][0]:
+                best[entry] = (ratio, windows[r][1])
+        for entry, (ratio, size) in sorted(best.items()):
+            out.append((entry, ratio, size))
+        return out
+
+    def _abbreviated(self, words: tuple[str, ...]) -> list[tuple[int, int]]:
+        """(entry, window length) for multi-word labels that a window of the query shortens
+        word by word: "rev rec" (revenue recognition), "acct mgr", "neg churn", or with an
+        initialism for some of the label's words, "CS manager" (customer success manager).
+        A shortened word is one no correctly spelt label has: three letters at least that
+        start like the label's word and keep its letters in order, or two to four letters
+        that are the initials of as many label words; one word at least is not initials."""
+        found: set[tuple[int, int]] = set()
+        n = len(words)
+        for start in range(n):
+            for end in range(start + 2, min(n, start + 5) + 1):
+                window = words[start:end]
+                if all(w in self._known for w in window):
+                    continue  # nothing shortened: exact and fuzzy matching cover it
+                for key, initials in self._initials_keys(window):
+                    for entry in self._by_initials.get(key, ()):
+                        if self._spells(window, initials, self.entries[entry].words):
+                            found.add((entry, end - start))
+        return sorted(found)
+
+    def _initials_keys(self, window: tuple[str, ...]) -> list[tuple[str, tuple[bool, ...]]]:
+        """(initials key, which words are taken as initials) for each reading of the window
+        that some label's initials spell: each word gives its first letter or, if it can be
+        an initialism, all of it; one word at least is not initials."""
+        out = []
+        stack: list[tuple[int, str, tuple[bool, ...]]] = [(0, "", ())]
+        while stack:
+            at, key, initials = stack.pop()
+            if at == len(window):
+                if not all(initials) and key in self._by_initials:
+                    out.append((key, initials))
+                continue
+            word = window[at]
+            options = [(word[0], False)] + ([(word, True)] if self._initialism(word) else [])
+            for part, is_initials in options:
+                if key + part in self._initials_prefixes:
+                    stack.append((at + 1, key + part, (*initials, is_initials)))
+        return out
+
+    def _initialism(self, word: str) -> bool:
+        return 2 <= len(word) <= 4 and word.isalpha() and word not in self._known
+
+    def _spells(
+        self, window: tuple[str, ...], initials: tuple[bool, ...], label: tuple[str, ...]
+    ) -> bool:
+        at = 0
+        for word, is_initials in zip(window, initials, strict=True):
+            if is_initials:
+                if "".join(w[0] for w in label[at : at + len(word)]) != word:
+                    return False
+                at += len(word)
+            elif at < len(label) and self._shortens(word, label[at]):
+                at += 1
+            else:
+                return False
+        return at == len(label)
+
+    def _shortens(self, short: str, word: str) -> bool:
+        if short == word:
+            return True
+        if short in self._known or not 3 <= len(short) < len(word):
+            return False
+        letters = iter(word)
+        return all(ch in letters for ch in short)
+
+    @staticmethod
+    def _cased(acronym: str, raw: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", raw) is not None
+
+    def save(self, folder: Path) -> list[str]:
+        rows = [[e.concept, e.label, e.kind] for e in self.entries]
+        settings = {"fuzzy_cutoff": self.fuzzy_cutoff, "min_coverage": self.min_coverage}
+        write_json(folder / self.FILE, {**settings, "labels": rows})
+        return [self.FILE]
+
+    @classmethod
+    def load(cls, folder: Path) -> LabelMatcher:
+        data = read_json(folder / cls.FILE)
+        try:
+            # words and kinds interned: a large vocabulary repeats them (205,000 labels: -70 MiB)
+            entries = [
+                LabelEntry(
+                    int(ci),
+                    str(label),
+                    sys.intern(str(kind)),
+                    tuple(sys.intern(w) for w in words_of(label)),
+                    _entry_key(label),
+                )
+                for ci, label, kind in data["labels"]
+            ]
+            return cls(entries, float(data["fuzzy_cutoff"]), float(data["min_coverage"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BuildError(f"{folder / cls.FILE} is damaged ({exc}); rebuild") from None
+
+
+def _entry_key(label: str) -> str:
+    return label_key(label, singular_last=False)

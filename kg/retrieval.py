@@ -1,0 +1,197 @@
+"""What every retriever shares: a prepared query, the answer it gives, the knobs, the encoder
+it may ask for vectors, and how its files are written and read.
+
+A query is validated (`validate`), stripped of its question wrapper ("what does NDR stand
+for?" -> "NDR", `strip_boilerplate`) and reduced to folded, lightly stemmed words
+(`words_of`); retrievers (`kg.labels`, `kg.bm25`, `kg.dense`) answer `search(query, k)`
+with `Scored` concepts, and `kg.search.SearchIndex` fuses them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, NamedTuple, Protocol
+
+import numpy as np
+
+from ingest.normalize import fold, singular
+from kg.errors import BadQuery, BuildError
+
+MAX_QUERY_CHARS = 512
+
+# Words that carry no meaning for matching: articles, pronouns, question words, auxiliaries.
+STOPWORDS = frozenset(
+    "a an the of to in on for and or with by from at as is are be been being it its this that "
+    "these those our us we you your their they them i my me what whats how who when where which "
+    "why do does did can could would should will shall has have had was were about all any "
+    "some such than then there so not no into up out over per each every just also very".split()
+)
+_BOILERPLATE_HEAD = re.compile(
+    r"^\s*(?:please\s+)?(?:"
+    # before "what do ...", which would leave "you call it when ..."
+    r"(?:what|how)\s+(?:do|would|should)\s+(?:you|we|they|people|i)\s+call\s+(?:it\s+)?(?:when\s+)?"
+    r"|(?:what|which)\s+(?:is|are|does|do)\s+(?:an?\s+|the\s+)?(?:(?:term|word|name)\s+for\s+)?"
+    r"|what['’]?s\s+(?:an?\s+|the\s+)?(?:(?:term|word|name|phrase)\s+for\s+)?"
+    r"|(?:is|are)\s+there\s+(?:an?\s+|any\s+|the\s+)?(?:(?:term|word|name|phrase)\s+for\s+)?"
+    r"|(?:can\s+you\s+)?(?:define|explain|describe)\s+"
+    r"|(?:the\s+)?(?:definition|meaning)\s+of\s+"
+    r"|tell\s+me\s+(?:about\s+)?"
+    r")",
+    re.IGNORECASE,
+)
+_BOILERPLATE_TAIL = re.compile(
+    r"\s*(?:\s(?:stand|stands)\s+for|\s(?:mean|means))?\s*[?!.]*\s*$", re.IGNORECASE
+)
+
+
+class TextEncoder(Protocol):
+    """What search needs of `kg.embed.Encoder` (a fake in tests can count calls)."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode(self, texts: Sequence[str], batch_size: int = ...) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """Tunable knobs; the defaults are the ones measured in data/eval/search-ablations.md."""
+
+    # Chosen on the tune split only: RRF beat a score blend by a few questions, and needs no
+    # assumptions about how BM25 and cosine scores scale.
+    fusion: str = "rrf"  # "rrf" (reciprocal rank fusion) or "weighted" (score blend)
+    rrf_k: int = 20
+    w_label: float = 0.1  # times the label score (1.0 = exact); exact hits rank first anyway
+    w_bm25: float = 1.5  # times the BM25 match's strength (share of the query it explains)
+    # ... raised to this power: a match on one common word of a paraphrase (strength ~0.3)
+    # then hardly counts, while a match on most of the query (a direct question) still does.
+    bm25_power: float = 3.0
+    w_dense: float = 1.0
+    w_document: float = 0.0  # the single-vector dense baseline as a fourth signal (0: off)
+    candidates: int = 50  # how deep each retriever's list goes into the fusion
+    min_label_coverage: float = 0.34  # a label inside a longer query must cover this share
+    second_view: float = 0.3  # weight of a concept's second-best view (0: best view only)
+    fuzzy_cutoff: float = 85.0  # rapidfuzz ratio a label must reach to count as a misspelling
+    hnsw_threshold: int = 20_000  # above this many vectors, an approximate HNSW index
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 128
+    query_cache: int = 2048  # query vectors kept in the LRU cache
+    lexicon_weight: float = 1.0  # BM25 weight of a curated synonym's glossary equivalent
+    lexicon_dense: bool = True  # also append the equivalents to the text the encoder sees
+    use_lexicon: bool = True  # hybrid mode expands queries (off: for measuring what it adds)
+    # Dense retrieval of the hybrid (and `views`) mode: the query is encoded inside this
+    # template, phrased like a glossary entry; "{}" alone turns it off.
+    query_template: str = "A term for: {}"
+    centroid: float = 0.5  # weight of the cosine with the mean of a concept's views
+    entry_views: bool = True  # also embed each definition as "Label: definition" (at build)
+
+
+class Scored(NamedTuple):
+    """A retriever's answer for one concept: its index, its score, and why."""
+
+    concept: int
+    score: float
+    why: str
+    strength: float = 1.0  # how much of the query this match explains, 0..1
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A validated query: as typed, without question boilerplate, and as matching words."""
+
+    raw: str
+    text: str
+    words: tuple[str, ...]  # folded and stemmed words of `text`
+    vector: Callable[[], np.ndarray]  # the query's own text, encoded
+    expansions: dict[str, float] = field(default_factory=dict)  # extra BM25 terms, weighted
+    term_vector: Callable[[], np.ndarray] | None = None  # encoded in the query template
+
+
+# -- text helpers
+
+
+def stem(word: str) -> str:
+    """A light, consistent stem: singular, then -ing/-ed and a final -e dropped."""
+    word = singular(word)
+    if len(word) >= 6 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) >= 5 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) >= 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def words_of(text: str) -> list[str]:
+    """Folded, stemmed words, stop words kept (labels like "Cost of Goods Sold" need them)."""
+    return [stem(w) for w in fold(text).split()]
+
+
+def content_words(words: Iterable[str]) -> list[str]:
+    return [w for w in words if w not in STOPWORDS]
+
+
+def strip_boilerplate(text: str) -> str:
+    """ "What does NDR stand for?" -> "NDR"; the question words add nothing to matching."""
+    stripped = _BOILERPLATE_TAIL.sub("", _BOILERPLATE_HEAD.sub("", text, count=1))
+    return stripped.strip() or text.strip()
+
+
+def validate(query: object, limit: int = MAX_QUERY_CHARS) -> str:
+    """The query, stripped, or BadQuery saying what is wrong with it."""
+    if not isinstance(query, str):
+        raise BadQuery(f"query must be text, not {type(query).__name__}")
+    if len(query) > limit:
+        raise BadQuery(f"query is {len(query)} characters long; the limit is {limit}")
+    if "\x00" in query:
+        raise BadQuery("query contains a NUL character; send plain text")
+    if "\ufffd" in query:  # what a decoder leaves where the bytes were not valid UTF-8
+        raise BadQuery("query is not valid UTF-8 text; send it UTF-8 encoded")
+    for ch in query:
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            raise BadQuery("query is not valid Unicode text (lone surrogate)")
+        if category == "Cc" and ch not in "\t\n\r":
+            raise BadQuery(f"query contains the control character U+{ord(ch):04X}; send plain text")
+    stripped = query.strip()
+    if not stripped:
+        raise BadQuery("query is empty: type a word or a question")
+    return stripped
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"{path} is unreadable ({exc}); rebuild with `kg ingest`") from None
+
+
+class Retriever(ABC):
+    """One way of finding concepts for a query; saved as files named `search-<name>.*`."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def search(self, query: Query, k: int) -> list[Scored]:
+        """The best `k` concepts, best first."""
+
+    @abstractmethod
+    def save(self, folder: Path) -> list[str]:
+        """Write this component; return the file names written."""
