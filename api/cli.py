@@ -93,7 +93,8 @@ def ingest(
     files, _ = collect(targets)
     inputs = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
     inputs["<code>"] = _code_fingerprint()
-    inputs["<model>"] = _encoder(settings).model_id  # another model or precision: rebuild
+    encoder = _encoder(settings)
+    inputs["<model>"] = encoder.model_id  # another model or precision: rebuild
     if settings.curation.is_file():
         inputs["<curation>"] = hashlib.sha256(settings.curation.read_bytes()).hexdigest()
     if if_stale and _is_current(settings.build_dir, inputs):
@@ -116,7 +117,6 @@ def ingest(
         sources, skipped = read_paths(targets, fmt=fmt, on_file=on_file)
         read_seconds = time.perf_counter() - clock
         progress.update(task, description="merging, relating, indexing")
-        encoder = _encoder(settings)
         glossary = Glossary.build(
             sources,
             curation=load_curation(settings.curation),

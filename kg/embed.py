@@ -26,6 +26,7 @@ import threading
 import time
 import warnings
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -106,7 +107,7 @@ class Encoder:
             settings.model, cache_dir or settings.cache_dir, settings.backend, settings.precision
         )
 
-    @property
+    @cached_property
     def weights_id(self) -> str:
         """A short id of the model's weights: its ONNX export is kept under it."""
         digest = hashlib.sha256(self.name.casefold().encode())

@@ -10,6 +10,7 @@ questions the glossary cannot answer (category `unanswerable`).
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -163,7 +164,7 @@ def paraphrase_margins(result: dict[str, Any]) -> list[str]:
     hybrid = held_out(result, "hybrid", "paraphrase")
     lines = []
     for name, modes in readings.items():
-        if hybrid != hybrid or not all(m in result["modes"] for m in modes):
+        if math.isnan(hybrid) or not all(m in result["modes"] for m in modes):
             continue
         best_mode = max(modes, key=lambda m: held_out(result, m, "paraphrase"))
         best = held_out(result, best_mode, "paraphrase")

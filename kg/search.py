@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from ingest.concept import Concept
+from kg import quantise
 from kg.bm25 import BM25Retriever
 from kg.build import sha256
 from kg.dense import DenseRetriever, concept_document, concept_views
@@ -245,7 +246,8 @@ class SearchIndex:
         if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
             raise BuildError(f"{path} is from another version; rebuild with `kg ingest`")
         built, configured = str(manifest.get("model_id")), encoder.model_id
-        if built != configured and built.split("-")[0] == configured.split("-")[0]:
+        weights = built.removesuffix(quantise.SUFFIX)
+        if built != configured and weights == configured.removesuffix(quantise.SUFFIX):
             raise BuildError(
                 f"the search index in {folder} holds {_precision(built)} vectors, but "
                 f"KG_PRECISION is {_precision(configured)}; rebuild with `kg ingest`, or set "
@@ -499,8 +501,8 @@ one_blas_thread = _BlasLimit()
 
 
 def _precision(model_id: str) -> str:
-    """The precision a model id names: its suffix (e.g. '-int8b32'), or full precision."""
-    return model_id.split("-")[1][:4] if "-" in model_id else "fp32"
+    """The precision a model id names (`kg.embed.Encoder.model_id`)."""
+    return "int8" if model_id.endswith(quantise.SUFFIX) else "fp32"
 
 
 def _explain(signals: dict[str, float], evidence: dict[str, str]) -> str:

@@ -37,6 +37,22 @@ TEXTS = [
 ]
 
 
+def python(script: str, timeout: int = 120, **env: str) -> str:
+    """What `script` prints, run in a fresh interpreter from the repository root."""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "INFO" not in done.stderr  # nothing turned the root logger up to INFO
+    return done.stdout
+
+
 @pytest.fixture(scope="module")
 def int8(encoder: Encoder) -> OnnxModel:
     """The model as the product runs it: the export with 8-bit weights."""
@@ -127,17 +143,7 @@ def test_loading_the_export_imports_neither_torch_nor_sentence_transformers(
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers')"
         " if m in sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "KG_BACKEND": "onnx"},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert python(script, timeout=60, KG_BACKEND="onnx").strip() == "[]"
 
 
 @pytest.mark.parametrize(
@@ -198,12 +204,7 @@ def test_quantising_leaves_logging_alone(encoder: Encoder, tmp_path: Path) -> No
         f"print(write_int8(Path({str(export)!r})).name)\n"
         "print(logging.getLogger().handlers, logging.getLogger().level)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:2] == [kg.quantise.FILE, f"[] {logging.WARNING}"]
-    assert "INFO" not in done.stderr
+    assert python(script).split("\n")[:2] == [kg.quantise.FILE, f"[] {logging.WARNING}"]
     assert sorted(p.name for p in (export / "onnx").iterdir()) == sorted(
         ["model.onnx", kg.quantise.FILE]
     )  # no temporary file left
@@ -250,11 +251,7 @@ def test_a_bert_model_is_exported_without_sentence_transformers(
         f"write_export(model_path({encoder.name!r}), Path({str(tmp_path / 'export')!r}))\n"
         "print('sentence_transformers' in sys.modules, 'optimum' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "False"]
+    assert python(script).split() == ["False", "False"]
     exported = OnnxModel(tmp_path / "export")
     np.testing.assert_allclose(exported.encode(TEXTS), model.encode(TEXTS), atol=1e-5)
 
