@@ -23,6 +23,7 @@ from ingest.errors import IngestError
 from ingest.pipeline import collect, read_paths
 from ingest.readers import FORMATS
 from kg import build, views
+from kg.adapt import Recipe
 from kg.config import Settings
 from kg.embed import Encoder
 from kg.errors import KgError
@@ -496,6 +497,64 @@ def evaluate_command(questions: Path, as_json: bool, build_dir: Path | None) -> 
         _print_json(result)
     else:
         out.print(format_report(result), highlight=False)
+
+
+@app.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for the adapted model [default: <KG_CACHE_DIR>/adapted].",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(1, 50),
+    default=Recipe().epochs,
+    show_default=True,
+    help="Passes over the training pairs.",
+)
+@click.option("--if-stale", is_flag=True, help="Do nothing if the folder is already current.")
+@build_dir_option
+def adapt(out_dir: Path | None, epochs: int, if_stale: bool, build_dir: Path | None) -> None:
+    """Fine-tune the encoder on the glossary's phrasings, aliases and definitions.
+
+    Takes minutes on a CPU. Uses only the build (never evaluation questions); then set
+    KG_MODEL to the folder it prints and run kg ingest."""
+    from kg.adapt import adapt as run_adapt
+    from kg.adapt import base_model, is_current
+
+    settings = _settings(build_dir)
+    concepts = Glossary.load(settings.build_dir, settings.base_uri).concepts
+    folder = out_dir or settings.cache_dir / "adapted"
+    base = base_model(settings.model)
+    recipe = replace(Recipe(), epochs=epochs)
+    if if_stale and is_current(folder, concepts, base, recipe):
+        err.print(f"adapted model in {folder} is current")
+        return
+    with Progress(
+        TextColumn("adapting {task.fields[base]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("steps"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("adapt", total=None, base=base)
+        report = run_adapt(
+            concepts,
+            base,
+            folder,
+            recipe,
+            on_step=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    out.print(
+        f"Adapted {report.base} to {report.concepts} concepts ({report.pairs} names, "
+        f"{report.steps} steps, {report.seconds:.0f} s) in {folder}\n"
+        f"Use it: KG_MODEL={folder} kg ingest",
+        highlight=False,
+    )
 
 
 @app.command()
