@@ -220,9 +220,11 @@ def ingest(
     cache_dir: Path,
     timeout: float = 7200,
     flags: Sequence[str] = (),
+    model: str | None = None,
 ) -> dict[str, Any]:
-    """`kg ingest PATHS --build-dir B [FLAGS]` in a fresh process with KG_CACHE_DIR=cache_dir."""
-    env = bench_env(KG_CACHE_DIR=cache_dir)
+    """`kg ingest PATHS --build-dir B [FLAGS]` in a fresh process with KG_CACHE_DIR=cache_dir
+    (and KG_MODEL=model if given)."""
+    env = bench_env(KG_CACHE_DIR=cache_dir, **({"KG_MODEL": model} if model else {}))
     cmd = [*kg_command(), "ingest", *map(str, paths), "--build-dir", str(build_dir), *flags]
     result = run_measured(cmd, env, timeout=timeout)
     if result["returncode"] != 0:
@@ -359,7 +361,15 @@ def seed_queries(limit: int = 400) -> list[str]:
 
 # -- everything in order
 
-STEPS = ("ingest", "startup", "search_latency", "http_load", "search_quality", "merge_quality")
+STEPS = (
+    "ingest",
+    "startup",
+    "search_latency",
+    "http_load",
+    "search_quality",
+    "merge_quality",
+    "adapt",
+)
 
 
 def main() -> None:
@@ -378,6 +388,7 @@ def main() -> None:
         ("http_load", ["--duration", "3"] if args.quick else []),
         ("search_quality", ["--build-dir", str(seed_build())]),
         ("merge_quality", []),
+        ("adapt", ["--epochs", "1"] if args.quick else []),
     ]
     size = args.scale_size or (20_000 if args.quick else 100_000)
     steps.append(("scale", ["--size", str(size)]))
