@@ -128,6 +128,11 @@ def adapt(
     from kg.embed import model_path  # resolves the packaged model without importing torch
 
     recipe = recipe or Recipe()
+    out = out.expanduser()
+    if out.exists() and (
+        not out.is_dir() or (read_manifest(out) is None and any(out.iterdir()))
+    ):  # checked first: training takes minutes
+        raise AdaptError(f"{out} holds something other than an adapted model; choose another --out")
     pairs = training_pairs(concepts)
     if len({p.concept for p in pairs}) < 2:
         raise AdaptError(
@@ -140,30 +145,29 @@ def adapt(
     clock = time.perf_counter()
     model = _train(source, pairs, schedule, recipe, on_step)
     seconds = round(time.perf_counter() - clock, 1)
-    out = out.expanduser()
+    out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    model.save(str(staging))
-    report = Report(
-        base=base,
-        fingerprint=fingerprint(base, pairs, recipe),
-        concepts=len({p.concept for p in pairs}),
-        pairs=len(pairs),
-        steps=len(schedule),
-        seconds=seconds,
-        recipe=asdict(recipe),
-        weights_sha256=_weights_digest(staging),
-    )
-    (staging / MANIFEST).write_text(json.dumps(asdict(report), indent=2) + "\n", "utf-8")
-    if out.exists():
-        if read_manifest(out) is None and any(out.iterdir()):
-            shutil.rmtree(staging, ignore_errors=True)
-            raise AdaptError(
-                f"{out} holds something other than an adapted model; choose another --out"
-            )
-        shutil.rmtree(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging.rename(out)
+    try:
+        model.save(str(staging))
+        report = Report(
+            base=base,
+            fingerprint=fingerprint(base, pairs, recipe),
+            concepts=len({p.concept for p in pairs}),
+            pairs=len(pairs),
+            steps=len(schedule),
+            seconds=seconds,
+            recipe=asdict(recipe),
+            weights_sha256=_weights_digest(staging),
+        )
+        (staging / MANIFEST).write_text(json.dumps(asdict(report), indent=2) + "\n", "utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except OSError as exc:
+        raise AdaptError(f"cannot save the adapted model to {out}: {exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # a failed save leaves no half-written folder
     return report
 
 

@@ -143,6 +143,9 @@ def test_adapt_never_overwrites_a_folder_it_did_not_write(tmp_path: Path) -> Non
         adapt(tiny_concepts(), "all-MiniLM-L6-v2", folder, Recipe(epochs=1, batch_size=4))
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["mine"]  # no staging folder left
+    with pytest.raises(AdaptError, match="something other than an adapted model"):
+        adapt(tiny_concepts(), "all-MiniLM-L6-v2", folder / "notes.txt", FAST)
+    assert (folder / "notes.txt").read_text() == "keep me"
 
 
 def test_kg_adapt_then_ingest_with_the_adapted_model(
