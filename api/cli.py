@@ -493,6 +493,7 @@ def evaluate_command(questions: Path, as_json: bool, build_dir: Path | None) -> 
     index = glossary.index
     text = glossary_text_bm25(index, glossary.concepts)
     result = evaluate(index, questions, resolve=resolve, baselines={"bm25-text": text})
+    result["model"] = _settings(build_dir).model
     if as_json:
         _print_json(result)
     else:

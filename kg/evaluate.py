@@ -102,6 +102,7 @@ def evaluate(
 
     result: dict[str, Any] = {
         "file": str(questions_file),
+        "model_id": index.encoder.model_id,  # which weights: packaged, adapted, 8-bit or not
         "questions": len(questions),
         "counts": _counts(questions),
         "unresolved": unresolved,
@@ -254,6 +255,9 @@ def calibration(rows: Sequence[dict[str, Any]], split: str) -> list[tuple[str, i
 def format_report(result: dict[str, Any], misses: bool = True) -> str:
     """The result as plain-text tables: one per split, modes as rows, categories as columns."""
     out = [f"{result['file']}: {result['questions']} questions"]
+    if "model_id" in result:
+        model = f"{result['model']} " if result.get("model") else ""
+        out.append(f"  encoder: {model}({result['model_id']})")
     for split, counts in sorted(result["counts"].items()):
         out.append(f"  {split}: " + ", ".join(f"{n} {c}" for c, n in sorted(counts.items())))
     if result["unresolved"]:

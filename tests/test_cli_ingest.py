@@ -216,6 +216,7 @@ def test_eval_reports_every_mode_and_both_bm25_baselines(
     assert para["hybrid"] == 1.0 and para["bm25-text"] == 0.0  # the phrasing is what finds it
     code, out, _ = run(capsys, "eval", str(questions), "--build-dir", str(built))
     assert code == 0 and "bm25-text" in out and "heldout5" in out
+    assert f"encoder: all-MiniLM-L6-v2 ({result['model_id']})" in out  # whose numbers these are
 
     questions.write_text("q\tlabel\n")
     code, _, err = run(capsys, "eval", str(questions), "--build-dir", str(built))
