@@ -30,6 +30,7 @@ from bench.run import (
     seed_build,
     table,
 )
+from kg.adapt import read_manifest
 from kg.evaluate import held_out, paraphrase_margins
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +73,9 @@ def main() -> dict[str, Any]:
     train = run_measured(cmd, bench_env(KG_CACHE_DIR=WORK / "seed-warm-cache"))
     if train["returncode"] != 0:
         raise SystemExit(f"kg adapt failed: {train['stderr'].strip()[-2000:]}")
-    manifest = json.loads((folder / "kg-adapt.json").read_text())
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise SystemExit(f"kg adapt wrote no manifest in {folder}")
     print(
         f"\nkg adapt: {manifest['pairs']} names of {manifest['concepts']} concepts, "
         f"{manifest['steps']} steps; training {manifest['seconds']:.0f} s, whole command "

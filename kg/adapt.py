@@ -211,7 +211,6 @@ def _train(
     import torch.nn.functional as F
     from sentence_transformers import SentenceTransformer
 
-    random.seed(recipe.seed)
     torch.manual_seed(recipe.seed)
     try:
         model = SentenceTransformer(str(source), device="cpu")

@@ -148,6 +148,18 @@ def test_adapt_never_overwrites_a_folder_it_did_not_write(tmp_path: Path) -> Non
     assert (folder / "notes.txt").read_text() == "keep me"
 
 
+def test_a_failed_save_is_an_error_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(folder: Path) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("kg.adapt._weights_digest", disk_full)
+    with pytest.raises(AdaptError, match=r"cannot save the adapted model.*No space left"):
+        adapt(tiny_concepts(), "all-MiniLM-L6-v2", tmp_path / "out", Recipe(epochs=1, batch_size=4))
+    assert list(tmp_path.iterdir()) == []  # neither the model nor its staging folder
+
+
 def test_kg_adapt_then_ingest_with_the_adapted_model(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
