@@ -3,9 +3,11 @@
 `ask` finds the concept a question is about and answers with its preferred definition, the
 other sources' definitions where they differ, its aliases and its closest related concepts.
 Every sentence that states something carries a [n] marker pointing into `citations`, whose
-`text` is the source's words verbatim. "What is the difference between X and Y" (or "X vs Y")
-puts both concepts side by side with what the sources say links them. When the best match is
-weak the answer says so ("I am not sure ...") and its confidence is low.
+`text` is the source's words verbatim. "What is the difference between X and Y" (or "X vs Y",
+"is X the same as Y", "X or Y?", up to four concepts) puts the concepts side by side with what
+the sources say links them; when X and Y are names of one concept ("NRR vs NDR") it says so.
+When the best match is weak the answer says so ("I am not sure ...") and its confidence is
+low.
 """
 
 from __future__ import annotations
@@ -31,18 +33,37 @@ LOST = 0.35  # below this it names the nearest concepts instead of answering
 MAX_OTHER_DEFINITIONS = 4
 MAX_RELATED = 3
 
+MAX_COMPARED = 4  # concepts one comparison puts side by side
+
+# Questions that compare concepts: `items` names them ("X and Y", "X, Y and Z", "X vs Y"),
+# or `a` and `b` are the two sides.
 _COMPARE = [
     re.compile(
-        r"^(?:what\s+(?:is|are|'s)\s+)?(?:the\s+)?differences?\s+between\s+(?P<pair>.+)$",
+        r"^(?:what\s+(?:is|are)\s+|what['’]s\s+)?(?:the\s+)?(?:differences?|diff)\s+"
+        r"between\s+(?P<items>.+)$",
         re.IGNORECASE,
     ),
     re.compile(
         r"^how\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+differ(?:ent)?\s+from\s+(?P<b>.+)$", re.I
     ),
-    re.compile(r"^compare\s+(?P<pair>.+)$", re.IGNORECASE),
-    re.compile(r"^(?P<a>.+?)\s+(?:vs\.?|versus|compared\s+(?:to|with))\s+(?P<b>.+)$", re.I),
+    re.compile(
+        r"^(?:is|are)\s+(?P<a>.+?)\s+(?:the\s+same(?:\s+thing)?\s+as|different\s+from|"
+        r"similar\s+to)\s+(?P<b>.+)$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^compare\s+(?P<items>.+)$", re.IGNORECASE),
+    re.compile(r"^(?P<items>.+?\s(?:vs\.?|versus|compared\s+(?:to|with))\s+.+)$", re.I),
 ]
-_PAIR_SEPARATORS = re.compile(r"\s+(?:and|&|vs\.?|versus|with|to)\s+", re.IGNORECASE)
+# "NRR and GRR", "upsell or cross-sell?", "what are NRR and GRR": a comparison only when every
+# part is a name in the glossary or a confident match, and the whole is not itself a name
+# ("Profit and Loss Center").
+_LISTED = re.compile(
+    r"^(?:(?:what|which)\s+(?:is|are)\s+|what['’]s\s+)?(?P<items>.+?\s(?:and|or|&)\s.+)$", re.I
+)
+_SEPARATORS = re.compile(
+    r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&|vs\.?|versus|with|to|compared\s+(?:to|with))\s+",
+    re.IGNORECASE,
+)
 
 
 def features(hits: Sequence[Hit]) -> dict[str, float]:
@@ -110,10 +131,10 @@ def ask(
     """Answer `question` from the glossary; see the module docstring for the shape."""
     text = validate(question)
     writer = _Writer(titles or {})
-    pair = _comparison(text, index)
-    if pair is not None:
-        return _compare(text, pair, concepts_by_id, related, writer)
-    hits = index.search(text, 5)
+    found = _comparison(text, index)
+    if isinstance(found, _Comparison):
+        return _compare(text, found, concepts_by_id, related, writer)
+    hits = index.search(found or text, 5)
     conf = confidence(hits)
     if not hits or conf < LOST:
         names = [concepts_by_id[h.concept_id].pref_label for h in hits[:3]]
@@ -238,67 +259,160 @@ def _related(
 # -- two concepts
 
 
-def _comparison(text: str, index: SearchIndex) -> tuple[list[Hit], list[Hit]] | None:
-    """Hits for X and for Y when the question compares two concepts, else None."""
+@dataclass
+class _Comparison:
+    """What a comparing question names: the parts as typed, and each part's hits."""
+
+    parts: list[str]
+    hits: list[list[Hit]]
+
+    @property
+    def confidence(self) -> float:
+        return min(confidence(h) for h in self.hits)
+
+
+def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
+    """The concepts a comparing question names; or, when it names only one ("what is the
+    difference between churn"), that one's words to search; None if it compares nothing."""
     cleaned = text.strip().rstrip("?!. ")
     for pattern in _COMPARE:
         m = pattern.match(cleaned)
         if not m:
             continue
         groups = m.groupdict()
-        pair = groups.get("pair")
-        candidates = _splits(pair) if pair else [(groups["a"], groups["b"])]
-        best: tuple[float, list[Hit], list[Hit]] | None = None
-        for a, b in candidates:
-            a, b = strip_boilerplate(a), strip_boilerplate(b)
-            if not a or not b:
-                continue
-            hits_a, hits_b = index.search(a, 3), index.search(b, 3)
-            if not hits_a or not hits_b:
-                continue
-            if hits_b[0].concept_id == hits_a[0].concept_id:
-                hits_b = hits_b[1:] or hits_b
-            score = min(confidence(hits_a), confidence(hits_b))
-            if best is None or score > best[0]:
-                best = (score, hits_a, hits_b)
-        if best is not None:
-            return best[1], best[2]
-    return None
+        items = groups.get("items")
+        splits = [[groups["a"], groups["b"]]] if items is None else _partitions(items)
+        found = _best_split(splits, index)
+        if found is not None:
+            return found
+        return strip_boilerplate(items) if items else None
+    m = _LISTED.match(cleaned)
+    if m is None:
+        return None
+    whole = index.search(cleaned, 1)
+    if whole and whole[0].signals.get("label", 0.0) >= 1.0:
+        return None  # a name with "and" in it
+    found = _best_split(_partitions(m.group("items")), index)
+    if found is None or not all(_names(h) or confidence(h) >= SURE for h in found.hits):
+        return None
+    return found
 
 
-def _splits(pair: str) -> list[tuple[str, str]]:
-    """Every way to cut "land and expand and upsell" into two at a separator word."""
-    cuts = list(_PAIR_SEPARATORS.finditer(pair))
-    return [(pair[: m.start()], pair[m.end() :]) for m in cuts]
+def _names(hits: Sequence[Hit]) -> bool:
+    """The part is one of the glossary's names (label, alias or acronym) as typed."""
+    return bool(hits) and hits[0].signals.get("label", 0.0) >= 1.0
+
+
+def _partitions(items: str) -> list[list[str]]:
+    """Every way to cut "land and expand and upsell" into 2 to MAX_COMPARED parts at its
+    separators (a label may hold one, so each cut is optional)."""
+    cuts = list(_SEPARATORS.finditer(items))[:6]
+    found: list[list[str]] = []
+    for chosen in range(1, 1 << len(cuts)):
+        picked = [c for i, c in enumerate(cuts) if chosen >> i & 1]
+        if len(picked) + 1 > MAX_COMPARED:
+            continue
+        bounds = [0, *[x for c in picked for x in (c.start(), c.end())], len(items)]
+        found.append([items[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2)])
+    return found
+
+
+def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | None:
+    """The cut whose least certain part is most certain (ties: fewer parts)."""
+    searched: dict[str, list[Hit]] = {}
+    best: tuple[float, int, _Comparison] | None = None
+    for split in splits:
+        parts = [strip_boilerplate(p.strip(" ,;:")) for p in split]
+        if not all(p.strip() for p in parts):
+            continue
+        hits = []
+        for part in parts:
+            if part not in searched:
+                searched[part] = index.search(part, 3)
+            hits.append(searched[part])
+        if not all(hits):
+            continue
+        found = _Comparison(parts, hits)
+        key = (round(found.confidence, 3), -len(parts))
+        if best is None or key > best[:2]:
+            best = (key[0], key[1], found)
+    return best[2] if best is not None else None
+
+
+def _concepts_compared(
+    found: _Comparison, concepts_by_id: Mapping[str, Concept]
+) -> list[tuple[Concept, Hit]]:
+    """One concept per part; a part whose best concept an earlier part took gets its next."""
+    chosen: list[tuple[Concept, Hit]] = []
+    for hits in found.hits:
+        taken = {c.id for c, _ in chosen}
+        hit = next((h for h in hits if h.concept_id not in taken), hits[0])
+        chosen.append((concepts_by_id[hit.concept_id], hit))
+    return chosen
 
 
 def _compare(
     question: str,
-    pair: tuple[list[Hit], list[Hit]],
+    found: _Comparison,
     concepts_by_id: Mapping[str, Concept],
     related: Related | None,
     writer: _Writer,
 ) -> dict[str, Any]:
-    hits_a, hits_b = pair
-    a, b = concepts_by_id[hits_a[0].concept_id], concepts_by_id[hits_b[0].concept_id]
-    conf = round(min(confidence(hits_a), confidence(hits_b)), 3)
+    conf = round(found.confidence, 3)
+    tops = {h[0].concept_id for h in found.hits}
+    if len(tops) == 1 and all(_names(h) for h in found.hits):
+        return _same(question, found, concepts_by_id, related, writer, conf)
+    chosen = _concepts_compared(found, concepts_by_id)
+    labels = [c.pref_label for c, _ in chosen]
     if conf < SURE:
         writer.say(
             f"I am not sure these are the concepts you mean (confidence {conf:.2f}): "
-            f"the closest are {a.pref_label} and {b.pref_label}."
+            f"the closest are {_join(labels)}."
         )
-    writer.say(f"{a.pref_label} and {b.pref_label}, side by side.")
-    shared = frozenset({d.text for d in a.definitions} & {d.text for d in b.definitions})
-    for concept in (a, b):
+    writer.say(f"{_join(labels)}, side by side.")
+    concepts = [c for c, _ in chosen]
+    texts = [{d.text for d in c.definitions} for c in concepts]
+    shared = frozenset(t for i, a in enumerate(texts) for b in texts[i + 1 :] for t in a & b)
+    for concept in concepts:
         _describe(concept, writer, others_limit=1, skip=shared)
-    _relate(a, b, related, writer)
-    concepts = [_brief(a, hits_a[0], "compared"), _brief(b, hits_b[0], "compared")]
-    return _result(question, writer, conf, concepts)
+    said = False
+    for i, a in enumerate(concepts):
+        for b in concepts[i + 1 :]:
+            said = _relate(a, b, related, writer) or said
+    if not said:
+        which = "the two" if len(concepts) == 2 else "they"
+        writer.say(f"No source in the glossary says how {which} relate.")
+    briefs = [_brief(c, h, "compared") for c, h in chosen]
+    return _result(question, writer, conf, briefs)
 
 
-def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) -> None:
-    """What links the two: a graph relation, a shared definition, or a sentence naming the
-    other concept."""
+def _same(
+    question: str,
+    found: _Comparison,
+    concepts_by_id: Mapping[str, Concept],
+    related: Related | None,
+    writer: _Writer,
+    conf: float,
+) -> dict[str, Any]:
+    """Every part is a name of one concept ("NRR vs NDR"): say so, then describe it."""
+    concept = concepts_by_id[found.hits[0][0].concept_id]
+    typed = [p for i, p in enumerate(found.parts) if fold(p) not in map(fold, found.parts[:i])]
+    refs = _alias_refs(concept, typed, writer)
+    writer.say(
+        f"{_join(typed)} are names for the same concept, {concept.pref_label}; "
+        "the glossary does not tell them apart.",
+        refs,
+    )
+    _describe(concept, writer)
+    shown = [_brief(concept, found.hits[0][0], "answer")]
+    for rel, other in _related(concept.id, related, concepts_by_id):
+        shown.append(_brief(other, None, f"related:{rel}"))
+    return _result(question, writer, conf, shown)
+
+
+def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) -> bool:
+    """Say what links the two, if anything does: a graph relation, a shared definition, or a
+    sentence naming the other concept; whether something was said."""
     if related is not None:
         for x, y in ((a, b), (b, a)):
             for relation, other, reason in _safe(related, x.id):
@@ -306,7 +420,7 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
                     because = f" ({reason})" if reason else ""
                     link = f"{x.pref_label} is {relation} {y.pref_label}{because}"
                     writer.say(f"The glossary relates them: {link}.")
-                    return
+                    return True
     shared = [d for d in a.definitions if any(d.text == e.text for e in b.definitions)]
     shown = {a.definition, b.definition}
     for d in [d for d in shared if d not in shown][:1]:
@@ -328,9 +442,8 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
                     writer.say(
                         f"How they relate, in {writer.name(d.source)}'s words: {quoted}", [n]
                     )
-                    return
-    if not said:
-        writer.say("No source in the glossary says how the two relate.")
+                    return True
+    return said
 
 
 def _safe(related: Related, concept_id: str) -> list[tuple[str, str, str]]:

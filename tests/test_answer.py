@@ -65,6 +65,10 @@ def test_other_sources_definitions_where_they_differ(index: SearchIndex, by_id) 
             {"gross-revenue-retention", "net-revenue-retention"},
         ),
         ("difference between land and expand and upsell", {"land-and-expand", "upsell"}),
+        ("what's the diff between csat and nps", {"customer-satisfaction", "net-promoter-score"}),
+        ("is upsell the same as cross-sell?", {"upsell", "cross-sell"}),
+        ("upsell or cross-sell?", {"upsell", "cross-sell"}),
+        ("what are NRR and GRR", {"net-revenue-retention", "gross-revenue-retention"}),
     ],
 )
 def test_difference_questions_answer_both(
@@ -121,3 +125,49 @@ def test_a_comparison_states_a_shared_definition_once(glossary) -> None:  # type
     shared = "Strategies to increase revenue by selling more or additional products"
     assert answer.count(shared) <= 1
     assert "relates them" in answer
+
+
+def test_three_concepts_side_by_side(index: SearchIndex, by_id) -> None:
+    result = ask("NRR vs GRR vs churn", index, by_id)
+    ids = ["net-revenue-retention", "gross-revenue-retention", "churn"]
+    assert [c["id"] for c in result["concepts"]] == ids
+    assert result["answer"].startswith(
+        "Net Revenue Retention, Gross Revenue Retention and Churn, side by side."
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("difference between NRR and NDR", "net-revenue-retention"),
+        ("GRR vs gross renewal rate", "gross-revenue-retention"),
+    ],
+)
+def test_two_names_of_one_concept_are_said_to_be_one(
+    index: SearchIndex, by_id, question: str, concept: str
+) -> None:
+    result = ask(question, index, by_id)
+    assert result["concepts"][0]["id"] == concept
+    assert f"are names for the same concept, {by_id[concept].pref_label}" in result["answer"]
+    assert re.search(r"tell them apart\. \[\d+\]", result["answer"])  # the names' sources
+    assert "side by side" not in result["answer"]
+    assert all(c["concept"] == concept for c in result["citations"])
+
+
+def test_a_name_with_and_in_it_is_not_a_comparison(index: SearchIndex, by_id) -> None:
+    result = ask("profit and loss center", index, by_id)
+    assert result["concepts"][0]["id"] == "profit-and-loss-center"
+    assert "side by side" not in result["answer"]
+
+
+def test_a_description_with_or_in_it_is_not_a_comparison(index: SearchIndex, by_id) -> None:
+    result = ask("when a client trims seats or downgrades", index, by_id)
+    assert "side by side" not in result["answer"]
+    assert result["concepts"][0]["id"] == "account-contraction"
+
+
+def test_a_difference_question_naming_one_concept_answers_about_it(
+    index: SearchIndex, by_id
+) -> None:
+    result = ask("what is the difference between churn", index, by_id)
+    assert result["concepts"][0]["id"] == "churn"
