@@ -20,7 +20,7 @@ from typing import Any
 
 from ingest.concept import Concept, Definition
 from ingest.normalize import fold
-from kg.retrieval import strip_boilerplate, validate
+from kg.retrieval import content_words, strip_boilerplate, validate, words_of
 from kg.search import Hit, SearchIndex
 
 Related = Callable[[str], list[tuple[str, str, str]]]
@@ -34,6 +34,18 @@ MAX_OTHER_DEFINITIONS = 4
 MAX_RELATED = 3
 
 MAX_COMPARED = 4  # concepts one comparison puts side by side
+# A definition asked of a term the glossary has no name for, not even inside the question
+# ("what is a win-loss analysis"), is answered with at most this confidence: every such
+# question on the tune split (8 of 8) was one the glossary cannot answer.
+UNNAMED = 0.5
+MAX_TERM_WORDS = 3  # longer than this, the question describes rather than names
+
+_DEFINITION_QUESTION = re.compile(
+    r"^\s*(?:please\s+)?(?:what\s+(?:is|are)\b|what['’]?s\b|define\b|"
+    r"(?:the\s+)?(?:definition|meaning)\s+of\b|what\s+does\s+.+\s+(?:mean|stand\s+for)\b|"
+    r"(?:can\s+you\s+)?explain\b|tell\s+me\s+about\b)",
+    re.IGNORECASE,
+)
 
 # Questions that compare concepts: `items` names them ("X and Y", "X, Y and Z", "X vs Y"),
 # or `a` and `b` are the two sides.
@@ -86,6 +98,28 @@ def features(hits: Sequence[Hit]) -> dict[str, float]:
     }
 
 
+def unnamed_term(question: str, index: SearchIndex) -> str | None:
+    """The term a definition question asks about ("what is a win-loss analysis" ->
+    "win-loss analysis") when no label, alias or acronym of the glossary is in it; else None.
+    A question that describes (more than MAX_TERM_WORDS content words) is not a term."""
+    if not _DEFINITION_QUESTION.match(question):
+        return None
+    term = re.sub(r"^(?:an?|the)\s+", "", strip_boilerplate(question), flags=re.IGNORECASE)
+    term = term.strip(" ?!.")
+    if not 0 < len(content_words(words_of(term))) <= MAX_TERM_WORDS:
+        return None
+    return None if index.mentions_a_name(term) else term
+
+
+def judge(question: str, index: SearchIndex) -> tuple[list[Hit], float, str | None]:
+    """The question's best concepts, `ask`'s confidence in the first, and the term it asks
+    about if the glossary has no such name (confidence then at most UNNAMED)."""
+    hits = index.search(question, 5)
+    term = unnamed_term(question, index)
+    conf = confidence(hits)
+    return hits, (min(conf, UNNAMED) if term is not None else conf), term
+
+
 def confidence(hits: Sequence[Hit]) -> float:
     """P(the best hit is the concept asked about), from its signals; 0 with no hits."""
     if not hits:
@@ -134,8 +168,7 @@ def ask(
     found = _comparison(text, index)
     if isinstance(found, _Comparison):
         return _compare(text, found, concepts_by_id, related, writer)
-    hits = index.search(found or text, 5)
-    conf = confidence(hits)
+    hits, conf, unnamed = judge(found or text, index)
     if not hits or conf < LOST:
         names = [concepts_by_id[h.concept_id].pref_label for h in hits[:3]]
         nearest = (
@@ -151,7 +184,12 @@ def ask(
             [_brief(concepts_by_id[h.concept_id], h, "candidate") for h in hits[:3]],
         )
     best = concepts_by_id[hits[0].concept_id]
-    if conf < SURE:
+    if unnamed is not None:
+        writer.say(
+            f"I am not sure: the glossary has no entry named {unnamed!r}; the closest is "
+            f"{best.pref_label} (confidence {conf:.2f})."
+        )
+    elif conf < SURE:
         writer.say(
             f"I am not sure, but the closest concept in the glossary is {best.pref_label} "
             f"(confidence {conf:.2f})."

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.concept import Concept
-from kg.answer import confidence
+from kg.answer import judge
 from kg.bm25 import BM25Retriever
 from kg.errors import BadQuery
 from kg.search import MODES, SearchIndex
@@ -226,14 +226,14 @@ def _confidences(
     """`ask`'s confidence for each question and whether its best concept is right."""
     rows = []
     for q in questions:
-        hits = index.search(q.text, 5)
+        hits, conf, _ = judge(q.text, index)
         correct = bool(hits) and hits[0].concept_id in relevant[q.qid]
         rows.append(
             {
                 "line": q.line,
                 "split": q.split,
                 "category": q.category,
-                "confidence": confidence(hits),
+                "confidence": conf,
                 "correct": correct,
                 "signals": hits[0].signals if hits else {},
             }

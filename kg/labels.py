@@ -74,6 +74,7 @@ class LabelMatcher(Retriever):
         # Every beginning of those keys, so a query window's candidate keys are grown a word
         # at a time and abandoned as soon as no label starts that way.
         self._initials_prefixes = {k[:n] for k in self._by_initials for n in range(1, len(k) + 1)}
+        self._by_word: dict[str, list[int]] | None = None  # entries by word, on first use
 
     @classmethod
     def build(
@@ -146,6 +147,36 @@ class LabelMatcher(Retriever):
                 offer(i, 0.9 * (0.35 + 0.5 * coverage), "abbreviates")
         ranked = sorted(best.values(), key=lambda s: (-s.score, s.concept))
         return ranked[:k]
+
+    def mentions(self, query: Query) -> bool:
+        """Whether the query holds any label, alias or acronym, however small a share of it
+        (whole, contained, misspelt or abbreviated), or is part of one: all its content words
+        in a single label ("stickiness" of "Customer Stickiness")."""
+        words = query.words
+        return bool(
+            any(
+                key in self._by_key
+                for key in (label_key(query.text, singular_last=False), label_key(query.text))
+            )
+            or self._contained(words)
+            or self._fuzzy(words)
+            or self._abbreviated(words)
+            or self._within_one_label(content_words(words))
+        )
+
+    def _within_one_label(self, words: Sequence[str]) -> bool:
+        if not words:
+            return False
+        by_word = self._by_word
+        if by_word is None:  # built on first use: only `ask` needs it
+            by_word = {}
+            for i, e in enumerate(self.entries):
+                for w in set(e.words):
+                    by_word.setdefault(w, []).append(i)
+            self._by_word = by_word
+        wanted = set(words)
+        rarest = min(wanted, key=lambda w: len(by_word.get(w, ())))
+        return any(wanted <= set(self.entries[i].words) for i in by_word.get(rarest, ()))
 
     def _contained(self, words: tuple[str, ...]) -> list[int]:
         """Entries whose words appear, in order and together, in the query's words."""

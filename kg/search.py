@@ -313,6 +313,11 @@ class SearchIndex:
             return label
         return self.concept_ids[found] if found is not None else None
 
+    def mentions_a_name(self, query: str) -> bool:
+        """Whether `query` holds any of the glossary's labels, aliases or acronyms, even as a
+        small part of it (see `LabelMatcher.mentions`)."""
+        return self.labels.mentions(self.prepare(query))
+
     def prepare(self, query: str, expand: bool = False) -> Query:
         """Validate and normalise a query (BadQuery if it cannot be searched as given);
         with `expand`, add a curated lexicon's glossary words for the synonyms it uses (if the

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ingest.concept import Concept
-from kg.answer import SURE, ask
+from kg.answer import SURE, UNNAMED, ask, unnamed_term
 from kg.errors import BadQuery
 from kg.search import SearchIndex
 
@@ -171,3 +171,46 @@ def test_a_difference_question_naming_one_concept_answers_about_it(
 ) -> None:
     result = ask("what is the difference between churn", index, by_id)
     assert result["concepts"][0]["id"] == "churn"
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("what is a sales quota", "sales quota"),
+        ("What is an executive sponsor?", "executive sponsor"),
+        ("define power user", "power user"),
+    ],
+)
+def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
+    index: SearchIndex, by_id, question: str, term: str
+) -> None:
+    """Each of these once got a confident answer through a near concept's wording
+    (Account Executive, Executive Business Review, Champion)."""
+    result = ask(question, index, by_id)
+    assert result["confidence"] <= UNNAMED < SURE
+    assert result["answer"].startswith(
+        f"I am not sure: the glossary has no entry named '{term}'; the closest is"
+    )
+    assert result["concepts"]  # the nearest concept is still shown
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is NRR",
+        "what is net revenue retenton",  # misspelt
+        "define stickiness",  # part of the label Customer Stickiness
+        "what is rev rec",  # abbreviated
+        "what is a champion in the customer's organization",  # a label inside
+        "what is it called when customers walk away",  # a description, not a term
+    ],
+)
+def test_names_parts_of_names_and_descriptions_are_not_unnamed_terms(
+    index: SearchIndex, question: str
+) -> None:
+    assert unnamed_term(question, index) is None
+
+
+def test_only_definition_questions_ask_about_a_term(index: SearchIndex) -> None:
+    assert unnamed_term("what is a sales quota", index) == "sales quota"
+    assert unnamed_term("sales quota", index) is None  # a search, not a definition asked for
