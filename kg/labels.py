@@ -63,6 +63,11 @@ class LabelMatcher(Retriever):
             i for i, e in enumerate(self.entries) if e.kind != "acronym" and len(e.key) >= 5
         ]
         self._choices = [self._phrases[i] for i in self._fuzzable]
+        # One-word labels of 4-8 letters, for typos too short for `fuzzy_cutoff` ("chrun")
+        self._one_word = [
+            i for i in self._fuzzable if " " not in self._phrases[i] and len(self._phrases[i]) <= 8
+        ]
+        self._one_word_choices = [self._phrases[i] for i in self._one_word]
         # Words of the labels people spell right (hidden labels are misspellings): a query
         # window made only of these is matched exactly or by containment, never fuzzily.
         self._known = {w for e in self.entries if e.kind != "hidden label" for w in e.words}
@@ -75,6 +80,9 @@ class LabelMatcher(Retriever):
         # at a time and abandoned as soon as no label starts that way.
         self._initials_prefixes = {k[:n] for k in self._by_initials for n in range(1, len(k) + 1)}
         self._by_word: dict[str, list[int]] | None = None  # entries by word, on first use
+        self._entries_of: dict[int, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            self._entries_of.setdefault(e.concept, []).append(i)
 
     @classmethod
     def build(
@@ -127,7 +135,11 @@ class LabelMatcher(Retriever):
         for i in self._contained(words):
             e = self.entries[i]
             label_content = content_words(e.words) or list(e.words)
-            coverage = min(1.0, len(label_content) / max(1, len(content)))
+            # the query's words the concept's other names explain count too: "NPS score"
+            # is all Net Promoter Score, though the acronym alone is one word of two
+            named = {w for j in self._entries_of[e.concept] for w in self.entries[j].words}
+            explained = max(len(label_content), sum(1 for w in content if w in named))
+            coverage = min(1.0, explained / max(1, len(content)))
             if coverage < self.min_coverage:
                 continue  # one common word of a long question: BM25's business, not a label hit
             score = 1.0 if coverage >= 1.0 else 0.35 + 0.5 * coverage
@@ -226,9 +238,31 @@ class LabelMatcher(Retriever):
             entry = self._fuzzable[c]
             if entry not in best or ratio > best[entry][0]:
                 best[entry] = (ratio, windows[r][1])
+        for entry, ratio in self._one_edit([w for w, size in windows if size == 1]):
+            if entry not in best or ratio > best[entry][0]:
+                best[entry] = (ratio, 1)
         for entry, (ratio, size) in sorted(best.items()):
             out.append((entry, ratio, size))
         return out
+
+    def _one_edit(self, words: Sequence[str]) -> list[tuple[int, float]]:
+        """(entry, similarity %) for one-word labels a word of 5 to 7 letters misses by one
+        edit, a swap of two letters counting as one ("chrun", "churm"): as search engines
+        allow one edit at these lengths, where `fuzzy_cutoff` would need a longer word."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        short = [w for w in words if 5 <= len(w) <= 7]
+        if not short or not self._one_word:
+            return []
+        matrix = process.cdist(
+            short, self._one_word_choices, scorer=OSA.distance, score_cutoff=1, dtype=np.int32
+        )
+        found = []
+        for r, c in zip(*np.nonzero(matrix == 1), strict=True):
+            longest = max(len(short[r]), len(self._one_word_choices[c]))
+            found.append((self._one_word[c], 100.0 * (1 - 1 / longest)))
+        return found
 
     def _abbreviated(self, words: tuple[str, ...]) -> list[tuple[int, int]]:
         """(entry, window length) for multi-word labels that a window of the query shortens

@@ -83,6 +83,8 @@ def test_acronym_hit_ranks_first(index: SearchIndex) -> None:
         ("what does CES stand for?", "customer-effort-score"),
         ("what's our GRR", "gross-revenue-retention"),
         ("ltv", "customer-lifetime-value"),
+        # the acronym is one word of three, but "score" is its expansion's too
+        ("what's a good NPS score", "net-promoter-score"),
     ],
 )
 def test_acronyms_in_questions(index: SearchIndex, query: str, expected: str) -> None:
@@ -99,6 +101,25 @@ def test_acronyms_in_questions(index: SearchIndex, query: str, expected: str) ->
 )
 def test_misspellings(index: SearchIndex, query: str, expected: str) -> None:
     assert top(index, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("chrun", "churn"), ("what is churm", "churn"), ("upsel", "upsell"), ("margni", "margin")],
+)
+def test_one_edit_in_a_short_word_is_a_misspelling(
+    index: SearchIndex, query: str, expected: str
+) -> None:
+    """Too short for the fuzzy cutoff (one edit in five letters is 80 %): one edit, a swap of
+    two letters included, is allowed in words of five to seven letters."""
+    hit = index.search(query, 1)[0]
+    assert hit.concept_id == expected
+    assert "fuzzy" in hit.evidence["label"]
+
+
+def test_one_edit_matching_needs_a_label_one_edit_away(index: SearchIndex) -> None:
+    assert index.labels._one_edit(["chrun"])  # not a label's word
+    assert not index.labels._one_edit(["abcdefgh", "zzzzz"])
 
 
 @pytest.mark.parametrize(
