@@ -16,14 +16,26 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ingest.concept import Concept, Definition
 from ingest.normalize import fold
 from kg.retrieval import content_words, strip_boilerplate, validate, words_of
 from kg.search import Hit, SearchIndex
 
-Related = Callable[[str], list[tuple[str, str, str]]]
+
+class Relation(NamedTuple):
+    """A link as one concept sees it: "<concept> is <how> <other>", why, and, when a
+    definition states it, that definition's source and sentence."""
+
+    how: str  # "a kind of", "more general than" or "related to"
+    other: str  # the other concept's id
+    reason: str
+    stated_in: str = ""
+    statement: str = ""
+
+
+Related = Callable[[str], Sequence[tuple[str, ...]]]  # a concept's Relations (or 3-tuples)
 
 # Logistic calibration of the best hit's signals into P(best concept is right), fitted on the
 # tune split of data/eval/questions.tsv (`python -m bench.search_quality --fit` refits it).
@@ -152,7 +164,11 @@ class _Writer:
         self.sentences.append(f"{sentence} {marks}".strip())
 
     def name(self, source: str) -> str:
-        return self.titles.get(source, source)
+        """How the answer names a source: its title, with its id when other sources share
+        that title (three seed glossaries are each called "Customer Success Glossary")."""
+        title = self.titles.get(source, source)
+        shared = sum(1 for t in self.titles.values() if t == title) > 1
+        return f"{title} ({source})" if shared and title != source else title
 
 
 def ask(
@@ -196,11 +212,9 @@ def ask(
         )
     _describe(best, writer)
     shown = [_brief(best, hits[0], "answer")]
-    for rel, other in _related(best.id, related, concepts_by_id):
-        shown.append(_brief(other, None, f"related:{rel}"))
-    if len(shown) > 1:
-        listed = [f"{c['pref_label']} ({c['role'].split(':', 1)[1]})" for c in shown[1:]]
-        writer.say(f"Related concepts in the glossary: {_join(listed)}.")
+    links = _related(best.id, related, concepts_by_id)
+    shown += [_brief(concepts_by_id[r.other], None, f"related:{r.how}") for r in links]
+    _say_related(best, links, concepts_by_id, writer)
     if conf < SURE:
         shown += [_brief(concepts_by_id[h.concept_id], h, "candidate") for h in hits[1:3]]
     return _result(text, writer, conf, shown)
@@ -235,7 +249,8 @@ def _describe(
         others = [d for d in _differing(concept, preferred) if d.text not in skip]
         for d in others[:others_limit]:
             m = writer.cite(d.source, d.text, concept.id)
-            writer.say(f"{writer.name(d.source)} puts it differently: {_sentence(d.text)}", [m])
+            how = "also defines it as" if d.source == preferred.source else "puts it differently"
+            writer.say(f"{writer.name(d.source)} {how}: {_sentence(d.text)}", [m])
         if len(others) > MAX_OTHER_DEFINITIONS:
             writer.say(
                 f"{len(others) - MAX_OTHER_DEFINITIONS} more definitions are in the glossary."
@@ -261,37 +276,84 @@ def _differing(concept: Concept, preferred: Definition) -> list[Definition]:
 
 
 def _alias_refs(concept: Concept, aliases: Sequence[str], writer: _Writer) -> list[int]:
-    """Cite the entries whose terms show each alias (e.g. "NRR (Net Revenue Retention)")."""
+    """Cite where each alias comes from: the entries whose terms show it ("NRR (Net Revenue
+    Retention)"), else a definition that uses it ("Upsell or up-selling is ...")."""
     refs = []
-    keys = {fold(a) for a in aliases}
-    for joined in concept.joined:
-        term = fold(joined.term)
-        if any(k and (k == term or f" {k} " in f" {term} ") for k in keys):
-            refs.append(writer.cite(joined.source, joined.term, concept.id, "term"))
-    if not refs:
-        for d in concept.definitions:
-            if any(k and f" {k} " in f" {fold(d.term)} " for k in keys):
-                refs.append(writer.cite(d.source, d.term, concept.id, "term"))
+    for alias in aliases:
+        key = f" {fold(alias)} "
+        if not key.strip():
+            continue
+        terms = [(j.source, j.term) for j in concept.joined]
+        terms += [(d.source, d.term) for d in concept.definitions]
+        shown = [(s, t) for s, t in terms if key in f" {fold(t)} "]
+        if shown:
+            refs += [writer.cite(s, t, concept.id, "term") for s, t in dict.fromkeys(shown)]
+            continue
+        used = [d for d in concept.definitions if key in f" {fold(d.text)} "]
+        if used:
+            refs.append(writer.cite(used[0].source, used[0].text, concept.id))
+        elif alias in concept.acronyms:  # an "Acronym for ..." entry whose heading was lost
+            spelt = [j for j in concept.joined if any("acronym" in r for r in j.reasons)]
+            refs += [writer.cite(j.source, j.term, concept.id, "term") for j in spelt[:1]]
     return refs
 
 
 def _related(
     concept_id: str, related: Related | None, concepts_by_id: Mapping[str, Concept]
-) -> list[tuple[str, Concept]]:
-    if related is None:
-        return []
-    try:
-        found = related(concept_id)
-    except Exception:  # the graph is optional; an answer without it is still an answer
-        return []
-    out: list[tuple[str, Concept]] = []
-    for relation, other, _reason in found:
-        fresh = all(c.id != other for _, c in out)
-        if other in concepts_by_id and other != concept_id and fresh:
-            out.append((relation, concepts_by_id[other]))
+) -> list[Relation]:
+    """The concept's closest links (MAX_RELATED), one per other concept."""
+    out: list[Relation] = []
+    for r in _safe(related, concept_id):
+        fresh = all(o.other != r.other for o in out)
+        if r.other in concepts_by_id and r.other != concept_id and fresh:
+            out.append(r)
         if len(out) >= MAX_RELATED:
             break
     return out
+
+
+def _say_related(
+    concept: Concept,
+    links: Sequence[Relation],
+    concepts_by_id: Mapping[str, Concept],
+    writer: _Writer,
+) -> None:
+    """ "In the glossary's graph, X is a kind of A; related to B and C.", citing for each
+    link the definition that states it or, for a link inferred from the names (a shared head
+    noun, say; `kg show` gives why), the entries that name the two concepts."""
+    if not links:
+        return
+    grouped: dict[str, list[str]] = {}
+    refs = []
+    for r in links:
+        other = concepts_by_id[r.other]
+        grouped.setdefault(r.how, []).append(other.pref_label)
+        refs += _link_refs(r, concept, other, writer)
+    parts = [f"{how} {_join(labels)}" for how, labels in grouped.items()]
+    writer.say(f"In the glossary's graph, {concept.pref_label} is {'; '.join(parts)}.", refs)
+
+
+def _link_refs(r: Relation, a: Concept, b: Concept, writer: _Writer) -> list[int]:
+    stated = _statement(r, (a, b))
+    if stated is not None:
+        return [writer.cite(stated[1].source, stated[1].text, stated[0].id)]
+    refs = []
+    for c in (a, b):
+        named = [(j.source, j.term) for j in c.joined] + [(d.source, d.term) for d in c.definitions]
+        refs += [writer.cite(s, t, c.id, "term") for s, t in named[:1]]
+    return refs
+
+
+def _statement(r: Relation, concepts: Sequence[Concept]) -> tuple[Concept, Definition] | None:
+    """The definition (and its concept) whose sentence states the link, if one does."""
+    if not r.stated_in or not r.statement:
+        return None
+    sentence = " ".join(r.statement.split())
+    for concept in concepts:
+        for d in concept.definitions:
+            if d.source == r.stated_in and sentence in " ".join(d.text.split()):
+                return concept, d
+    return None
 
 
 # -- two concepts
@@ -443,22 +505,22 @@ def _same(
     )
     _describe(concept, writer)
     shown = [_brief(concept, found.hits[0][0], "answer")]
-    for rel, other in _related(concept.id, related, concepts_by_id):
-        shown.append(_brief(other, None, f"related:{rel}"))
+    links = _related(concept.id, related, concepts_by_id)
+    shown += [_brief(concepts_by_id[r.other], None, f"related:{r.how}") for r in links]
+    _say_related(concept, links, concepts_by_id, writer)
     return _result(question, writer, conf, shown)
 
 
 def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) -> bool:
     """Say what links the two, if anything does: a graph relation, a shared definition, or a
     sentence naming the other concept; whether something was said."""
-    if related is not None:
-        for x, y in ((a, b), (b, a)):
-            for relation, other, reason in _safe(related, x.id):
-                if other == y.id:
-                    because = f" ({reason})" if reason else ""
-                    link = f"{x.pref_label} is {relation} {y.pref_label}{because}"
-                    writer.say(f"The glossary relates them: {link}.")
-                    return True
+    for x, y in ((a, b), (b, a)):
+        for r in _safe(related, x.id):
+            if r.other == y.id:
+                because = f" ({r.reason})" if r.reason else ""
+                link = f"{x.pref_label} is {r.how} {y.pref_label}{because}"
+                writer.say(f"The glossary relates them: {link}.", _link_refs(r, x, y, writer))
+                return True
     shared = [d for d in a.definitions if any(d.text == e.text for e in b.definitions)]
     shown = {a.definition, b.definition}
     for d in [d for d in shared if d not in shown][:1]:
@@ -484,9 +546,11 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
     return said
 
 
-def _safe(related: Related, concept_id: str) -> list[tuple[str, str, str]]:
+def _safe(related: Related | None, concept_id: str) -> list[Relation]:
+    if related is None:
+        return []
     try:
-        return list(related(concept_id))
+        return [Relation(*r) for r in related(concept_id)]
     except Exception:  # optional graph: never let it break an answer
         return []
 

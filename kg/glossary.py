@@ -26,7 +26,7 @@ from ingest.model import Entry
 from ingest.normalize import label_key
 from ingest.pipeline import SourceResult
 from kg import build
-from kg.answer import ask
+from kg.answer import Relation, ask
 from kg.embed import Encoder
 from kg.errors import BadQuery, BuildError, NotFound
 from kg.graph import ConceptGraph
@@ -283,12 +283,12 @@ class Glossary:
         titles = {s.id: s.title or s.id for s in self.sources}
         return ask(question, self.index, self._by_id, related=self._related, titles=titles)
 
-    def _related(self, concept_id: str) -> list[tuple[str, str, str]]:
+    def _related(self, concept_id: str) -> list[Relation]:
         """(how it relates, other id, reason) for each link of a concept, phrased to read
         "X is <how> Y"."""
         phrase = {"broader": "a kind of", "narrower": "more general than", "related": "related to"}
         return [
-            (phrase[kind], link.target, link.reason)
+            Relation(phrase[kind], link.target, link.reason, link.stated_in, link.statement)
             for kind, links in view_of(concept_id, self.links).items()
             for link in links
         ]
@@ -376,4 +376,6 @@ def _link_from_row(row: dict[str, Any]) -> Link:
         sys.intern(row["kind"]),
         row["reason"],
         bool(row.get("curated", False)),
+        str(row.get("stated_in", "")),
+        str(row.get("statement", "")),
     )

@@ -8,6 +8,7 @@ the inverse relation (a step up a "broader" link read from the wider concept is
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from itertools import pairwise
 
 import networkx as nx
@@ -80,7 +81,7 @@ class ConceptGraph:
         link: Link = self._graph.edges[x, y]["link"]
         if link.source == x:
             return link
-        return Link(x, y, _INVERSE[link.kind], link.reason, link.curated)
+        return replace(link, source=x, target=y, kind=_INVERSE[link.kind])
 
     def components(self) -> Sequence[set[str]]:
         """Connected groups of concepts, largest first."""

@@ -37,7 +37,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -121,6 +121,9 @@ class Link:
     kind: str  # "broader" (source skos:broader target) or "related"; views may say "narrower"
     reason: str
     curated: bool = False
+    # when a definition states the link: its source and the sentence, verbatim (for citing)
+    stated_in: str = ""
+    statement: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,10 +235,16 @@ def _quote(sentence: str, limit: int = 160) -> str:
 
 
 def _link(
-    source: str, target: str, kind: str, reason: str, rule: str, strength: float | None = None
+    source: str,
+    target: str,
+    kind: str,
+    reason: str,
+    rule: str,
+    strength: float | None = None,
+    stated: tuple[str, str] = ("", ""),
 ) -> _Candidate:
     return _Candidate(
-        Link(source, target, kind, reason, curated=rule == "curated"),
+        Link(source, target, kind, reason, rule == "curated", *stated),
         STRENGTH[rule] if strength is None else strength,
         rule,
     )
@@ -343,7 +352,7 @@ def _text_rules(concepts: Sequence[Concept], labels: _Labels) -> Iterator[_Candi
             for sentence in _sentences(d.text):
                 found = labels.find(sentence)
                 folded = fold(sentence)
-                yield from _is_a(c, sentence, folded, found, where)
+                yield from _is_a(c, sentence, folded, found, where, d.source)
                 contrasted = _contrasted(folded, found)
                 spelt = _spelt_out(sentence, labels)
                 for m in found:
@@ -351,10 +360,12 @@ def _text_rules(concepts: Sequence[Concept], labels: _Labels) -> Iterator[_Candi
                         continue
                     if m in contrasted:
                         reason = f"contrasted in {where}: {_quote(sentence)!r}"
-                        yield _link(c.id, m.concept, "related", reason, "contrast")
+                        stated = (d.source, sentence)
+                        yield _link(c.id, m.concept, "related", reason, "contrast", None, stated)
                     elif m.concept in spelt:
                         reason = f"{where} spells out {spelt[m.concept]}: {_quote(sentence)!r}"
-                        yield _link(c.id, m.concept, "related", reason, "acronym")
+                        stated = (d.source, sentence)
+                        yield _link(c.id, m.concept, "related", reason, "acronym", None, stated)
                     else:
                         mentions[(c.id, m.concept)].append((d.source, sentence, m))
             for other in d.shared_with:
@@ -378,7 +389,7 @@ def _text_rules(concepts: Sequence[Concept], labels: _Labels) -> Iterator[_Candi
 
 
 def _is_a(
-    concept: Concept, sentence: str, folded: str, found: list[_Match], where: str
+    concept: Concept, sentence: str, folded: str, found: list[_Match], where: str, source: str
 ) -> Iterator[_Candidate]:
     """ "X is a type of Y" and "X, Y are forms of Z": each X under the first Y after."""
     cue = _IS_A.search(folded)
@@ -395,7 +406,7 @@ def _is_a(
     reason = f"{where}: {_quote(sentence)!r}"
     for narrower in dict.fromkeys(left):
         if narrower != right[0]:
-            yield _link(narrower, right[0], "broader", reason, "is-a")
+            yield _link(narrower, right[0], "broader", reason, "is-a", None, (source, sentence))
 
 
 def _contrasted(folded: str, found: list[_Match], window: int = 8) -> list[_Match]:
@@ -445,7 +456,7 @@ def _mention_links(
             f"the definition of {where!r} in {src} names {match.label!r}: {_quote(sentence)!r}"
             + (f" (and {len(places) - 1} more)" if len(places) > 1 else "")
         )
-        yield _link(source, target, "related", reason, "mention", strength)
+        yield _link(source, target, "related", reason, "mention", strength, (src, sentence))
 
 
 def _mention_strength(places: list[tuple[str, str, _Match]], generic: bool) -> float:
@@ -673,7 +684,7 @@ def view_of(concept_id: str, links: Iterable[Link]) -> dict[str, list[Link]]:
             view[link.kind].append(link)
         elif link.target == concept_id:
             kind = {"broader": "narrower", "narrower": "broader"}.get(link.kind, link.kind)
-            view[kind].append(Link(concept_id, link.source, kind, link.reason, link.curated))
+            view[kind].append(replace(link, source=concept_id, target=link.source, kind=kind))
     return view
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ingest.concept import Concept
-from kg.answer import SURE, UNNAMED, ask, unnamed_term
+from kg.answer import SURE, UNNAMED, Relation, ask, unnamed_term
 from kg.errors import BadQuery
 from kg.search import SearchIndex
 
@@ -89,12 +89,15 @@ def test_unanswerable_question_gets_low_confidence(index: SearchIndex, by_id) ->
 
 
 def test_related_concepts_are_named(index: SearchIndex, by_id) -> None:
-    def related(concept_id: str) -> list[tuple[str, str, str]]:
-        return [("related", "gross-revenue-retention", "both measure retained revenue")]
+    def related(concept_id: str) -> list[Relation]:
+        return [Relation("related to", "gross-revenue-retention", "both measure retained revenue")]
 
     result = ask("NRR", index, by_id, related=related)
-    assert "Gross Revenue Retention (related)" in result["answer"]
-    assert any(c["role"] == "related:related" for c in result["concepts"])
+    assert (
+        "In the glossary's graph, Net Revenue Retention is related to Gross Revenue Retention."
+        in result["answer"]
+    )
+    assert any(c["role"] == "related:related to" for c in result["concepts"])
 
     def broken(concept_id: str) -> list[tuple[str, str, str]]:
         raise RuntimeError("graph not built")
@@ -214,3 +217,30 @@ def test_names_parts_of_names_and_descriptions_are_not_unnamed_terms(
 def test_only_definition_questions_ask_about_a_term(index: SearchIndex) -> None:
     assert unnamed_term("what is a sales quota", index) == "sales quota"
     assert unnamed_term("sales quota", index) is None  # a search, not a definition asked for
+
+
+def test_aliases_and_graph_links_are_cited_for_every_concept(glossary) -> None:  # type: ignore[no-untyped-def]
+    """'Also called ...' cites the entries (or definition) showing each alias; 'In the
+    glossary's graph, ...' cites the definitions stating the links, or the entries naming
+    the two concepts when a link is inferred from their names."""
+    said = 0
+    for concept in glossary.concepts:
+        answer = glossary.ask(concept.pref_label)["answer"]
+        for sentence in re.findall(
+            r"(?:Also called|In the glossary's graph)[^\[]*?\.(?= |$)", answer
+        ):
+            said += 1
+            rest = answer.split(sentence, 1)[1]
+            assert re.match(r" \[\d+\]", rest), (concept.id, sentence)
+    assert said > 100
+
+
+def test_graph_links_read_from_the_concept_asked_about(glossary) -> None:  # type: ignore[no-untyped-def]
+    answer = glossary.ask("what is account churn")["answer"]
+    assert "In the glossary's graph, Account Churn is a kind of Churn" in answer
+
+
+def test_sources_sharing_a_title_are_told_apart(glossary) -> None:  # type: ignore[no-untyped-def]
+    answer = glossary.ask("what is NRR")["answer"]
+    assert "Customer Success Glossary (pdf-glossary) puts it differently" in answer
+    assert "Customer Success Glossary (docs-glossary) also defines it as" in answer
