@@ -216,7 +216,12 @@ def ask(
     shown += [_brief(concepts_by_id[r.other], None, f"related:{r.how}") for r in links]
     _say_related(best, links, concepts_by_id, writer)
     if conf < SURE:
-        shown += [_brief(concepts_by_id[h.concept_id], h, "candidate") for h in hits[1:3]]
+        listed = {c["id"] for c in shown}
+        shown += [
+            _brief(concepts_by_id[h.concept_id], h, "candidate")
+            for h in hits[1:3]
+            if h.concept_id not in listed
+        ]
     return _result(text, writer, conf, shown)
 
 
@@ -255,10 +260,28 @@ def _describe(
             writer.say(
                 f"{len(others) - MAX_OTHER_DEFINITIONS} more definitions are in the glossary."
             )
+        _say_conflicts(concept, writer)
     aliases = [a for a in concept.alt_labels if fold(a) != fold(concept.pref_label)]
     if aliases:
         refs = _alias_refs(concept, aliases, writer)
         writer.say(f"Also called {_join(aliases)}.", refs)
+
+
+def _say_conflicts(concept: Concept, writer: _Writer) -> None:
+    """ "The sources disagree on what it measures: profit (A) against revenue (B and C).",
+    citing the definitions on each side (`kg conflicts` lists them all)."""
+    for conflict in concept.conflicts:
+        sides, refs = [], []
+        for value, indexes in conflict.positions:
+            defs = [concept.definitions[i] for i in indexes if 0 <= i < len(concept.definitions)]
+            if not defs:
+                continue
+            sides.append(f"{value} ({', '.join(dict.fromkeys(d.source for d in defs))})")
+            refs += [writer.cite(d.source, d.text, concept.id) for d in defs]
+        if len(sides) > 1:
+            writer.say(
+                f"The sources disagree on {conflict.aspect}: {' against '.join(sides)}.", refs
+            )
 
 
 def _differing(concept: Concept, preferred: Definition) -> list[Definition]:

@@ -244,3 +244,24 @@ def test_sources_sharing_a_title_are_told_apart(glossary) -> None:  # type: igno
     answer = glossary.ask("what is NRR")["answer"]
     assert "Customer Success Glossary (pdf-glossary) puts it differently" in answer
     assert "Customer Success Glossary (docs-glossary) also defines it as" in answer
+
+
+def test_each_concept_is_listed_once(glossary) -> None:  # type: ignore[no-untyped-def]
+    for question in [
+        "how is NPS score calculated",
+        "what is time to value",
+        "what is segmentation",
+    ]:
+        ids = [c["id"] for c in glossary.ask(question)["concepts"]]
+        assert len(ids) == len(set(ids)), (question, ids)
+
+
+def test_an_answer_says_where_sources_disagree(glossary) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask("what is customer lifetime value")
+    sentence = re.search(
+        r"The sources disagree on what it measures: ([^\[]+)\. ((?:\[\d+\])+)", result["answer"]
+    )
+    assert sentence is not None
+    assert "profit (" in sentence.group(1) and "revenue (" in sentence.group(1)
+    cited = [result["citations"][int(n) - 1] for n in re.findall(r"\d+", sentence.group(2))]
+    assert {c["source"] for c in cited} >= {"pdf-glossary", "docs-glossary"}
