@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -135,12 +135,8 @@ def create_app(glossary: Glossary) -> FastAPI:
     )
     def export(
         fmt: Annotated[
-            str,
-            Query(
-                alias="format",
-                pattern="^(turtle|xml|json-ld|nt)$",
-                description="turtle, xml, json-ld or nt",
-            ),
+            Literal["turtle", "xml", "json-ld", "nt"],
+            Query(alias="format", description="turtle, xml, json-ld or nt"),
         ] = "turtle",
     ) -> Response:
         """The SKOS vocabulary in the chosen RDF format."""

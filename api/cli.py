@@ -20,6 +20,7 @@ from rich.table import Table
 
 from ingest.curation import load_curation
 from ingest.errors import IngestError
+from ingest.normalize import fold
 from ingest.pipeline import collect, read_paths
 from ingest.readers import FORMATS
 from kg import build, views
@@ -427,7 +428,14 @@ def export(fmt: str, output: Path | None, build_dir: Path | None) -> None:
     if output is None:
         sys.stdout.buffer.write(data)
     else:
-        output.write_bytes(data)
+        if not output.parent.is_dir():
+            raise click.ClickException(
+                f"cannot write {output}: folder {output.parent} does not exist; create it first"
+            )
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
         err.print(f"wrote {len(data):,} bytes of {fmt} to {output}", highlight=False)
 
 
@@ -447,10 +455,10 @@ def search(query: str, k: int, explain: bool, as_json: bool, build_dir: Path | N
         _print_json(data)
         return
     for n, r in enumerate(data["results"], start=1):
-        alt = f" ({', '.join(r['alt_labels'][:4])})" if r["alt_labels"] else ""
+        alt = _aliases(r["alt_labels"], query)
         out.print(f"{n:>2}. [bold]{r['pref_label']}[/bold]{alt}  {r['score']:.3f}", highlight=False)
         if r["definition"]:
-            out.print(f"    {r['definition'][:160]}", highlight=False)
+            out.print(f"    {_clip(r['definition'], 160)}", highlight=False)
         if explain:
             out.print(f"    [dim]{r['explanation']}[/dim]", highlight=False)
     if not data["results"]:
@@ -470,7 +478,25 @@ def ask(question: str, as_json: bool, build_dir: Path | None) -> None:
     out.print(data["answer"], highlight=False)
     out.print(f"[dim]confidence {data['confidence']:.2f}[/dim]")
     for n, c in enumerate(data["citations"], start=1):
-        out.print(f"  [{n}] {c['source']}: {c['text'][:150]}", highlight=False)
+        out.print(f"  [{n}] {c['source']}: {_clip(c['text'], 150)}", highlight=False)
+
+
+def _clip(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word before `limit` characters with "…" if longer."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def _aliases(aliases: list[str], query: str, shown: int = 4) -> str:
+    """ " (NRR, NDR, ...)": the aliases the query uses first, then the others, up to `shown`."""
+    if not aliases:
+        return ""
+    typed = fold(query)
+    first = sorted(aliases, key=lambda a: f" {fold(a)} " not in f" {typed} ")
+    more = f", +{len(aliases) - shown} more" if len(aliases) > shown else ""
+    return f" ({', '.join(first[:shown])}{more})"
 
 
 @app.command(name="eval")

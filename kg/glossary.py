@@ -329,6 +329,8 @@ class Glossary:
 
     def concept(self, label_or_id: str) -> Concept:
         """The concept with this id (or former id), else with this label."""
+        if not label_or_id.strip():
+            raise BadQuery("give a concept id or label; this one is empty")
         found = self._by_id.get(label_or_id) or self.lookup(label_or_id)
         if found is None:
             raise NotFound(f"no concept with id or label {label_or_id!r}")

@@ -176,8 +176,23 @@ def test_related_path_and_export(
         capsys, "export", "--format", "turtle", "-o", str(target), "--build-dir", str(built)
     )
     assert code == 0 and target.read_bytes().startswith(b"@prefix")
+    nowhere = tmp_path / "missing" / "glossary.ttl"
+    code, _, err = run(capsys, "export", "-o", str(nowhere), "--build-dir", str(built))
+    assert code == 1 and f"folder {nowhere.parent} does not exist" in err, err
+    assert "internal error" not in err
     code, _, err = run(capsys, "related", "churn", "--depth", "9", "--build-dir", str(built))
     assert code == 2 and "depth" in err
+
+
+def test_search_and_ask_print_whole_words(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "NRR", "-k", "1", "--build-dir", str(built))
+    assert code == 0 and "Net Revenue Retention (NRR, " in out  # the alias typed comes first
+    assert "+1 more)" in out  # five aliases, four shown
+    code, out, _ = run(capsys, "ask", "what is NRR", "--build-dir", str(built))
+    clipped = [line for line in out.splitlines() if line.startswith("  [") and "…" in line]
+    assert clipped and all(line.endswith("…") and " …" not in line for line in clipped)
+    code, _, err = run(capsys, "show", "", "--build-dir", str(built))
+    assert code == 1 and "this one is empty" in err
 
 
 def test_export_ingested_back_gives_an_isomorphic_graph(
