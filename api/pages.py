@@ -106,8 +106,8 @@ def router(glossary: Glossary) -> APIRouter:
     @pages.get("/find", response_class=HTMLResponse)
     def find(request: Request, q: str = "") -> HTMLResponse:
         query = q.strip()[:MAX_QUERY]
-        results, error = _search(glossary, query, RESULTS) if query else ([], None)
-        return render(request, "find.html", query=query, results=results, error=error)
+        results, close, error = _search(glossary, query, RESULTS) if query else ([], False, None)
+        return render(request, "find.html", query=query, results=results, close=close, error=error)
 
     @pages.get("/c/{concept_id:path}", response_class=HTMLResponse)
     def concept(request: Request, concept_id: str) -> Response:
@@ -199,16 +199,19 @@ def lines(span: list[int] | None) -> str:
     return f"line {first}" if first == last else f"lines {first}–{last}"
 
 
-def _search(glossary: Glossary, query: str, k: int) -> tuple[list[dict[str, Any]], str | None]:
-    """Hits shaped as GET /search returns them, plus why each matched; or an error."""
+def _search(
+    glossary: Glossary, query: str, k: int
+) -> tuple[list[dict[str, Any]], bool, str | None]:
+    """Hits shaped as GET /search returns them, plus why each matched, and whether the first
+    is a close match; or an error."""
     try:
         hits = glossary.search(query, k)
     except KgError as exc:
-        return [], _sentence(str(exc))
-    results = views.search_results(glossary, query, hits)["results"]
-    for result in results:
+        return [], False, _sentence(str(exc))
+    found = views.search_results(glossary, query, hits)
+    for result in found["results"]:
         result["why"] = why(result["evidence"], query)
-    return results, None
+    return found["results"], bool(found["close"]), None
 
 
 def _short(text: str, limit: int = 80) -> str:

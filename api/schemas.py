@@ -79,6 +79,8 @@ class SearchResult(ConceptSummary):
 class SearchOut(BaseModel):
     query: str
     results: list[SearchResult]
+    confidence: float | None = None  # how sure `ask` would be of the first result
+    close: bool = False  # whether the first result is a close match (confidence >= 0.7)
 
 
 class Citation(BaseModel):

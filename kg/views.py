@@ -6,6 +6,7 @@ from typing import Any
 
 from ingest.concept import Concept
 from ingest.sources import slug
+from kg.answer import SURE, confidence
 from kg.glossary import Glossary
 from kg.relations import Link, view_of
 from kg.search import Hit
@@ -145,7 +146,13 @@ def search_results(glossary: Glossary, query: str, hits: list[Hit]) -> dict[str,
                 "explanation": hit.explanation,
             }
         )
-    return {"query": query, "results": results}
+    # how sure `ask` would be of the first; the web page says when no hit is a close match
+    best = round(confidence(hits), 3) if results else None
+    return {"query": query, "results": results, "confidence": best, "close": _close(best)}
+
+
+def _close(best: float | None) -> bool:
+    return best is not None and best >= SURE
 
 
 def answer(glossary: Glossary, question: str) -> dict[str, Any]:

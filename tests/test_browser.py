@@ -107,9 +107,14 @@ def test_search_as_you_type_open_top_concept_follow_related(page: Page) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "desktop-search.png")
 
+    # a question the glossary does not cover still lists the nearest, saying so
+    type_query(page, "what is the capital of France")
+    expect(page.locator("#search-status")).to_contain_text("No concept is a close match")
+
     # a known name ranks first; the keyboard reaches it and opens it
     type_query(page, "net dollar retention")
     expect(hits.first.locator(".hit-label")).to_have_text("Net Revenue Retention")
+    expect(page.locator("#search-status")).to_contain_text("best first")
     expect(hits.first.locator(".why")).to_contain_text("exact alias")
     page.keyboard.press("ArrowDown")
     expect(hits.first.locator(".hit-label")).to_be_focused()

@@ -139,6 +139,18 @@ def test_search_works_without_javascript(client: TestClient) -> None:
     assert 'value="net dollar retention"' in page  # the box keeps the query
 
 
+def test_search_page_says_when_nothing_is_a_close_match(client: TestClient) -> None:
+    page = html(client.get("/find", params={"q": "what is the capital of France"}))
+    assert "No concept is a close match for “what is the capital of France”" in page
+    assert 'class="hit"' in page  # the nearest are still listed
+    page = html(client.get("/find", params={"q": "NRR"}))
+    assert "best first" in page and "close match" not in page
+    data = client.get("/search", params={"q": "NRR"}).json()
+    assert data["close"] is True and data["confidence"] >= 0.7
+    data = client.get("/search", params={"q": "what is the capital of France"}).json()
+    assert data["close"] is False and data["confidence"] < 0.7
+
+
 def test_search_page_without_query_and_with_markup(client: TestClient) -> None:
     assert 'class="hit"' not in html(client.get("/find"))
     page = html(client.get("/find", params={"q": "<script>alert(1)</script>"}))

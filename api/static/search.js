@@ -73,12 +73,13 @@
     return li;
   }
 
-  function show(results, query) {
+  function show(results, query, close) {
     list.replaceChildren(...results.map((r) => hit(r, query)));
     const n = results.length;
-    status.textContent = n
-      ? `${n} concept${n === 1 ? "" : "s"} for “${query}”, best first`
-      : `Nothing matched “${query}”. Try other words.`;
+    if (!n) status.textContent = `Nothing matched “${query}”. Try other words.`;
+    else if (!close)
+      status.textContent = `No concept is a close match for “${query}”; the ${n} nearest, closest first`;
+    else status.textContent = `${n} concept${n === 1 ? "" : "s"} for “${query}”, best first`;
     shown = query;
   }
 
@@ -104,7 +105,7 @@
       const response = await fetch(url, { signal: controller.signal });
       if (!response.ok) throw new Error(`search answered ${response.status}`);
       const data = await response.json();
-      show(data.results, query);
+      show(data.results, query, data.close);
       remember(query);
     } catch (error) {
       if (error.name !== "AbortError") status.textContent = "Search is unavailable just now.";
