@@ -486,7 +486,10 @@ def _clip(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    return flat[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    head = flat[: limit - 1]
+    if flat[limit - 1] != " ":  # cut inside a word: drop its start
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:") + "…"
 
 
 def _aliases(aliases: list[str], query: str, shown: int = 4) -> str:

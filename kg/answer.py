@@ -46,12 +46,16 @@ MAX_OTHER_DEFINITIONS = 4
 MAX_RELATED = 3
 
 MAX_COMPARED = 4  # concepts one comparison puts side by side
+MAX_LISTED_WORDS = 10  # "NRR and GRR" compares only in a question this short
+MAX_PART_WORDS = 8  # a compared part longer than this is a description, not a name
+MAX_CUTS = 6  # separators tried (at most 27 distinct parts searched)
 # A definition asked of a term the glossary has no name for, not even inside the question
 # ("what is a win-loss analysis"), is answered with at most this confidence: every such
 # question on the tune split (8 of 8) was one the glossary cannot answer.
 UNNAMED = 0.5
 MAX_TERM_WORDS = 3  # longer than this, the question describes rather than names
 
+_CUE_WORDS = frozenset(words_of("define definition meaning mean explain term word name"))
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:please\s+)?(?:what\s+(?:is|are)\b|what['’]?s\b|define\b|"
     r"(?:the\s+)?(?:definition|meaning)\s+of\b|what\s+does\s+.+\s+(?:mean|stand\s+for)\b|"
@@ -118,8 +122,9 @@ def unnamed_term(question: str, index: SearchIndex) -> str | None:
         return None
     term = re.sub(r"^(?:an?|the)\s+", "", strip_boilerplate(question), flags=re.IGNORECASE)
     term = term.strip(" ?!.")
-    if not 0 < len(content_words(words_of(term))) <= MAX_TERM_WORDS:
-        return None
+    words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
+    if not 0 < len(words) <= MAX_TERM_WORDS or fold(term) == fold(question.strip(" ?!.")):
+        return None  # no term, or nothing taken off the question: not a definition asked
     return None if index.mentions_a_name(term) else term
 
 
@@ -256,10 +261,9 @@ def _describe(
             m = writer.cite(d.source, d.text, concept.id)
             how = "also defines it as" if d.source == preferred.source else "puts it differently"
             writer.say(f"{writer.name(d.source)} {how}: {_sentence(d.text)}", [m])
-        if len(others) > MAX_OTHER_DEFINITIONS:
-            writer.say(
-                f"{len(others) - MAX_OTHER_DEFINITIONS} more definitions are in the glossary."
-            )
+        if len(others) > others_limit:
+            more = len(others) - others_limit
+            writer.say(f"The glossary has {more} more definition{'s' if more > 1 else ''}.")
         _say_conflicts(concept, writer)
     aliases = [a for a in concept.alt_labels if fold(a) != fold(concept.pref_label)]
     if aliases:
@@ -268,8 +272,9 @@ def _describe(
 
 
 def _say_conflicts(concept: Concept, writer: _Writer) -> None:
-    """ "The sources disagree on what it measures: profit (A) against revenue (B and C).",
-    citing the definitions on each side (`kg conflicts` lists them all)."""
+    """ "The sources disagree on what it measures: profit (pdf-glossary) against revenue
+    (docs-glossary, ultimate-glossary).", by source id, citing the definitions on each side
+    (`kg conflicts` lists them all)."""
     for conflict in concept.conflicts:
         sides, refs = [], []
         for value, indexes in conflict.positions:
@@ -384,14 +389,26 @@ def _statement(r: Relation, concepts: Sequence[Concept]) -> tuple[Concept, Defin
 
 @dataclass
 class _Comparison:
-    """What a comparing question names: the parts as typed, and each part's hits."""
+    """What a comparing question names: the parts as typed, each part's hits, and whether
+    it names more concepts than one comparison holds (MAX_COMPARED)."""
 
     parts: list[str]
     hits: list[list[Hit]]
+    more: bool = False
 
     @property
     def confidence(self) -> float:
         return min(confidence(h) for h in self.hits)
+
+
+@dataclass
+class _Side:
+    """One concept of a comparison: the parts that name it, its hit, and how sure that is."""
+
+    concept: Concept
+    hit: Hit
+    names: list[str]
+    confidence: float
 
 
 def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
@@ -410,8 +427,8 @@ def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
             return found
         return strip_boilerplate(items) if items else None
     m = _LISTED.match(cleaned)
-    if m is None:
-        return None
+    if m is None or len(cleaned.split()) > MAX_LISTED_WORDS:
+        return None  # a longer question with "and" in it describes something
     whole = index.search(cleaned, 1)
     if whole and whole[0].signals.get("label", 0.0) >= 1.0:
         return None  # a name with "and" in it
@@ -427,9 +444,9 @@ def _names(hits: Sequence[Hit]) -> bool:
 
 
 def _partitions(items: str) -> list[list[str]]:
-    """Every way to cut "land and expand and upsell" into 2 to MAX_COMPARED parts at its
-    separators (a label may hold one, so each cut is optional)."""
-    cuts = list(_SEPARATORS.finditer(items))[:6]
+    """The ways to cut "land and expand and upsell" into 2 to MAX_COMPARED parts at its
+    first MAX_CUTS separators (a label may hold one, so each cut is optional)."""
+    cuts = list(_SEPARATORS.finditer(items))[:MAX_CUTS]
     found: list[list[str]] = []
     for chosen in range(1, 1 << len(cuts)):
         picked = [c for i, c in enumerate(cuts) if chosen >> i & 1]
@@ -441,12 +458,13 @@ def _partitions(items: str) -> list[list[str]]:
 
 
 def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | None:
-    """The cut whose least certain part is most certain (ties: fewer parts)."""
+    """The cut whose least certain part is most certain (ties: fewer parts). A part must
+    hold a content word and be short enough to be a name (MAX_PART_WORDS)."""
     searched: dict[str, list[Hit]] = {}
     best: tuple[float, int, _Comparison] | None = None
     for split in splits:
         parts = [strip_boilerplate(p.strip(" ,;:")) for p in split]
-        if not all(p.strip() for p in parts):
+        if not all(0 < len(content_words(words_of(p))) <= MAX_PART_WORDS for p in parts):
             continue
         hits = []
         for part in parts:
@@ -459,19 +477,34 @@ def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | No
         key = (round(found.confidence, 3), -len(parts))
         if best is None or key > best[:2]:
             best = (key[0], key[1], found)
-    return best[2] if best is not None else None
+    if best is None:
+        return None
+    found = best[2]
+    # a part that still holds a separator and is no name hides a concept of its own
+    found.more = len(found.parts) == MAX_COMPARED and any(
+        _SEPARATORS.search(p) and not _names(h)
+        for p, h in zip(found.parts, found.hits, strict=True)
+    )
+    return found
 
 
-def _concepts_compared(
-    found: _Comparison, concepts_by_id: Mapping[str, Concept]
-) -> list[tuple[Concept, Hit]]:
-    """One concept per part; a part whose best concept an earlier part took gets its next."""
-    chosen: list[tuple[Concept, Hit]] = []
-    for hits in found.hits:
-        taken = {c.id for c, _ in chosen}
-        hit = next((h for h in hits if h.concept_id not in taken), hits[0])
-        chosen.append((concepts_by_id[hit.concept_id], hit))
-    return chosen
+def _sides(found: _Comparison, concepts_by_id: Mapping[str, Concept]) -> list[_Side]:
+    """One side per concept named: parts naming the same concept exactly ("NRR vs NDR") are
+    one side; a looser part whose best concept is taken gets its next, judged as such."""
+    sides: list[_Side] = []
+    for part, hits in zip(found.parts, found.hits, strict=True):
+        taken = {s.concept.id: s for s in sides}
+        same = taken.get(hits[0].concept_id)
+        if same is not None and _names(hits):
+            if fold(part) not in map(fold, same.names):
+                same.names.append(part)
+            continue
+        rank = next((i for i, h in enumerate(hits) if h.concept_id not in taken), None)
+        if rank is None:
+            continue
+        hit = hits[rank]
+        sides.append(_Side(concepts_by_id[hit.concept_id], hit, [part], confidence(hits[rank:])))
+    return sides
 
 
 def _compare(
@@ -481,19 +514,36 @@ def _compare(
     related: Related | None,
     writer: _Writer,
 ) -> dict[str, Any]:
-    conf = round(found.confidence, 3)
-    tops = {h[0].concept_id for h in found.hits}
-    if len(tops) == 1 and all(_names(h) for h in found.hits):
-        return _same(question, found, concepts_by_id, related, writer, conf)
-    chosen = _concepts_compared(found, concepts_by_id)
-    labels = [c.pref_label for c, _ in chosen]
+    sides = _sides(found, concepts_by_id)
+    conf = round(min(s.confidence for s in sides), 3)
+    if conf < LOST:
+        weakest = min(sides, key=lambda s: s.confidence)
+        nearest = _join([s.concept.pref_label for s in sides])
+        writer.say(
+            f"I am not sure the glossary covers this: nothing in it clearly matches "
+            f"{weakest.names[0]!r}. The nearest concepts are {nearest}."
+        )
+        return _result(
+            question, writer, conf, [_brief(s.concept, s.hit, "candidate") for s in sides]
+        )
+    if len(sides) == 1:
+        return _same(question, sides[0], concepts_by_id, related, writer, conf)
+    labels = [s.concept.pref_label for s in sides]
     if conf < SURE:
         writer.say(
             f"I am not sure these are the concepts you mean (confidence {conf:.2f}): "
             f"the closest are {_join(labels)}."
         )
+    if found.more:
+        writer.say(f"I compare at most {MAX_COMPARED} concepts at a time; the question names more.")
+    for side in sides:
+        if len(side.names) > 1:
+            writer.say(
+                f"{_join(side.names)} are names for the same concept, {side.concept.pref_label}.",
+                _alias_refs(side.concept, side.names, writer),
+            )
     writer.say(f"{_join(labels)}, side by side.")
-    concepts = [c for c, _ in chosen]
+    concepts = [s.concept for s in sides]
     texts = [{d.text for d in c.definitions} for c in concepts]
     shared = frozenset(t for i, a in enumerate(texts) for b in texts[i + 1 :] for t in a & b)
     for concept in concepts:
@@ -505,29 +555,29 @@ def _compare(
     if not said:
         which = "the two" if len(concepts) == 2 else "they"
         writer.say(f"No source in the glossary says how {which} relate.")
-    briefs = [_brief(c, h, "compared") for c, h in chosen]
+    briefs = [_brief(s.concept, s.hit, "compared") for s in sides]
     return _result(question, writer, conf, briefs)
 
 
 def _same(
     question: str,
-    found: _Comparison,
+    side: _Side,
     concepts_by_id: Mapping[str, Concept],
     related: Related | None,
     writer: _Writer,
     conf: float,
 ) -> dict[str, Any]:
-    """Every part is a name of one concept ("NRR vs NDR"): say so, then describe it."""
-    concept = concepts_by_id[found.hits[0][0].concept_id]
-    typed = [p for i, p in enumerate(found.parts) if fold(p) not in map(fold, found.parts[:i])]
-    refs = _alias_refs(concept, typed, writer)
-    writer.say(
-        f"{_join(typed)} are names for the same concept, {concept.pref_label}; "
-        "the glossary does not tell them apart.",
-        refs,
-    )
+    """Every part names one concept ("NRR vs NDR"): say so, then describe it; a name typed
+    twice ("churn vs churn") is simply a question about it."""
+    concept = side.concept
+    if len(side.names) > 1:
+        writer.say(
+            f"{_join(side.names)} are names for the same concept, {concept.pref_label}; "
+            "the glossary does not tell them apart.",
+            _alias_refs(concept, side.names, writer),
+        )
     _describe(concept, writer)
-    shown = [_brief(concept, found.hits[0][0], "answer")]
+    shown = [_brief(concept, side.hit, "answer")]
     links = _related(concept.id, related, concepts_by_id)
     shown += [_brief(concepts_by_id[r.other], None, f"related:{r.how}") for r in links]
     _say_related(concept, links, concepts_by_id, writer)

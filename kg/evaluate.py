@@ -223,7 +223,8 @@ def _aggregate(
 def _confidences(
     index: SearchIndex, questions: Sequence[Question], relevant: dict[str, set[str]]
 ) -> list[dict[str, Any]]:
-    """`ask`'s confidence for each question and whether its best concept is right."""
+    """`ask`'s confidence for each question as a single-concept question (`judge`; a
+    comparison is judged by its parts) and whether its best concept is right."""
     rows = []
     for q in questions:
         hits, conf, _ = judge(q.text, index)

@@ -284,8 +284,8 @@ class Glossary:
         return ask(question, self.index, self._by_id, related=self._related, titles=titles)
 
     def _related(self, concept_id: str) -> list[Relation]:
-        """(how it relates, other id, reason) for each link of a concept, phrased to read
-        "X is <how> Y"."""
+        """Each link of a concept as a Relation (how, other id, reason, and the definition
+        sentence stating it, if one does), phrased to read "X is <how> Y"."""
         phrase = {"broader": "a kind of", "narrower": "more general than", "related": "related to"}
         return [
             Relation(phrase[kind], link.target, link.reason, link.stated_in, link.statement)

@@ -6,7 +6,7 @@ from typing import Any
 
 from ingest.concept import Concept
 from ingest.sources import slug
-from kg.answer import SURE, confidence
+from kg.answer import SURE, judge
 from kg.glossary import Glossary
 from kg.relations import Link, view_of
 from kg.search import Hit
@@ -146,8 +146,9 @@ def search_results(glossary: Glossary, query: str, hits: list[Hit]) -> dict[str,
                 "explanation": hit.explanation,
             }
         )
-    # how sure `ask` would be of the first; the web page says when no hit is a close match
-    best = round(confidence(hits), 3) if results else None
+    # how sure `ask` would be of the best concept (judged on its own top five, whatever k
+    # is); the web page says when no hit is a close match
+    best = round(judge(query, glossary.index)[1], 3) if results else None
     return {"query": query, "results": results, "confidence": best, "close": _close(best)}
 
 

@@ -265,3 +265,46 @@ def test_an_answer_says_where_sources_disagree(glossary) -> None:  # type: ignor
     assert "profit (" in sentence.group(1) and "revenue (" in sentence.group(1)
     cited = [result["citations"][int(n) - 1] for n in re.findall(r"\d+", sentence.group(2))]
     assert {c["source"] for c in cited} >= {"pdf-glossary", "docs-glossary"}
+
+
+def test_names_of_one_concept_among_others_are_one_side(index: SearchIndex, by_id) -> None:
+    result = ask("NRR vs NDR vs GRR", index, by_id)
+    assert [c["id"] for c in result["concepts"]] == [
+        "net-revenue-retention",
+        "gross-revenue-retention",
+    ]
+    assert "NRR and NDR are names for the same concept, Net Revenue Retention." in result["answer"]
+    assert "Net Promoter Score" not in result["answer"]
+
+
+def test_a_name_typed_twice_is_a_question_about_it(index: SearchIndex, by_id) -> None:
+    result = ask("nrr vs nrr", index, by_id)
+    assert [c["id"] for c in result["concepts"]][:1] == ["net-revenue-retention"]
+    assert "same concept" not in result["answer"] and "side by side" not in result["answer"]
+
+
+def test_more_than_four_concepts_says_so(index: SearchIndex, by_id) -> None:
+    result = ask("NRR vs GRR vs churn vs CAC vs LTV", index, by_id)
+    assert len(result["concepts"]) == 4
+    assert "I compare at most 4 concepts at a time; the question names more." in result["answer"]
+
+
+@pytest.mark.parametrize("question", ["NRR vs -", "difference between NRR and the"])
+def test_a_part_without_a_word_is_no_concept(index: SearchIndex, by_id, question: str) -> None:
+    result = ask(question, index, by_id)
+    assert "side by side" not in result["answer"]
+    assert result["concepts"][0]["id"] == "net-revenue-retention"
+
+
+def test_a_comparison_with_something_unknown_names_it(index: SearchIndex, by_id) -> None:
+    result = ask("is churn the same as banana", index, by_id)
+    assert result["confidence"] < SURE
+    assert result["answer"].startswith(
+        "I am not sure the glossary covers this: nothing in it clearly matches 'banana'."
+    )
+    assert not result["citations"]
+
+
+@pytest.mark.parametrize("question", ["define", "what is the meaning of", "what is a"])
+def test_a_definition_cue_alone_names_no_term(index: SearchIndex, question: str) -> None:
+    assert unnamed_term(question, index) is None
