@@ -138,6 +138,14 @@ def ingest(
     for note in skipped:
         err.print(f"note: {note}", highlight=False)
     _print_summary(glossary, settings.build_dir)
+    if settings.curation.is_file():
+        out.print(f"curation: {settings.curation}", highlight=False)
+    else:
+        out.print(
+            f"curation: none (no file at {settings.curation}; set KG_CURATION to use one): "
+            "no phrasings or reviewed decisions applied",
+            highlight=False,
+        )
 
 
 def _is_current(build_dir: Path, inputs: dict[str, str]) -> bool:
@@ -210,7 +218,7 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
     for s in glossary.sources:
         for w in s.warnings[:SHOWN]:
             where = f"{s.path.name}:{w.line}" if w.line else s.path.name
-            out.print(f"  warning {where}: {w.message}", highlight=False)
+            out.print(f"  warning {where}: {w.message}", highlight=False, markup=False)
         if len(s.warnings) > SHOWN:
             out.print(
                 f"  ... and {len(s.warnings) - SHOWN} more warnings from {s.path.name}",
@@ -222,11 +230,18 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
             "definition with no term was not made a concept",
             highlight=False,
         )
-    for note in glossary.report.notes:
-        out.print(f"  warning {note}", highlight=False)
+    notes = glossary.report.notes
+    for note in notes[:SHOWN]:
+        out.print(f"  warning {note}", highlight=False, markup=False)
+    if len(notes) > SHOWN:
+        out.print(
+            f"  ... and {len(notes) - SHOWN} more warnings from the curation file and merging "
+            "(kg merges --json lists them)",
+            highlight=False,
+        )
     refused = glossary.report.refused
     for note in refused[:SHOWN]:
-        out.print(f"  kept apart: {note}", highlight=False)
+        out.print(f"  kept apart: {note}", highlight=False, markup=False)
     if len(refused) > SHOWN:
         out.print(
             f"  ... and {len(refused) - SHOWN} more kept apart (kg merges --json)", highlight=False

@@ -19,6 +19,7 @@ from rdflib import Graph as RdfGraph
 
 from ingest.concept import Concept
 from ingest.curation import Curation
+from ingest.errors import IngestError
 from ingest.evidence import Embed
 from ingest.ids import label_keys
 from ingest.merge import merge
@@ -124,6 +125,8 @@ class Glossary:
         timings: dict[str, float] = {}
         clock = time.perf_counter()
         result = merge(entries, curation, embed, previous_ids)
+        if not result.concepts:
+            raise IngestError(_nothing_read(sources))
         timings["merge"], clock = time.perf_counter() - clock, time.perf_counter()
         report = MergeReport(
             evidence=dict(sorted(result.evidence.items())),
@@ -368,6 +371,23 @@ class Glossary:
 
     def evidence(self) -> Counter[str]:
         return Counter(self.report.evidence)
+
+
+def _nothing_read(sources: Sequence[SourceResult]) -> str:
+    """Why a build would hold no concept, naming each source and what it gave."""
+    told = []
+    for s in sources:
+        named = sum(1 for e in s.entries if e.term)
+        told.append(
+            f"{s.path.name}: {len(s.entries)} entries, {named} with a term, "
+            f"{len(s.dropped)} lines dropped"
+        )
+    return (
+        "no concept could be built: no entry read has a term ("
+        + "; ".join(told or ["no glossary file"])
+        + "). Write one term per entry ('Term: definition' lines, a heading above each "
+        "definition, or a CSV with a term column), or name the format with --format"
+    )
 
 
 def _link_from_row(row: dict[str, Any]) -> Link:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -145,6 +146,32 @@ def test_ingest_names_concepts_without_phrasings(
     assert code == 0
     assert "phrasings: 0 for 0 concepts; none yet for 120 (e.g. Account Churn" in out
     assert "add [[phrasing]] to the curation file" in out
+    assert f"curation: none (no file at {tmp_path / 'none.toml'}; set KG_CURATION" in out
+
+
+def test_curation_naming_absent_concepts_is_summed_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The project's curation file applied to someone else's glossary: its notes are shown
+    as written ([[phrasing]], not eaten as markup), the first few only."""
+    glossary = tmp_path / "mine.txt"
+    glossary.write_text("ARR: yearly revenue\n")
+    code, out, _ = run(capsys, "ingest", str(glossary), "--build-dir", str(tmp_path / "b"))
+    assert code == 0
+    assert "warning [[phrasing]] 1: no concept is named 'Account Churn'" in out
+    assert re.search(r"\.\.\. and \d+ more warnings from the curation file", out)
+    assert "curation: data/curation.toml" in out
+
+
+def test_a_file_with_no_term_says_what_to_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prose = tmp_path / "prose.txt"
+    prose.write_text("this is just some prose without any term at all\n")
+    code, _, err = run(capsys, "ingest", str(prose), "--build-dir", str(tmp_path / "b"))
+    assert code == 1 and err.count("\n") == 1
+    assert "no concept could be built: no entry read has a term (prose.txt: 1 entries" in err
+    assert "'Term: definition' lines" in err and not (tmp_path / "b").exists()
 
 
 def test_show_explain_conflicts_and_merges(built: Path, capsys: pytest.CaptureFixture[str]) -> None:

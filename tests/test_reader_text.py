@@ -30,6 +30,14 @@ def test_term_colon_definition_lines_without_blank_lines() -> None:
     ]
 
 
+def test_a_file_of_one_or_two_entries_is_a_list() -> None:
+    assert [(e.term, e.definition) for e in read_text("ARR: yearly revenue\n").entries] == [
+        ("ARR", "yearly revenue")
+    ]
+    two = read_text("ARR: yearly revenue\nMRR: monthly revenue\n")
+    assert [e.term for e in two.entries] == ["ARR", "MRR"]
+
+
 def test_term_and_definition_run_together() -> None:
     result = read_text(
         "Churn – the share of customers who leave in a period.\n\n"

@@ -267,7 +267,8 @@ def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
 def _is_list_layout(paras: list[Para]) -> bool:
     top = [p for p in paras if p.indent == 0]
     entries = sum(1 for p in top if split_entry_line(p.text))
-    return entries >= 3 and entries >= 0.4 * len(top)
+    # a short file is a list when every paragraph is an entry ("ARR: yearly revenue")
+    return (entries >= 3 and entries >= 0.4 * len(top)) or 0 < entries == len(top)
 
 
 def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
