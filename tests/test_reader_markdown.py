@@ -328,3 +328,29 @@ def test_any_text_gives_a_read_result(text: str) -> None:
         assert 1 <= entry.lines[0] <= entry.lines[1] <= line_count
     for dropped in result.dropped:
         assert 1 <= dropped.lines[0] <= dropped.lines[1] <= line_count
+
+
+def test_a_term_heading_with_deeper_headings_keeps_its_own_definition() -> None:
+    """Among peer term headings, '## Expansion MRR' is a term though '### Contraction MRR'
+    follows it; categories ('## Sales metrics' over terms) still only name collections."""
+    result = read_text(
+        "# Sales glossary\n\n## ARR\n\nAnnual Recurring Revenue.\n\n"
+        "## Expansion MRR\n\nAdditional monthly recurring revenue from existing customers.\n\n"
+        "### Contraction MRR\n\nMonthly recurring revenue lost to downgrades.\n\n"
+        "## Churn\n\nCustomers who cancel.\n"
+    )
+    terms = by_term(result)
+    assert terms["Expansion MRR"].definition.startswith("Additional monthly recurring")
+    assert terms["Contraction MRR"].definition.startswith("Monthly recurring revenue lost")
+    assert not result.dropped
+    grouped = read_text(
+        "## Sales metrics\n\nWhat sales tracks.\n\n### ARR\n\nAnnual revenue.\n\n"
+        "## Support metrics\n\nWhat support tracks.\n\n### CSAT\n\nSatisfaction.\n"
+    )
+    assert set(by_term(grouped)) == {"ARR", "CSAT"}
+    assert by_term(grouped)["ARR"].collections == ("Sales metrics",)
+
+
+def test_a_bold_term_followed_by_is_defines_it() -> None:
+    result = read_text("## B\n\n**Burn Rate** is the monthly net cash outflow.\n")
+    assert by_term(result)["Burn Rate"].definition == "Burn Rate is the monthly net cash outflow."

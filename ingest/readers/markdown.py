@@ -3,14 +3,17 @@
 Layout rules, applied to the markdown-it syntax tree (never to any glossary's vocabulary):
 
 * A heading with sub-headings is a section; its own text is an introduction and is dropped.
-  Its title becomes the `collections` of the entries beneath it.
+  Its title becomes the `collections` of the entries beneath it. But where headings of its
+  level are mostly terms, one with text of its own is a term too ("## Expansion MRR", its
+  definition, then "### Contraction MRR").
 * A heading without sub-headings is a term, and everything up to the next heading is its
   definition -- unless what follows is itself a list of terms (bold-term items, a term
   table), or the heading is an index letter ("A", "A-C") or the document's only H1; then
   the heading is a section holding those entries. A heading ending in a colon
   ("#### Prospect:") always announces a definition.
 * A bold line alone ending with a colon and followed by a list acts like a heading.
-* `**Term:** text`, `**Term**: text`, `**Term** - text` lines and list items, `Term: text`
+* `**Term:** text`, `**Term**: text`, `**Term** - text`, `**Term** is text` lines and list
+  items, `Term: text`
   lines and list items outside term headings, and table rows with a term and a definition
   column each give one entry.
 """
@@ -35,6 +38,7 @@ _LISTS = frozenset({"bullet_list", "ordered_list"})
 _CODE = frozenset({"code_block", "fence"})
 _INDEX_HEADING = re.compile(r"^(?:[A-Za-z0-9#]|[A-Za-z0-9]\s*[-–—]\s*[A-Za-z0-9])$")
 _BOLD_SEPARATOR = re.compile(r"^\s*:\s*|^\s+[-–—]{1,2}\s+|^\s*[–—]\s*")
+_COPULA = re.compile(r"^\s+(?:is|are|refers\s+to|means|describes|measures)\s+\S", re.I)
 _PLAIN_LINE = re.compile(r"^\s*(?P<term>[^:]+?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
 _SENTENCE_PUNCT = re.compile(r"[.!?;,]")
 _FRONT_MATTER_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+?)\s*$")
@@ -236,9 +240,11 @@ def _bold_match(nodes: Sequence[SyntaxTreeNode]) -> _Match | None:
     if not rest.strip():
         return _Match(term, "", True, alone=True)
     separator = _BOLD_SEPARATOR.match(rest)
-    if separator is None:
-        return None
-    return _Match(term, _squash(rest[separator.end() :]), True, tuple(links))
+    if separator is not None:
+        return _Match(term, _squash(rest[separator.end() :]), True, tuple(links))
+    if _COPULA.match(rest):  # "**Burn Rate** is the monthly ...": the sentence defines it
+        return _Match(term, _squash(term + rest), True, tuple(links))
+    return None
 
 
 def _plain_term_ok(term: str) -> bool:
@@ -637,6 +643,16 @@ def _with_section(marker: _Marker, later: list[_Marker]) -> _Marker:
     return marker
 
 
+def _term_levels(markers: Sequence[_Marker]) -> set[int]:
+    """Heading levels where terms outnumber sections: there a heading with deeper headings
+    and text of its own is a term like its peers (its text is its definition)."""
+    counts: dict[int, list[int]] = {}
+    for m in markers:
+        if m.level and not _INDEX_HEADING.match(m.title):
+            counts.setdefault(m.level, [0, 0])[m.section] += 1
+    return {level for level, (terms, sections) in counts.items() if terms > sections}
+
+
 def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
     """Whether a heading's text is a run of term entries rather than one definition.
 
@@ -674,6 +690,7 @@ def read(doc: Document, source: str) -> ReadResult:
     first = markers[0].index if markers else len(blocks)
     reader.collect(blocks[:first], (), "text before the first heading")
     stack: list[tuple[int, str]] = []  # enclosing sections that name a collection
+    peers = _term_levels(markers)
     for i, marker in enumerate(markers):
         end = markers[i + 1].index if i + 1 < len(markers) else len(blocks)
         body = [b for b in blocks[marker.index + 1 : end] if b.type != "heading"]
@@ -686,6 +703,16 @@ def read(doc: Document, source: str) -> ReadResult:
             continue
         index_heading = bool(_INDEX_HEADING.match(marker.title))
         names_collection = marker is not title_marker and not index_heading
+        if (
+            marker.section
+            and names_collection
+            and marker.level in peers
+            and reader.content(body)
+            and not _holds_entries(body, relaxed=False)
+        ):
+            # a term whose own definition comes before deeper headings, among peer terms
+            reader.heading_entry(marker, body, nearest)
+            continue
         if marker.section and names_collection:
             stack.append((marker.level, marker.title))
         own = (marker.title,) if names_collection else nearest
