@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,6 +13,7 @@ from ingest.model import Dropped, Entry, Flag, Warning
 from ingest.readers import RDF_FORMATS, SUFFIXES, detect, reader_for
 from ingest.readers.skos import read_rdf_sources
 from ingest.sources import MANIFEST_NAME, SourceInfo, load_manifest, slug
+from ingest.terms import acronym_matches, is_acronym
 
 
 @dataclass(slots=True)
@@ -103,6 +105,24 @@ def _unique(result: SourceResult, used: set[str]) -> SourceResult:
     return replace(result, id=new_id, entries=entries)
 
 
+_OPENING = re.compile(r"^\s*(?P<phrase>[^.,;:()\n–—]+?)\s*(?:[.,;:()\n–—]|$)")
+
+
+def with_spelt_out_acronym(entry: Entry) -> Entry:
+    """An acronym's entry whose definition opens with what it stands for ("ARR: Annual
+    Recurring Revenue. The yearly ...", a table row "CAC | Customer Acquisition Cost") gets
+    that expansion as an alias, so the spelt-out name finds it and merges with it."""
+    if not entry.definition or not is_acronym(entry.term):
+        return entry
+    m = _OPENING.match(entry.definition)
+    phrase = m["phrase"].strip() if m else ""
+    if not 2 <= len(phrase.split()) <= 8 or not acronym_matches(entry.term, phrase):
+        return entry
+    if any(a.casefold() == phrase.casefold() for a in entry.aliases):
+        return entry
+    return replace(entry, aliases=(*entry.aliases, phrase))
+
+
 def read_file(
     path: Path, source_id: str, info: SourceInfo, fmt: str | None = None
 ) -> list[SourceResult]:
@@ -114,6 +134,7 @@ def read_file(
         result, described = read_rdf_sources(doc, source_id, chosen)
     else:
         result = reader_for(chosen, path)(doc, source_id)
+        result.entries = [with_spelt_out_acronym(e) for e in result.entries]
     if not result.entries:
         raise SourceError(path, f"no glossary entries found (read as {chosen})")
     own = [e for e in result.entries if e.source not in described]

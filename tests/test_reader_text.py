@@ -135,3 +135,22 @@ def test_no_glossary_like_text_crashes_the_reader(text: str) -> None:
     for entry in result.entries:
         assert entry.lines is not None and entry.lines[0] <= entry.lines[1]
         assert entry.term or Flag.TERM_MISSING in entry.flags
+
+
+def test_an_acronym_defined_by_its_expansion_gets_it_as_an_alias(tmp_path: Path) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "mine.md").write_text(
+        "| Term | Definition |\n|---|---|\n| CAC | Customer Acquisition Cost |\n"
+        "| NDR | Net Dollar Retention, revenue kept after churn and expansion |\n"
+    )
+    (tmp_path / "mine.txt").write_text(
+        "ARR: Annual Recurring Revenue. The yearly value of contracts.\n"
+        "MRR: monthly revenue from subscriptions.\n"  # not its expansion: no alias
+    )
+    sources, _ = read_paths([tmp_path])
+    aliases = {e.term: e.aliases for s in sources for e in s.entries}
+    assert aliases["CAC"] == ("Customer Acquisition Cost",)
+    assert aliases["NDR"] == ("Net Dollar Retention",)
+    assert aliases["ARR"] == ("Annual Recurring Revenue",)
+    assert aliases["MRR"] == ()
