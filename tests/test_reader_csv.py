@@ -241,3 +241,26 @@ def test_text_after_a_closing_quote_is_malformed_csv_with_its_line() -> None:
 def test_header_without_rows_is_an_error() -> None:
     with pytest.raises(SourceError, match="no rows below it"):
         read_text("term,definition\n")
+
+
+def test_longer_and_other_language_headers_name_their_columns() -> None:
+    result = read_text(
+        "Glossary Term,Business Definition,Also Known As,Category\n"
+        "ARR,yearly value of contracts,Annual Recurring Revenue,Finance\n"
+    )
+    arr = by_term(result)["ARR"]
+    assert arr.definition == "yearly value of contracts"
+    assert arr.aliases == ("Annual Recurring Revenue",)
+    assert arr.collections == ("Finance",)  # a category, not a label
+    german = read_text(
+        "Begriff;Beschreibung;Kategorie\nARR;Jährlich wiederkehrender Umsatz;Finanzen\n"
+    )
+    assert set(by_term(german)) == {"ARR"}  # the header is not read as an entry
+    assert by_term(german)["ARR"].collections == ("Finanzen",)
+    assert not german.warnings
+
+
+def test_a_term_id_column_is_an_id_not_a_term() -> None:
+    result = read_text("Term ID,Term,Definition\nt1,Churn,Customers lost.\n")
+    churn = by_term(result)["Churn"]
+    assert churn.uri == "t1" and churn.definition == "Customers lost."

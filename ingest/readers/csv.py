@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ingest.document import Document
 from ingest.errors import SourceError
 from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
+from ingest.normalize import fold
 from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term, unique_names
 
 DELIMITERS = ",;\t|"
@@ -60,6 +61,38 @@ _ROLES |= dict.fromkeys(("id", "uri", "iri"), "id")
 _ROLES |= dict.fromkeys(("type",), "type")
 _ROLES |= dict.fromkeys(("source",), "source")  # recognised, not used
 _ROLES |= {"broader": "broader", "narrower": "narrower", "related": "related"}
+_ROLES |= dict.fromkeys(("seealso", "relatedterms", "relatedterm"), "related")
+_ROLES |= dict.fromkeys(
+    ("category", "categories", "collection", "collections", "group", "domain", "topic"),
+    "collections",
+)
+# Words that name a column inside a longer header ("Glossary Term", "Business Definition",
+# "Also Known As"), including a few other languages' ("Begriff;Beschreibung;Kategorie").
+_HEADER_WORDS: dict[str, str] = dict.fromkeys(
+    ("term", "terms", "name", "label", "concept", "word", "begriff", "terme", "termino"), "term"
+)
+_HEADER_WORDS |= dict.fromkeys(
+    (
+        "definition",
+        "description",
+        "meaning",
+        "explanation",
+        "beschreibung",
+        "erklarung",
+        "omschrijving",
+        "descripcion",
+        "definicion",
+    ),
+    "definition",
+)
+_HEADER_WORDS |= dict.fromkeys(("synonyms", "synonym", "aliases", "alias", "aka"), "aliases")
+_HEADER_WORDS |= dict.fromkeys(
+    ("category", "categories", "group", "domain", "topic", "kategorie", "categorie", "categoria"),
+    "collections",
+)
+_HEADER_WORDS |= dict.fromkeys(("acronym", "acronyms", "abbreviation", "abbreviations"), "acronyms")
+_HEADER_WORDS |= dict.fromkeys(("id", "uri", "iri"), "id")
+_HEADER_PHRASES = {"also known as": "aliases", "other names": "aliases", "see also": "related"}
 _RELATION_KINDS = {
     "broader": RelationKind.BROADER,
     "narrower": RelationKind.NARROWER,
@@ -206,15 +239,29 @@ def _header_layout(header: Record) -> Layout | None:
     found: list[tuple[int, int]] = []  # (preference, column) for term columns
     for index, cell in enumerate(header.cells):
         name = normalise_header(cell)
-        role = _ROLES.get(name)
+        role = _ROLES.get(name) or _header_role(cell)
         if role == "term":
-            found.append((TERM_NAMES.index(name), index))
+            found.append((TERM_NAMES.index(name) if name in TERM_NAMES else len(TERM_NAMES), index))
         elif role and role not in layout.roles:
             layout.roles[role] = index
     layout.terms = [index for _, index in sorted(found)]
     if layout.terms or "definition" in layout.roles or len(layout.roles) > 1:
         return layout
     return None
+
+
+def _header_role(cell: str) -> str | None:
+    """The role a longer header names by one of its words or phrases ("Glossary Term")."""
+    text = " ".join(fold(cell).split())
+    for phrase, role in _HEADER_PHRASES.items():
+        if f" {phrase} " in f" {text} ":
+            return role
+    if len(text.split()) > 4:
+        return None  # a sentence, not a column name
+    roles = {_HEADER_WORDS[w] for w in text.split() if w in _HEADER_WORDS}
+    if "id" in roles:
+        return "id"  # "Term ID" names the id column
+    return roles.pop() if len(roles) == 1 else None
 
 
 def _layout(
@@ -359,6 +406,7 @@ def _entry(
         acronyms=unique_names(acronyms, term),
         aliases=unique_names([*parsed.aliases, *aliases], term),
         hidden=unique_names(split_values(layout.cell(record, "hidden")), term),
+        collections=tuple(split_values(layout.cell(record, "collections"))),
         terms=parsed.terms if parsed.combined else (),
         relations=_relations(row, by_id, by_label, result),
         uri=row.ident or None,
