@@ -50,12 +50,14 @@ def collect(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts) or child.name == MANIFEST_NAME:
                     continue
-                if child.suffix.lower() in SUFFIXES and not child.name.lower().startswith(
+                if child.suffix.lower() not in SUFFIXES or child.name.lower().startswith(
                     ("readme", "license")
                 ):
-                    files.append(child)
-                else:
                     skipped.append(f"{child}: not a glossary format, passed over")
+                elif (why := _not_rdf(child)) is not None:
+                    skipped.append(f"{child}: {why}, passed over")
+                else:
+                    files.append(child)
         elif path.exists():
             files.append(path)
         else:
@@ -64,6 +66,21 @@ def collect(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     if not unique:
         raise SourceError(paths[0] if paths else Path("."), "no glossary files found")
     return unique, skipped
+
+
+def _not_rdf(path: Path) -> str | None:
+    """Why a .json or .xml file met in a folder is no RDF (a config file, a sitemap), if it
+    is not; a file named on its own is read as its suffix says, and fails loudly."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind not in ("json-ld", "xml"):
+        return None
+    with path.open("rb") as fh:
+        head = fh.read(4096).decode("utf-8", errors="replace")
+    if kind == "json-ld" and '"@' not in head:
+        return "JSON without JSON-LD keys (@context, @id)"
+    if kind == "xml" and "rdf" not in head.lower() and "skos" not in head.lower():
+        return "XML that is not RDF"
+    return None
 
 
 def read_paths(

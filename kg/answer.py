@@ -655,9 +655,21 @@ def _result(
     }
 
 
+_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+
+
 def _sentence(text: str) -> str:
-    """A definition as one quotable run of text: whitespace squeezed, ending with a stop."""
-    flat = " ".join(text.split())
+    """A definition as one quotable run of text: whitespace squeezed, list items (a
+    Markdown source's bullets) run together as clauses, ending with a stop."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) > 1 and any(_ITEM.match(line) for line in lines):
+        flat = ""
+        for line in lines:
+            clause = " ".join(_ITEM.sub("", line).split()).rstrip(".;")
+            if clause:
+                flat += ("" if not flat else " " if flat.endswith(":") else "; ") + clause
+    else:
+        flat = " ".join(text.split())
     return flat if flat.endswith((".", "!", "?")) else flat + "."
 
 

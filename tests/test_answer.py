@@ -308,3 +308,14 @@ def test_a_comparison_with_something_unknown_names_it(index: SearchIndex, by_id)
 @pytest.mark.parametrize("question", ["define", "what is the meaning of", "what is a"])
 def test_a_definition_cue_alone_names_no_term(index: SearchIndex, question: str) -> None:
     assert unnamed_term(question, index) is None
+
+
+def test_a_bulleted_definition_reads_as_clauses() -> None:
+    from kg.answer import _sentence
+
+    bullets = "* Someone on a free trial.\n* Ready to talk to an SDR\n* Responsible: Marketing"
+    assert _sentence(bullets) == (
+        "Someone on a free trial; Ready to talk to an SDR; Responsible: Marketing."
+    )
+    assert _sentence("Stages:\n1. Trial\n2. Paid") == "Stages: Trial; Paid."
+    assert _sentence("One line.\nAnother -- not a list.") == "One line. Another -- not a list."

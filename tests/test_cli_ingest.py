@@ -263,3 +263,21 @@ def test_eval_reports_every_mode_and_both_bm25_baselines(
     questions.write_text("q\tlabel\n")
     code, _, err = run(capsys, "eval", str(questions), "--build-dir", str(built))
     assert code != 0 and "header must be" in err and err.count("\n") == 1, err
+
+
+def test_a_folder_passes_over_json_and_xml_that_are_not_rdf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "glossary.txt").write_text("ARR: yearly revenue\nMRR: monthly revenue\n")
+    (folder / "config.json").write_text('{"a": 1}')
+    (folder / "sitemap.xml").write_text("<urlset></urlset>")
+    code, _, err = run(capsys, "ingest", str(folder), "--build-dir", str(tmp_path / "b"))
+    assert code == 0, err
+    assert "config.json: JSON without JSON-LD keys (@context, @id), passed over" in err
+    assert "sitemap.xml: XML that is not RDF, passed over" in err
+    code, _, err = run(
+        capsys, "ingest", str(folder / "config.json"), "--build-dir", str(tmp_path / "c")
+    )
+    assert code == 1 and "config.json" in err  # named on its own, it must be a glossary
