@@ -104,6 +104,8 @@ def to_rdf(
         _labels(graph, uri, concept.pref_label, concept.alt_labels, concept.hidden_labels)
         for phrase in concept.phrasings:
             graph.add((uri, KGV.phrasing, Literal(phrase, lang="en")))
+        if concept.uri and concept.uri != str(uri):  # the identity its SKOS source gave it
+            graph.add((uri, SKOS.exactMatch, URIRef(concept.uri)))
         for n, definition in enumerate(concept.definitions, start=1):
             node = definition_uri(uri, n)
             graph.add((uri, SKOS.definition, node))

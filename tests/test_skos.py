@@ -373,3 +373,19 @@ def test_curated_phrasings_survive_an_export(seed_rdf, glossary, tmp_path: Path)
     assert "customers walking away" in before.phrasings
     assert sorted(after.phrasings) == sorted(before.phrasings)
     assert "customers walking away" not in after.labels
+
+
+def test_an_imported_concept_keeps_its_original_uri_as_exact_match(tmp_path: Path) -> None:
+    """A SKOS source's concepts get this vocabulary's URIs; the export links each back to
+    the URI its source gave it (skos:exactMatch), and reading the export back keeps it."""
+    original = Path(__file__).resolve().parents[2] / "shared/data/skos/skosmos-tests/dup.ttl"
+    first = Glossary.build(read_sources(original), base_uri=BASE)
+    links = infer_links(first.concepts)
+    graph = to_rdf(first, links, assign_collections(first.concepts, links), "dup")
+    matches = {str(s): str(o) for s, o in graph.subject_objects(SKOS.exactMatch)}
+    assert matches[BASE + "d6"] == "http://www.skosmos.skos/dup/d6"
+    assert len(matches) == len(first.concepts)
+    path = tmp_path / "export.ttl"
+    path.write_bytes(serialize(graph, "turtle")[0])
+    again = Glossary.build(read_sources(path), base_uri=BASE)
+    assert {c.id: c.uri for c in again.concepts} == {c.id: c.uri for c in first.concepts}

@@ -98,8 +98,11 @@ def read_rdf_sources(
         )
     chosen = {node: pick for node in concepts if (pick := _choose(node, index, result))}
     names = {node: _split_term(_text(choice.literal))[0] for node, choice in chosen.items()}
+    origins = _origins(graph, bool(index.sources))
     for node, choice in chosen.items():
         entry = _entry(node, choice, names, index, source, result)
+        if node in origins:
+            entry = replace(entry, uri=origins[node])
         result.entries.extend(_by_origin(node, choice, entry, index))
     _report_cycles(index, chosen, result)
     for collection in index.broken_lists:
@@ -409,6 +412,20 @@ def _same_languages(term: Literal, other: Literal) -> bool:
     if _rank(term) < 2:
         return _rank(other) < 2
     return (other.language or "").lower() == (term.language or "").lower()
+
+
+def _origins(graph: Graph, cites_sources: bool) -> dict[Node, str]:
+    """In this tool's own export (its concepts cite described source documents, or it has
+    kgv:term), the skos:exactMatch of a concept is the URI its original SKOS source gave
+    it: read back as its identity, so it survives a round trip. Other vocabularies'
+    mappings stay theirs."""
+    if not cites_sources and (None, KGV.term, None) not in graph:
+        return {}
+    found: dict[Node, str] = {}
+    for subject, target in sorted(graph.subject_objects(SKOS.exactMatch)):
+        if isinstance(target, URIRef):
+            found.setdefault(subject, str(target))
+    return found
 
 
 def _uri(node: Node) -> str | None:
