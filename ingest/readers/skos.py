@@ -18,7 +18,7 @@ import json
 import logging
 import warnings
 import xml.sax
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -105,6 +105,7 @@ def read_rdf_sources(
             entry = replace(entry, uri=origins[node])
         result.entries.extend(_by_origin(node, choice, entry, index))
     _report_cycles(index, chosen, result)
+    _report_other_languages(index, chosen, result)
     for collection in index.broken_lists:
         result.warnings.append(
             Warning(
@@ -434,6 +435,25 @@ def _uri(node: Node) -> str | None:
 
 def _show(node: Node) -> str:
     return f"<{node}>" if isinstance(node, URIRef) else f"_:{node}"
+
+
+def _report_other_languages(index: Index, chosen: dict[Node, Choice], result: ReadResult) -> None:
+    """One warning for the labels and definitions left out because they are in another
+    language than the one each concept is read in (English first)."""
+    left: Counter[str] = Counter()
+    for node, choice in chosen.items():
+        for field_ in (index.pref, index.alt, index.hidden, index.definition):
+            for lit in field_.get(node) or ():
+                if lit is not choice.literal and not choice.accepts(lit) and lit.language:
+                    left[lit.language.lower()] += 1
+    if left:
+        counts = ", ".join(f"{n} in {lang!r}" for lang, n in sorted(left.items()))
+        result.warnings.append(
+            Warning(
+                f"labels and definitions in other languages than each concept's were not "
+                f"kept ({counts}); the vocabulary is read in English first"
+            )
+        )
 
 
 def _choose(node: Node, index: Index, result: ReadResult) -> Choice | None:
