@@ -55,6 +55,13 @@ MAX_CUTS = 6  # separators tried (at most 27 distinct parts searched)
 UNNAMED = 0.5
 MAX_TERM_WORDS = 3  # longer than this, the question describes rather than names
 
+_QUALIFIER = re.compile(r"\s+(?:in|for|at|within|during|on|across|from)\s+", re.IGNORECASE)
+# an article, a relative pronoun or a verb's -ing form with its object inside ("keeping
+# customers", unlike the noun "engineering"), or two "of"s: words describing, not a name
+_DESCRIPTION = re.compile(
+    r"\s(?:a|an|the|who|which|that|when|where|whose)\s|\s\w{3,}ing\s+\w|\bof\b.*\bof\b", re.I
+)
+_NAME_ASKED = re.compile(r"\b(?:term|word|name|phrase)\s+for\b|\bcall(?:ed)?\b", re.I)
 _CUE_WORDS = frozenset(words_of("define definition meaning mean explain term word name"))
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:please\s+)?(?:what\s+(?:is|are)\b|what['’]?s\b|define\b|"
@@ -73,6 +80,16 @@ _COMPARE = [
     ),
     re.compile(
         r"^how\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+differ(?:ent)?\s+from\s+(?P<b>.+)$", re.I
+    ),
+    re.compile(
+        r"^how\s+(?:does|do|is|are)\s+(?P<a>.+?)\s+(?:relate|related|connect|connected|"
+        r"compare|linked)\s+(?:to|with)\s+(?P<b>.+)$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?:what\s+(?:is|are)\s+|what['’]s\s+)?(?:the\s+)?(?:relationship|relation|link|"
+        r"connection)s?\s+between\s+(?P<items>.+)$",
+        re.IGNORECASE,
     ),
     re.compile(
         r"^(?:is|are)\s+(?P<a>.+?)\s+(?:the\s+same(?:\s+thing)?\s+as|different\s+from|"
@@ -114,25 +131,35 @@ def features(hits: Sequence[Hit]) -> dict[str, float]:
     }
 
 
-def unnamed_term(question: str, index: SearchIndex) -> str | None:
-    """The term a definition question asks about ("what is a win-loss analysis" ->
-    "win-loss analysis") when no label, alias or acronym of the glossary is in it; else None.
-    A question that describes (more than MAX_TERM_WORDS content words) is not a term."""
-    if not _DEFINITION_QUESTION.match(question):
+def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) -> str | None:
+    """The term a definition question asks about when the glossary has no such name:
+    "what is a win-loss analysis" -> "win-loss analysis", "what is revenue operations" ->
+    "revenue operations" (Revenue is a name; "revenue operations" is not). A qualifier is
+    left off ("a champion in the customer's organization" asks about "champion"); a
+    description ("the yearly value of a contract", "the cost of keeping customers", or more
+    than MAX_TERM_WORDS content words) names no term, nor does asking for one ("what's the
+    term for ..."). A term whose head word (its last) is one of the `closest` concept's names
+    is a kind of it, or another name for it ("customer churn" of Churn): not unnamed."""
+    if not _DEFINITION_QUESTION.match(question) or _NAME_ASKED.search(question):
         return None
-    term = re.sub(r"^(?:an?|the)\s+", "", strip_boilerplate(question), flags=re.IGNORECASE)
-    term = term.strip(" ?!.")
+    asked = strip_boilerplate(question).strip(" ?!.")
+    if fold(asked) == fold(question.strip(" ?!.")):
+        return None  # nothing taken off the question: not a definition asked
+    term = re.sub(r"^(?:an?|the)\s+", "", asked, flags=re.IGNORECASE)
+    term = _QUALIFIER.split(term, maxsplit=1)[0].strip(" ,")
     words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
-    if not 0 < len(words) <= MAX_TERM_WORDS or fold(term) == fold(question.strip(" ?!.")):
-        return None  # no term, or nothing taken off the question: not a definition asked
-    return None if index.mentions_a_name(term) else term
+    if not 0 < len(words) <= MAX_TERM_WORDS or _DESCRIPTION.search(term):
+        return None
+    if closest is not None and words[-1] in index.name_words(closest):
+        return None
+    return None if index.is_a_name(term) else term
 
 
 def judge(question: str, index: SearchIndex) -> tuple[list[Hit], float, str | None]:
     """The question's best concepts, `ask`'s confidence in the first, and the term it asks
     about if the glossary has no such name (confidence then at most UNNAMED)."""
     hits = index.search(question, 5)
-    term = unnamed_term(question, index)
+    term = unnamed_term(question, index, hits[0].concept_id if hits else None)
     conf = confidence(hits)
     return hits, (min(conf, UNNAMED) if term is not None else conf), term
 

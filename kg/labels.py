@@ -24,6 +24,9 @@ from kg.retrieval import (
     write_json,
 )
 
+# prepositions after which an acronym qualifies the subject rather than being it
+_QUALIFYING = frozenset("by for of with from at on in to per".split())
+
 
 @dataclass(frozen=True, slots=True)
 class LabelEntry:
@@ -140,8 +143,14 @@ class LabelMatcher(Retriever):
             named = {w for j in self._entries_of[e.concept] for w in self.entries[j].words}
             explained = max(len(label_content), sum(1 for w in content if w in named))
             coverage = min(1.0, explained / max(1, len(content)))
-            if coverage < self.min_coverage:
+            # an acronym written as one ("the board wants our GRR") names its concept however
+            # long the sentence around it, unless it only qualifies ("accounts managed by a
+            # CSM", "a book of business for a CSM")
+            cased = e.kind == "acronym" and self._subject_acronym(e.label, query.raw)
+            if coverage < self.min_coverage and not cased:
                 continue  # one common word of a long question: BM25's business, not a label hit
+            if cased:
+                coverage = max(coverage, 0.5)
             score = 1.0 if coverage >= 1.0 else 0.35 + 0.5 * coverage
             if e.kind == "acronym" and not self._cased(e.label, query.raw):
                 score *= 0.8  # "core" in a sentence is rarely the acronym CORE
@@ -160,23 +169,40 @@ class LabelMatcher(Retriever):
         ranked = sorted(best.values(), key=lambda s: (-s.score, s.concept))
         return ranked[:k]
 
-    def mentions(self, query: Query) -> bool:
-        """Whether the query holds any label, alias or acronym, however small a share of it
-        (whole, contained, misspelt or abbreviated), or is part of one: all its content words
-        in a single label ("stickiness" of "Customer Stickiness")."""
+    def names(self, query: Query) -> bool:
+        """Whether the query, whole, is a name the glossary has: a label, alias or acronym
+        (exactly, misspelt or abbreviated), or words all found among one concept's names
+        ("stickiness" of Customer Stickiness, "customer churn" of Churn)."""
         words = query.words
-        return bool(
-            any(
-                key in self._by_key
-                for key in (label_key(query.text, singular_last=False), label_key(query.text))
-            )
-            or self._contained(words)
-            or self._fuzzy(words)
-            or self._abbreviated(words)
-            or self._within_one_label(content_words(words))
+        if any(
+            key in self._by_key
+            for key in (label_key(query.text, singular_last=False), label_key(query.text))
+        ):
+            return True
+        if any(
+            size >= len(words) and self._misspells(words, self.entries[e].words)
+            for e, _, size in self._fuzzy(words)
+        ):
+            return True
+        if any(size >= len(words) for _, size in self._abbreviated(words)):
+            return True
+        return self._among_one_concepts_names(content_words(words))
+
+    @staticmethod
+    def _misspells(words: Sequence[str], label: Sequence[str]) -> bool:
+        """Word for word a misspelling ("net revenue retenton"), not a longer or other name
+        sharing a long start ("customer success operations", "customer journey map")."""
+        from rapidfuzz import fuzz
+
+        return len(words) == len(label) and all(
+            fuzz.ratio(a, b) >= 75 for a, b in zip(words, label, strict=True)
         )
 
-    def _within_one_label(self, words: Sequence[str]) -> bool:
+    def name_words(self, concept: int) -> set[str]:
+        """Every word of a concept's labels, aliases and acronyms (folded, stemmed)."""
+        return {w for j in self._entries_of.get(concept, ()) for w in self.entries[j].words}
+
+    def _among_one_concepts_names(self, words: Sequence[str]) -> bool:
         if not words:
             return False
         by_word = self._by_word
@@ -188,7 +214,8 @@ class LabelMatcher(Retriever):
             self._by_word = by_word
         wanted = set(words)
         rarest = min(wanted, key=lambda w: len(by_word.get(w, ())))
-        return any(wanted <= set(self.entries[i].words) for i in by_word.get(rarest, ()))
+        concepts = {self.entries[i].concept for i in by_word.get(rarest, ())}
+        return any(wanted <= self.name_words(c) for c in concepts)
 
     def _contained(self, words: tuple[str, ...]) -> list[int]:
         """Entries whose words appear, in order and together, in the query's words."""
@@ -332,6 +359,16 @@ class LabelMatcher(Retriever):
     @staticmethod
     def _cased(acronym: str, raw: str) -> bool:
         return re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", raw) is not None
+
+    @staticmethod
+    def _subject_acronym(acronym: str, raw: str) -> bool:
+        """The acronym is written as one, and not after "by", "for", "of" ... ("managed by
+        a CSM"): what the sentence is about, not a qualifier."""
+        found = re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", raw)
+        if found is None:
+            return False
+        before = raw[: found.start()].lower().split()[-2:]
+        return not any(w in _QUALIFYING for w in before)
 
     def save(self, folder: Path) -> list[str]:
         rows = [[e.concept, e.label, e.kind] for e in self.entries]

@@ -313,10 +313,15 @@ class SearchIndex:
             return label
         return self.concept_ids[found] if found is not None else None
 
-    def mentions_a_name(self, query: str) -> bool:
-        """Whether `query` holds any of the glossary's labels, aliases or acronyms, even as a
-        small part of it (see `LabelMatcher.mentions`)."""
-        return self.labels.mentions(self.prepare(query))
+    def is_a_name(self, query: str) -> bool:
+        """Whether `query`, whole, is one of the glossary's names, misspelt, abbreviated or
+        shortened included (see `LabelMatcher.names`)."""
+        return self.labels.names(self.prepare(query))
+
+    def name_words(self, concept_id: str) -> set[str]:
+        """The words of a concept's names, as queries are read (folded, stemmed)."""
+        position = self._position.get(concept_id)
+        return self.labels.name_words(position) if position is not None else set()
 
     def prepare(self, query: str, expand: bool = False) -> Query:
         """Validate and normalise a query (BadQuery if it cannot be searched as given);

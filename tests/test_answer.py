@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ingest.concept import Concept
-from kg.answer import SURE, UNNAMED, Relation, ask, unnamed_term
+from kg.answer import SURE, UNNAMED, Relation, ask, judge, unnamed_term
 from kg.errors import BadQuery
 from kg.search import SearchIndex
 
@@ -69,6 +69,8 @@ def test_other_sources_definitions_where_they_differ(index: SearchIndex, by_id) 
         ("is upsell the same as cross-sell?", {"upsell", "cross-sell"}),
         ("upsell or cross-sell?", {"upsell", "cross-sell"}),
         ("what are NRR and GRR", {"net-revenue-retention", "gross-revenue-retention"}),
+        ("how does ARR relate to MRR", {"annual-recurring-revenue", "monthly-recurring-revenue"}),
+        ("what is the relationship between churn and retention", {"churn", "customer-retention"}),
     ],
 )
 def test_difference_questions_answer_both(
@@ -182,6 +184,10 @@ def test_a_difference_question_naming_one_concept_answers_about_it(
         ("what is a sales quota", "sales quota"),
         ("What is an executive sponsor?", "executive sponsor"),
         ("define power user", "power user"),
+        # a name of the glossary plus a head word of its own: another thing
+        ("what is revenue operations", "revenue operations"),
+        ("what is customer success engineering", "customer success engineering"),
+        ("what is a customer journey map", "customer journey map"),
     ],
 )
 def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
@@ -204,14 +210,19 @@ def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
         "what is net revenue retenton",  # misspelt
         "define stickiness",  # part of the label Customer Stickiness
         "what is rev rec",  # abbreviated
-        "what is a champion in the customer's organization",  # a label inside
+        "what is a champion in the customer's organization",  # a label, then a qualifier
         "what is it called when customers walk away",  # a description, not a term
+        "what is customer churn",  # its head word is Churn's: a kind of churn, or churn
+        "what is the yearly value of a contract",  # a description
+        "tell me about the cost of keeping customers",  # a description
+        "what's the term for clients who rave about us on LinkedIn",  # a name asked for
     ],
 )
 def test_names_parts_of_names_and_descriptions_are_not_unnamed_terms(
     index: SearchIndex, question: str
 ) -> None:
-    assert unnamed_term(question, index) is None
+    _, confidence, term = judge(question, index)  # judged against its closest concept
+    assert term is None and confidence > UNNAMED
 
 
 def test_only_definition_questions_ask_about_a_term(index: SearchIndex) -> None:

@@ -86,6 +86,12 @@ def test_acronym_hit_ranks_first(index: SearchIndex) -> None:
         ("ltv", "customer-lifetime-value"),
         # the acronym is one word of three, but "score" is its expansion's too
         ("what's a good NPS score", "net-promoter-score"),
+        # written as an acronym, it is what a longer sentence is about
+        ("the board wants to know our GRR", "gross-revenue-retention"),
+        ("finance says our CAC is too high", "customer-acquisition-cost"),
+        ("we need to get our NPS up before renewal season", "net-promoter-score"),
+        # ... unless it only qualifies the subject
+        ("total portfolio of accounts managed by a CSM", "book-of-business"),
     ],
 )
 def test_acronyms_in_questions(index: SearchIndex, query: str, expected: str) -> None:
