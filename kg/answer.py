@@ -155,10 +155,13 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
     return None if index.is_a_name(term) else term
 
 
-def judge(question: str, index: SearchIndex) -> tuple[list[Hit], float, str | None]:
-    """The question's best concepts, `ask`'s confidence in the first, and the term it asks
-    about if the glossary has no such name (confidence then at most UNNAMED)."""
-    hits = index.search(question, 5)
+def judge(
+    question: str, index: SearchIndex, found: Sequence[Hit] = ()
+) -> tuple[list[Hit], float, str | None]:
+    """The question's best concepts (its top five; `found` if a search already gave five or
+    more), `ask`'s confidence in the first, and the term it asks about if the glossary has
+    no such name (confidence then at most UNNAMED)."""
+    hits = list(found[:5]) if len(found) >= 5 else index.search(question, 5)
     term = unnamed_term(question, index, hits[0].concept_id if hits else None)
     conf = confidence(hits)
     return hits, (min(conf, UNNAMED) if term is not None else conf), term

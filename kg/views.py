@@ -148,7 +148,7 @@ def search_results(glossary: Glossary, query: str, hits: list[Hit]) -> dict[str,
         )
     # how sure `ask` would be of the best concept (judged on its own top five, whatever k
     # is); the web page says when no hit is a close match
-    best = round(judge(query, glossary.index)[1], 3) if results else None
+    best = round(judge(query, glossary.index, hits)[1], 3) if results else None
     return {"query": query, "results": results, "confidence": best, "close": _close(best)}
 
 
