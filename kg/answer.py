@@ -4,8 +4,10 @@
 other sources' definitions where they differ, its aliases and its closest related concepts.
 Every sentence that states something carries a [n] marker pointing into `citations`, whose
 `text` is the source's words verbatim. "What is the difference between X and Y" (or "X vs Y",
-"is X the same as Y", "X or Y?", up to four concepts) puts the concepts side by side with what
-the sources say links them; when X and Y are names of one concept ("NRR vs NDR") it says so.
+"is X the same as Y", "X or Y?", "how does X relate to Y", up to four concepts) puts the
+concepts side by side with what the sources say links them; when X and Y are names of one
+concept ("NRR vs NDR") it says so. "What is the opposite of X" answers with the concept the
+glossary sets against X, if any.
 When the best match is weak the answer says so ("I am not sure ...") and its confidence is
 low.
 """
@@ -60,6 +62,11 @@ _QUALIFIER = re.compile(r"\s+(?:in|for|at|within|during|on|across|from)\s+", re.
 # customers", unlike the noun "engineering"), or two "of"s: words describing, not a name
 _DESCRIPTION = re.compile(
     r"\s(?:a|an|the|who|which|that|when|where|whose)\s|\s\w{3,}ing\s+\w|\bof\b.*\bof\b", re.I
+)
+_OPPOSITE = re.compile(
+    r"^(?:what\s+(?:is|are)\s+|what['’]s\s+)?(?:the\s+)?(?:opposite|reverse|inverse|"
+    r"antonym)\s+of\s+(?P<x>.+)$",
+    re.IGNORECASE,
 )
 _NAME_ASKED = re.compile(r"\b(?:term|word|name|phrase)\s+for\b|\bcall(?:ed)?\b", re.I)
 _CUE_WORDS = frozenset(words_of("define definition meaning mean explain term word name"))
@@ -219,6 +226,8 @@ def ask(
     found = _comparison(text, index)
     if isinstance(found, _Comparison):
         return _compare(text, found, concepts_by_id, related, writer)
+    if opposite := _OPPOSITE.match(text.strip().rstrip("?!. ")):
+        return _opposite(text, opposite["x"], index, concepts_by_id, related, writer)
     hits, conf, unnamed = judge(found or text, index)
     if not hits or conf < LOST:
         names = [concepts_by_id[h.concept_id].pref_label for h in hits[:3]]
@@ -412,6 +421,55 @@ def _statement(r: Relation, concepts: Sequence[Concept]) -> tuple[Concept, Defin
             if d.source == r.stated_in and sentence in " ".join(d.text.split()):
                 return concept, d
     return None
+
+
+# -- an opposite
+
+
+def _opposite(
+    question: str,
+    asked: str,
+    index: SearchIndex,
+    concepts_by_id: Mapping[str, Concept],
+    related: Related | None,
+    writer: _Writer,
+) -> dict[str, Any]:
+    """ "What is the opposite of churn": the concept the glossary sets against it (a
+    contrast a definition states, or a contrast pair of labels), else says there is none."""
+    hits, conf, _ = judge(asked, index)
+    if not hits or conf < LOST:
+        writer.say(f"I am not sure the glossary covers this: nothing in it answers {question!r}.")
+        return _result(question, writer, conf, [])
+    x = concepts_by_id[hits[0].concept_id]
+    contrasts = [
+        r
+        for r in _safe(related, x.id)
+        if r.reason.startswith("contrast") and r.other in concepts_by_id
+    ]
+    if not contrasts:
+        writer.say(
+            f"The glossary names no opposite of {x.pref_label}; here is what it says of it.",
+        )
+        _describe(x, writer)
+        return _result(question, writer, min(conf, UNNAMED), [_brief(x, hits[0], "answer")])
+    # a definition saying "opposite" first, then a pair of labels set against each other
+    # (Upsell / Downsell), then any other stated contrast ("not identical")
+    best = min(
+        contrasts,
+        key=lambda r: (
+            "opposite" not in r.statement.lower(),
+            not r.reason.startswith("contrast pair"),
+        ),
+    )
+    y = concepts_by_id[best.other]
+    stated = f": {_sentence(best.statement)}" if best.statement else "."
+    writer.say(
+        f"The glossary sets {y.pref_label} against {x.pref_label}{stated}",
+        _link_refs(best, x, y, writer),
+    )
+    _describe(y, writer)
+    concepts = [_brief(y, None, "answer"), _brief(x, hits[0], "compared")]
+    return _result(question, writer, conf, concepts)
 
 
 # -- two concepts

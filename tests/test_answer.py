@@ -330,3 +330,25 @@ def test_a_bulleted_definition_reads_as_clauses() -> None:
     )
     assert _sentence("Stages:\n1. Trial\n2. Paid") == "Stages: Trial; Paid."
     assert _sentence("One line.\nAnother -- not a list.") == "One line. Another -- not a list."
+
+
+@pytest.mark.parametrize(
+    ("question", "opposite", "of"),
+    [
+        ("what is the opposite of churn", "customer-retention", "churn"),  # a definition says
+        ("opposite of upsell", "downsell", "upsell"),  # a pair of labels, not "not identical"
+    ],
+)
+def test_the_opposite_is_what_the_glossary_sets_against_it(
+    glossary, question: str, opposite: str, of: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert [c["id"] for c in result["concepts"]] == [opposite, of]
+    assert result["answer"].startswith("The glossary sets ")
+    assert re.match(r"The glossary sets [^\[]+ \[\d+\]", result["answer"])  # cited
+
+
+def test_no_opposite_is_said_so(glossary) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask("what's the opposite of NPS")
+    assert result["answer"].startswith("The glossary names no opposite of Net Promoter Score")
+    assert result["confidence"] <= UNNAMED
