@@ -68,6 +68,18 @@ _OPPOSITE = re.compile(
     r"antonym)\s+of\s+(?P<x>.+)$",
     re.IGNORECASE,
 )
+_HOW_TO_COMPUTE = re.compile(
+    r"\bhow\s+(?:do|does|can|should|would|to)\b.*\b(?:calculate|compute|measure|work\s+out)\b"
+    r"|\bformula\b|\bcalculat(?:e|ed|ion)\b",
+    re.IGNORECASE,
+)
+# what a definition that says how to compute something says
+_COMPUTATION = re.compile(
+    r"\bdivided\b|\bminus\b|\bplus\b|\bmultipl|\bformula\b|\bcalculated?\b|[=/×÷]|"
+    r"\bsum\s+of\b|\btotal\s+of\b|\bratio\s+of\b|\bpercentage\s+of\b",
+    re.IGNORECASE,
+)
+_WHICH_BETTER = re.compile(r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we))\b", re.I)
 _NAME_ASKED = re.compile(r"\b(?:term|word|name|phrase)\s+for\b|\bcall(?:ed)?\b", re.I)
 _CUE_WORDS = frozenset(words_of("define definition meaning mean explain term word name"))
 _DEFINITION_QUESTION = re.compile(
@@ -255,6 +267,10 @@ def ask(
             f"(confidence {conf:.2f})."
         )
     _describe(best, writer)
+    if _HOW_TO_COMPUTE.search(text) and not any(
+        _COMPUTATION.search(d.text) for d in best.definitions
+    ):
+        writer.say(f"The glossary gives no formula for {best.pref_label}.")
     shown = [_brief(best, hits[0], "answer")]
     links = _related(best.id, related, concepts_by_id)
     shown += [_brief(concepts_by_id[r.other], None, f"related:{r.how}") for r in links]
@@ -631,6 +647,8 @@ def _compare(
                 _alias_refs(side.concept, side.names, writer),
             )
     writer.say(f"{_join(labels)}, side by side.")
+    if _WHICH_BETTER.search(question):
+        writer.say("The glossary describes them; it does not say which is better.")
     concepts = [s.concept for s in sides]
     texts = [{d.text for d in c.definitions} for c in concepts]
     shared = frozenset(t for i, a in enumerate(texts) for b in texts[i + 1 :] for t in a & b)

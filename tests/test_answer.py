@@ -352,3 +352,16 @@ def test_no_opposite_is_said_so(glossary) -> None:  # type: ignore[no-untyped-de
     result = glossary.ask("what's the opposite of NPS")
     assert result["answer"].startswith("The glossary names no opposite of Net Promoter Score")
     assert result["confidence"] <= UNNAMED
+
+
+def test_a_how_to_calculate_question_says_when_no_formula_is_given(glossary) -> None:  # type: ignore[no-untyped-def]
+    answer = glossary.ask("formula for customer lifetime value")["answer"]
+    assert "The glossary gives no formula for Customer Lifetime Value." in answer
+    # churn's definitions say what it is a percentage of: that is how it is computed
+    assert "no formula" not in glossary.ask("how do I calculate churn")["answer"]
+
+
+def test_which_is_better_is_not_claimed(glossary) -> None:  # type: ignore[no-untyped-def]
+    answer = glossary.ask("NRR versus GRR: which is better?")["answer"]
+    assert "The glossary describes them; it does not say which is better." in answer
+    assert "which is better" not in glossary.ask("NRR vs GRR")["answer"]
