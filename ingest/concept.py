@@ -51,6 +51,9 @@ class Concept:
     conflicts: list[Conflict] = field(default_factory=list)
     former_ids: list[str] = field(default_factory=list)
     uri: str | None = None  # identity a structured source gave it
+    # the URI an original SKOS source gave it, when read back from this tool's own export
+    # (whose `uri` is then the exported one): exported again as skos:exactMatch
+    origin: str | None = None
     relations: list[tuple[str, str, str | None]] = field(default_factory=list)  # kind, target
     # Curated everyday wordings of the concept ("customers walking away"): searched like its
     # definitions, never shown as labels (entry terms, in thesaurus practice).

@@ -233,6 +233,7 @@ def _assemble(
         mentions=sorted({m for u in members for m in u.mentions} - {a.casefold() for a in own}),
         collections=sorted({c for u in members for c in u.entry.collections}),
         uri=min((u.entry.uri for u in members if u.entry.uri), default=None),
+        origin=min((u.entry.origin for u in members if u.entry.origin), default=None),
     )
     seen: set[tuple[str, tuple[int, int] | None]] = set()
     for unit in members:

@@ -57,11 +57,19 @@ MAX_CUTS = 6  # separators tried (at most 27 distinct parts searched)
 UNNAMED = 0.5
 MAX_TERM_WORDS = 3  # longer than this, the question describes rather than names
 
-_QUALIFIER = re.compile(r"\s+(?:in|for|at|within|during|on|across|from)\s+", re.IGNORECASE)
-# an article, a relative pronoun or a verb's -ing form with its object inside ("keeping
-# customers", unlike the noun "engineering"), or two "of"s: words describing, not a name
+# a qualifier after the term: a preposition then an article or possessive, or two words
+# or more ("in the customer's organization", "for software companies"; not "on investment")
+_QUALIFIER = re.compile(
+    r"\s+(?:in|for|at|within|during|on|across|from)\s+"
+    r"(?=(?:a|an|the|our|my|your|their|its)\s|\S+\s+\S)",
+    re.IGNORECASE,
+)
+# an article, a relative pronoun or a gerund after a preposition inside ("the cost of
+# keeping customers", unlike "pricing model"), or two "of"s: words describing, not a name
 _DESCRIPTION = re.compile(
-    r"\s(?:a|an|the|who|which|that|when|where|whose)\s|\s\w{3,}ing\s+\w|\bof\b.*\bof\b", re.I
+    r"\s(?:a|an|the|who|which|that|when|where|whose)\s|\b(?:of|for|by|about)\s+\w{3,}ing\b"
+    r"|\bof\b.*\bof\b",
+    re.IGNORECASE,
 )
 _OPPOSITE = re.compile(
     r"^(?:what\s+(?:is|are)\s+|what['’]s\s+)?(?:the\s+)?(?:opposite|reverse|inverse|"
@@ -75,13 +83,24 @@ _HOW_TO_COMPUTE = re.compile(
 )
 # what a definition that says how to compute something says
 _COMPUTATION = re.compile(
-    r"\bdivided\b|\bminus\b|\bplus\b|\bmultipl|\bformula\b|\bcalculated?\b|[=/×÷]|"
+    r"\bdivided\b|\bminus\b|\bplus\b|\bmultipl|\bformula\b|\bcalculated?\b|"
+    r"\s[=/×÷]\s|\d\s*[=/×÷]\s*\d|"  # an operator between spaced words or numbers, not "a/b"
     r"\bsum\s+of\b|\btotal\s+of\b|\bratio\s+of\b|\bpercentage\s+of\b",
     re.IGNORECASE,
 )
 _WHICH_BETTER = re.compile(r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we))\b", re.I)
-_NAME_ASKED = re.compile(r"\b(?:term|word|name|phrase)\s+for\b|\bcall(?:ed)?\b", re.I)
-_CUE_WORDS = frozenset(words_of("define definition meaning mean explain term word name"))
+_NAME_ASKED = re.compile(
+    r"\b(?:term|word|name|phrase)\s+for\b|\bcalled\b|\bcall\s+(?:it|this|that|them)\b"
+    r"|\b(?:do|would|should)\s+(?:you|we|i|people)\s+call\b",
+    re.IGNORECASE,
+)
+# words asking about a term rather than naming it ("the formula for ARR": ARR is asked)
+_CUE_WORDS = frozenset(
+    words_of(
+        "define definition meaning mean explain term word name formula equation target "
+        "acronym abbreviation example benchmark"
+    )
+)
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:please\s+)?(?:what\s+(?:is|are)\b|what['’]?s\b|define\b|"
     r"(?:the\s+)?(?:definition|meaning)\s+of\b|what\s+does\s+.+\s+(?:mean|stand\s+for)\b|"
@@ -157,19 +176,23 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
     left off ("a champion in the customer's organization" asks about "champion"); a
     description ("the yearly value of a contract", "the cost of keeping customers", or more
     than MAX_TERM_WORDS content words) names no term, nor does asking for one ("what's the
-    term for ..."). A term whose head word (its last) is one of the `closest` concept's names
-    is a kind of it, or another name for it ("customer churn" of Churn): not unnamed."""
+    term for ..."). A term ending with one of the `closest` concept's names is a kind of it,
+    or another name for it ("customer churn" of Churn): not unnamed."""
     if not _DEFINITION_QUESTION.match(question) or _NAME_ASKED.search(question):
         return None
     asked = strip_boilerplate(question).strip(" ?!.")
     if fold(asked) == fold(question.strip(" ?!.")):
         return None  # nothing taken off the question: not a definition asked
     term = re.sub(r"^(?:an?|the)\s+", "", asked, flags=re.IGNORECASE)
-    term = _QUALIFIER.split(term, maxsplit=1)[0].strip(" ,")
+    head, *tail = _QUALIFIER.split(term, maxsplit=1)
+    term = head.strip(" ,")
     words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
+    if not words and tail:  # "the formula for ARR", "target for NPS": asks about ARR, NPS
+        term = re.sub(r"^(?:an?|the)\s+", "", tail[0].strip(" ,"), flags=re.IGNORECASE)
+        words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
     if not 0 < len(words) <= MAX_TERM_WORDS or _DESCRIPTION.search(term):
         return None
-    if closest is not None and words[-1] in index.name_words(closest):
+    if closest is not None and index.ends_with_a_name_of(term, closest):
         return None
     return None if index.is_a_name(term) else term
 
@@ -469,7 +492,7 @@ def _opposite(
         _describe(x, writer)
         return _result(question, writer, min(conf, UNNAMED), [_brief(x, hits[0], "answer")])
     # a definition saying "opposite" first, then a pair of labels set against each other
-    # (Upsell / Downsell), then any other stated contrast ("not identical")
+    # (Upsell / Downsell); any other stated contrast ("not identical") is only a contrast
     best = min(
         contrasts,
         key=lambda r: (
@@ -479,10 +502,16 @@ def _opposite(
     )
     y = concepts_by_id[best.other]
     stated = f": {_sentence(best.statement)}" if best.statement else "."
-    writer.say(
-        f"The glossary sets {y.pref_label} against {x.pref_label}{stated}",
-        _link_refs(best, x, y, writer),
-    )
+    refs = _link_refs(best, x, y, writer)
+    if "opposite" in best.statement.lower() or best.reason.startswith("contrast pair"):
+        writer.say(f"The glossary sets {y.pref_label} against {x.pref_label}{stated}", refs)
+    else:
+        conf = min(conf, UNNAMED)
+        writer.say(
+            f"The glossary names no opposite of {x.pref_label}, but contrasts it with "
+            f"{y.pref_label}{stated}",
+            refs,
+        )
     _describe(y, writer)
     concepts = [_brief(y, None, "answer"), _brief(x, hits[0], "compared")]
     return _result(question, writer, conf, concepts)
@@ -640,6 +669,10 @@ def _compare(
         )
     if found.more:
         writer.say(f"I compare at most {MAX_COMPARED} concepts at a time; the question names more.")
+    for side in sides:  # a part still holding "and", "vs" ... that is no name hid a concept
+        part = side.names[0]
+        if _SEPARATORS.search(part) and side.hit.signals.get("label", 0.0) < 1.0 and not found.more:
+            writer.say(f"I read {part!r} as one concept, {side.concept.pref_label}.")
     for side in sides:
         if len(side.names) > 1:
             writer.say(
@@ -647,7 +680,11 @@ def _compare(
                 _alias_refs(side.concept, side.names, writer),
             )
     writer.say(f"{_join(labels)}, side by side.")
-    if _WHICH_BETTER.search(question):
+    rest = question
+    for side in sides:  # a concept named "Best Practices" asks nothing
+        for name in side.concept.labels:
+            rest = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", rest, flags=re.IGNORECASE)
+    if _WHICH_BETTER.search(rest):
         writer.say("The glossary describes them; it does not say which is better.")
     concepts = [s.concept for s in sides]
     texts = [{d.text for d in c.definitions} for c in concepts]

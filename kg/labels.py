@@ -26,6 +26,7 @@ from kg.retrieval import (
 
 # prepositions after which an acronym qualifies the subject rather than being it
 _QUALIFYING = frozenset("by for of with from at on in to per".split())
+_DETERMINERS = frozenset("a an the our my your their its his her this that each every".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +142,10 @@ class LabelMatcher(Retriever):
             # the query's words the concept's other names explain count too: "NPS score"
             # is all Net Promoter Score, though the acronym alone is one word of two
             named = {w for j in self._entries_of[e.concept] for w in self.entries[j].words}
-            explained = max(len(label_content), sum(1 for w in content if w in named))
-            coverage = min(1.0, explained / max(1, len(content)))
+            by_names = sum(1 for w in content if w in named)
+            coverage = min(1.0, len(label_content) / max(1, len(content)))
+            if by_names > len(label_content):  # never "exact": "retention and NRR" is not NRR
+                coverage = max(coverage, min(0.9, by_names / max(1, len(content))))
             # an acronym written as one ("the board wants our GRR") names its concept however
             # long the sentence around it, unless it only qualifies ("accounts managed by a
             # CSM", "a book of business for a CSM")
@@ -196,6 +199,14 @@ class LabelMatcher(Retriever):
 
         return len(words) == len(label) and all(
             fuzz.ratio(a, b) >= 75 for a, b in zip(words, label, strict=True)
+        )
+
+    def ends_with_name_of(self, words: Sequence[str], concept: int) -> bool:
+        """Whether `words` end with one of the concept's labels, aliases or acronyms
+        ("customer churn" ends with Churn)."""
+        return any(
+            (n := len(self.entries[j].words)) and tuple(words[-n:]) == self.entries[j].words
+            for j in self._entries_of.get(concept, ())
         )
 
     def name_words(self, concept: int) -> set[str]:
@@ -367,8 +378,8 @@ class LabelMatcher(Retriever):
         found = re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", raw)
         if found is None:
             return False
-        before = raw[: found.start()].lower().split()[-2:]
-        return not any(w in _QUALIFYING for w in before)
+        before = [w for w in raw[: found.start()].lower().split() if w not in _DETERMINERS]
+        return not before or before[-1] not in _QUALIFYING
 
     def save(self, folder: Path) -> list[str]:
         rows = [[e.concept, e.label, e.kind] for e in self.entries]

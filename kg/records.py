@@ -30,6 +30,7 @@ def entry_to_row(entry: Entry) -> dict[str, Any]:
         ],
         "collections": list(entry.collections),
         "uri": entry.uri,
+        **({"origin": entry.origin} if entry.origin else {}),
         "flags": sorted(f.value for f in entry.flags),
     }
 
@@ -53,6 +54,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         ),
         collections=tuple(row.get("collections", ())),
         uri=row.get("uri"),
+        origin=row.get("origin"),
         flags=frozenset(Flag(f) for f in row.get("flags", ())),
     )
 
@@ -136,6 +138,7 @@ def concept_to_row(c: Concept) -> dict[str, Any]:
         ],
         "former_ids": c.former_ids,
         "uri": c.uri,
+        **({"origin": c.origin} if c.origin else {}),
         "relations": [list(r) for r in c.relations],
         "phrasings": c.phrasings,
     }
@@ -183,6 +186,7 @@ def concept_from_row(row: dict[str, Any]) -> Concept:
         ],
         former_ids=list(row.get("former_ids", ())),
         uri=i(row["uri"]) if row.get("uri") else row.get("uri"),
+        origin=row.get("origin"),
         relations=[
             (i(r[0]), i(r[1]), i(r[2]) if r[2] is not None else None)
             for r in row.get("relations", ())

@@ -318,10 +318,11 @@ class SearchIndex:
         shortened included (see `LabelMatcher.names`)."""
         return self.labels.names(self.prepare(query))
 
-    def name_words(self, concept_id: str) -> set[str]:
-        """The words of a concept's names, as queries are read (folded, stemmed)."""
+    def ends_with_a_name_of(self, text: str, concept_id: str) -> bool:
+        """Whether `text` ends with one of the concept's names ("customer churn": Churn)."""
         position = self._position.get(concept_id)
-        return self.labels.name_words(position) if position is not None else set()
+        words = tuple(words_of(text))
+        return position is not None and self.labels.ends_with_name_of(words, position)
 
     def prepare(self, query: str, expand: bool = False) -> Query:
         """Validate and normalise a query (BadQuery if it cannot be searched as given);

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 import networkx as nx
 from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
@@ -104,8 +105,9 @@ def to_rdf(
         _labels(graph, uri, concept.pref_label, concept.alt_labels, concept.hidden_labels)
         for phrase in concept.phrasings:
             graph.add((uri, KGV.phrasing, Literal(phrase, lang="en")))
-        if concept.uri and concept.uri != str(uri):  # the identity its SKOS source gave it
-            graph.add((uri, SKOS.exactMatch, URIRef(concept.uri)))
+        origin = concept.origin or concept.uri
+        if origin and origin != str(uri) and urlparse(origin).scheme:
+            graph.add((uri, SKOS.exactMatch, URIRef(origin)))  # the URI its source gave it
         for n, definition in enumerate(concept.definitions, start=1):
             node = definition_uri(uri, n)
             graph.add((uri, SKOS.definition, node))

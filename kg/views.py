@@ -146,9 +146,11 @@ def search_results(glossary: Glossary, query: str, hits: list[Hit]) -> dict[str,
                 "explanation": hit.explanation,
             }
         )
-    # how sure `ask` would be of the best concept (judged on its own top five, whatever k
-    # is); the web page says when no hit is a close match
-    best = round(judge(query, glossary.index, hits)[1], 3) if results else None
+    # how sure `ask` would be of the best concept, judged on the top five of this search
+    # (deeper searches can rank a little differently, so past the fusion's own depth the
+    # question is searched again); the web page says when no hit is a close match
+    shared = hits if len(hits) <= glossary.index.config.candidates else ()
+    best = round(judge(query, glossary.index, shared)[1], 3) if results else None
     return {"query": query, "results": results, "confidence": best, "close": _close(best)}
 
 

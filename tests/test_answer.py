@@ -188,6 +188,12 @@ def test_a_difference_question_naming_one_concept_answers_about_it(
         ("what is revenue operations", "revenue operations"),
         ("what is customer success engineering", "customer success engineering"),
         ("what is a customer journey map", "customer journey map"),
+        # ending with a word of the closest concept's names is not ending with a name
+        ("what is sales qualified lead", "sales qualified lead"),
+        ("what is product marketing manager", "product marketing manager"),
+        ("what is dynamic pricing model", "dynamic pricing model"),  # "pricing" is a noun
+        ("what is a discovery call", "discovery call"),  # "call" names nothing asked
+        ("what is return on investment", "return on investment"),  # not a qualifier
     ],
 )
 def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
@@ -216,6 +222,7 @@ def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
         "what is the yearly value of a contract",  # a description
         "tell me about the cost of keeping customers",  # a description
         "what's the term for clients who rave about us on LinkedIn",  # a name asked for
+        "what is the formula for ARR",  # asks about ARR
     ],
 )
 def test_names_parts_of_names_and_descriptions_are_not_unnamed_terms(
@@ -294,6 +301,11 @@ def test_a_name_typed_twice_is_a_question_about_it(index: SearchIndex, by_id) ->
     assert "same concept" not in result["answer"] and "side by side" not in result["answer"]
 
 
+def test_a_part_read_as_one_concept_is_said_so(index: SearchIndex, by_id) -> None:
+    result = ask("relationship between churn and retention and NRR and GRR and CAC", index, by_id)
+    assert re.search(r"I read '[^']+ and [^']+' as one concept", result["answer"])
+
+
 def test_more_than_four_concepts_says_so(index: SearchIndex, by_id) -> None:
     result = ask("NRR vs GRR vs churn vs CAC vs LTV", index, by_id)
     assert len(result["concepts"]) == 4
@@ -348,6 +360,14 @@ def test_the_opposite_is_what_the_glossary_sets_against_it(
     assert re.match(r"The glossary sets [^\[]+ \[\d+\]", result["answer"])  # cited
 
 
+def test_a_contrast_that_is_no_opposite_is_said_to_be_one(glossary) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask("opposite of cross-sell")  # a source says only "not identical"
+    assert result["answer"].startswith(
+        "The glossary names no opposite of Cross-sell, but contrasts it with Upsell"
+    )
+    assert result["confidence"] <= UNNAMED
+
+
 def test_no_opposite_is_said_so(glossary) -> None:  # type: ignore[no-untyped-def]
     result = glossary.ask("what's the opposite of NPS")
     assert result["answer"].startswith("The glossary names no opposite of Net Promoter Score")
@@ -359,9 +379,16 @@ def test_a_how_to_calculate_question_says_when_no_formula_is_given(glossary) -> 
     assert "The glossary gives no formula for Customer Lifetime Value." in answer
     # churn's definitions say what it is a percentage of: that is how it is computed
     assert "no formula" not in glossary.ask("how do I calculate churn")["answer"]
+    # "product/service" is no division
+    assert (
+        "no formula for Customer Acquisition Cost"
+        in glossary.ask("how is CAC calculated")["answer"]
+    )
 
 
 def test_which_is_better_is_not_claimed(glossary) -> None:  # type: ignore[no-untyped-def]
     answer = glossary.ask("NRR versus GRR: which is better?")["answer"]
     assert "The glossary describes them; it does not say which is better." in answer
     assert "which is better" not in glossary.ask("NRR vs GRR")["answer"]
+    # "best" in a compared concept's name asks nothing
+    assert "which is better" not in glossary.ask("best practices vs playbooks")["answer"]

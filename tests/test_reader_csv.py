@@ -264,3 +264,20 @@ def test_a_term_id_column_is_an_id_not_a_term() -> None:
     result = read_text("Term ID,Term,Definition\nt1,Churn,Customers lost.\n")
     churn = by_term(result)["Churn"]
     assert churn.uri == "t1" and churn.definition == "Customers lost."
+
+
+def test_header_words_that_name_something_else_are_not_taken_for_roles() -> None:
+    result = read_text(
+        "Category ID,Term,Definition source,Definition,Owner name\n"
+        "finance,Churn,Glossary v2,Customers lost.,Carl Stone\n"
+        ",,Glossary v2,An orphan row.,Carl Stone\n"
+    )
+    assert [(e.term, e.definition, e.uri) for e in result.entries] == [
+        ("Churn", "Customers lost.", None)  # exact names win; the owner is no term
+    ]
+    assert "row on line 3 has no term; skipped" in [w.message for w in result.warnings]
+
+
+def test_a_first_row_of_data_is_not_taken_for_a_header() -> None:
+    result = read_text("Brand Name,The name customers know a product by.\nChurn,Customers lost.\n")
+    assert [e.term for e in result.entries] == ["Brand Name", "Churn"]

@@ -354,3 +354,26 @@ def test_a_term_heading_with_deeper_headings_keeps_its_own_definition() -> None:
 def test_a_bold_term_followed_by_is_defines_it() -> None:
     result = read_text("## B\n\n**Burn Rate** is the monthly net cash outflow.\n")
     assert by_term(result)["Burn Rate"].definition == "Burn Rate is the monthly net cash outflow."
+
+
+def test_kinds_listed_under_a_term_heading_stay_in_its_definition() -> None:
+    result = read_text(
+        "## Churn\n\nChurn is the loss of customers.\n\n"
+        "- **Logo churn** is customers lost.\n- **Revenue churn** is revenue lost.\n\n"
+        "## MRR\n\nMonthly recurring revenue.\n"
+    )
+    churn = by_term(result)["Churn"]
+    assert churn.definition.startswith("Churn is the loss of customers.")
+    assert "Logo churn" in churn.definition
+
+
+def test_housekeeping_headings_do_not_make_sections_terms() -> None:
+    result = read_text(
+        "## Introduction\n\nThis glossary is ours.\n\n## How to use\n\nSearch it.\n\n"
+        "## Contributing\n\nOpen a pull request.\n\n"
+        "## Metrics\n\nNumbers we track.\n\n### ARR\n\nAnnual revenue.\n\n"
+        "## Roles\n\nWho does what.\n\n### CSM\n\nCustomer success manager.\n"
+    )
+    terms = by_term(result)
+    assert "Metrics" not in terms and "Roles" not in terms
+    assert terms["ARR"].collections == ("Metrics",)

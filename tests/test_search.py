@@ -90,6 +90,7 @@ def test_acronym_hit_ranks_first(index: SearchIndex) -> None:
         ("the board wants to know our GRR", "gross-revenue-retention"),
         ("finance says our CAC is too high", "customer-acquisition-cost"),
         ("we need to get our NPS up before renewal season", "net-promoter-score"),
+        ("what should our whole team do next year to reduce CAC", "customer-acquisition-cost"),
         # ... unless it only qualifies the subject
         ("total portfolio of accounts managed by a CSM", "book-of-business"),
     ],

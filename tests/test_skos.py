@@ -388,4 +388,13 @@ def test_an_imported_concept_keeps_its_original_uri_as_exact_match(tmp_path: Pat
     path = tmp_path / "export.ttl"
     path.write_bytes(serialize(graph, "turtle")[0])
     again = Glossary.build(read_sources(path), base_uri=BASE)
-    assert {c.id: c.uri for c in again.concepts} == {c.id: c.uri for c in first.concepts}
+    assert {c.id: c.origin for c in again.concepts} == {c.id: c.uri for c in first.concepts}
+    graph = to_rdf(again, links, assign_collections(again.concepts, links), "dup")
+    assert {str(s): str(o) for s, o in graph.subject_objects(SKOS.exactMatch)} == matches
+
+
+def test_an_id_that_is_no_uri_is_not_exported_as_exact_match() -> None:
+    concept = Concept("churn", "Churn", uri="1")  # a CSV's ID column
+    glossary = Glossary([], [concept], base_uri=BASE)
+    graph = to_rdf(glossary, [], {}, "csv")
+    assert not list(graph.subject_objects(SKOS.exactMatch))

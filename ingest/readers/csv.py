@@ -93,6 +93,11 @@ _HEADER_WORDS |= dict.fromkeys(
 _HEADER_WORDS |= dict.fromkeys(("acronym", "acronyms", "abbreviation", "abbreviations"), "acronyms")
 _HEADER_WORDS |= dict.fromkeys(("id", "uri", "iri"), "id")
 _HEADER_PHRASES = {"also known as": "aliases", "other names": "aliases", "see also": "related"}
+# words that may stand before a role's word without changing what the column holds
+_HEADER_QUALIFIERS = frozenset(
+    "glossary business term concept metric preferred main key full short plain official "
+    "english german french spanish".split()
+)
 _RELATION_KINDS = {
     "broader": RelationKind.BROADER,
     "narrower": RelationKind.NARROWER,
@@ -234,34 +239,52 @@ def normalise_header(name: str) -> str:
 
 
 def _header_layout(header: Record) -> Layout | None:
-    """The layout a header row names, or None if no cell is a known column name."""
+    """The layout a header row names, or None if no cell is a known column name. Exact
+    column names come first; a longer header ("Glossary Term") fills a role still free,
+    and a header named only that way must name a term and a definition column both."""
     layout = Layout(width=len(header.cells))
     found: list[tuple[int, int]] = []  # (preference, column) for term columns
+    worded: list[tuple[int, str]] = []
     for index, cell in enumerate(header.cells):
         name = normalise_header(cell)
-        role = _ROLES.get(name) or _header_role(cell)
+        role = _ROLES.get(name)
         if role == "term":
-            found.append((TERM_NAMES.index(name) if name in TERM_NAMES else len(TERM_NAMES), index))
+            found.append((TERM_NAMES.index(name), index))
         elif role and role not in layout.roles:
             layout.roles[role] = index
+        elif role is None and (guess := _header_role(cell)):
+            worded.append((index, guess))
+    exact = bool(found or layout.roles)
+    for index, role in worded:
+        if role == "term" and not found:
+            found.append((len(TERM_NAMES), index))
+        elif role not in ("term", *layout.roles):
+            layout.roles[role] = index
     layout.terms = [index for _, index in sorted(found)]
+    if not exact and not (layout.terms and "definition" in layout.roles):
+        return None
     if layout.terms or "definition" in layout.roles or len(layout.roles) > 1:
         return layout
     return None
 
 
 def _header_role(cell: str) -> str | None:
-    """The role a longer header names by one of its words or phrases ("Glossary Term")."""
+    """The role a longer header names: a phrase ("Also Known As"), or a role's word with
+    at most one qualifier before it that leaves its meaning alone ("Glossary Term",
+    "Business Definition"; not "Owner Name", "Definition Source", "Broader Term")."""
     text = " ".join(fold(cell).split())
     for phrase, role in _HEADER_PHRASES.items():
         if f" {phrase} " in f" {text} ":
             return role
-    if len(text.split()) > 4:
-        return None  # a sentence, not a column name
-    roles = {_HEADER_WORDS[w] for w in text.split() if w in _HEADER_WORDS}
-    if "id" in roles:
-        return "id"  # "Term ID" names the id column
-    return roles.pop() if len(roles) == 1 else None
+    words = text.split()
+    if not words or len(words) > 2 or words[-1] not in _HEADER_WORDS:
+        return None
+    if len(words) == 2 and words[0] not in _HEADER_QUALIFIERS:
+        return None
+    role = _HEADER_WORDS[words[-1]]
+    if role == "id":  # "Term ID" is the concepts' id; "Category ID" is not
+        return role if len(words) == 2 and _HEADER_WORDS.get(words[0]) == "term" else None
+    return role
 
 
 def _layout(

@@ -38,6 +38,17 @@ _LISTS = frozenset({"bullet_list", "ordered_list"})
 _CODE = frozenset({"code_block", "fence"})
 _INDEX_HEADING = re.compile(r"^(?:[A-Za-z0-9#]|[A-Za-z0-9]\s*[-–—]\s*[A-Za-z0-9])$")
 _BOLD_SEPARATOR = re.compile(r"^\s*:\s*|^\s+[-–—]{1,2}\s+|^\s*[–—]\s*")
+_HOUSEKEEPING = re.compile(
+    r"\b(?:introduction|intro|overview|about|contributing|contribute|how\s+to|usage|notes?|"
+    r"license|changelog|contents|references|resources|faq|summary|appendix|see\s+also)\b",
+    re.IGNORECASE,
+)
+# how a section's own text introduces what follows, rather than defining the heading
+_INTRODUCES = re.compile(
+    r"^(?:this\s+(?:section|page|part|chapter)|these\b|the\s+following\b|below\b|here\b|"
+    r"in\s+this\b)",
+    re.IGNORECASE,
+)
 _COPULA = re.compile(r"^\s+(?:is|are|refers\s+to|means|describes|measures)\s+\S", re.I)
 _PLAIN_LINE = re.compile(r"^\s*(?P<term>[^:]+?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
 _SENTENCE_PUNCT = re.compile(r"[.!?;,]")
@@ -221,6 +232,7 @@ class _Match:
     bold: bool
     links: tuple[str, ...] = ()
     alone: bool = False  # a bold term with neither colon nor text after it
+    copula: bool = False  # "**Term** is ...": a sentence that may only mention the term
 
 
 def _bold_match(nodes: Sequence[SyntaxTreeNode]) -> _Match | None:
@@ -243,7 +255,7 @@ def _bold_match(nodes: Sequence[SyntaxTreeNode]) -> _Match | None:
     if separator is not None:
         return _Match(term, _squash(rest[separator.end() :]), True, tuple(links))
     if _COPULA.match(rest):  # "**Burn Rate** is the monthly ...": the sentence defines it
-        return _Match(term, _squash(term + rest), True, tuple(links))
+        return _Match(term, _squash(term + rest), True, tuple(links), copula=True)
     return None
 
 
@@ -644,13 +656,14 @@ def _with_section(marker: _Marker, later: list[_Marker]) -> _Marker:
 
 
 def _term_levels(markers: Sequence[_Marker]) -> set[int]:
-    """Heading levels where terms outnumber sections: there a heading with deeper headings
-    and text of its own is a term like its peers (its text is its definition)."""
+    """Heading levels where terms are at least as many as sections (housekeeping headings
+    such as "Introduction" or "How to use" not counted): there a heading with deeper
+    headings and a definition of its own is a term like its peers."""
     counts: dict[int, list[int]] = {}
     for m in markers:
-        if m.level and not _INDEX_HEADING.match(m.title):
+        if m.level and not _INDEX_HEADING.match(m.title) and not _HOUSEKEEPING.search(m.title):
             counts.setdefault(m.level, [0, 0])[m.section] += 1
-    return {level for level, (terms, sections) in counts.items() if terms > sections}
+    return {level for level, (terms, sections) in counts.items() if terms >= max(1, sections)}
 
 
 def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
@@ -658,6 +671,8 @@ def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
 
     A term table, or a list of two or more items that are all term lines, always is;
     so are two bold term lines. Under an index heading (`relaxed`) one term line is enough.
+    "**Term** is ..." lines count only there: under a term heading they are its kinds or
+    examples ("## Churn", then "- **Logo churn** is ...").
     """
     term_lines = 0
     for block in body:
@@ -665,13 +680,13 @@ def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
             return True
         if block.type in _LISTS:
             matches = [_item_match(item) for item in block.children]
-            hits = sum(m is not None for m in matches)
+            hits = sum(m is not None and (relaxed or not m.copula) for m in matches)
             if hits == len(matches) >= 2 or (relaxed and 2 * hits >= len(matches)):
                 return True
         if block.type == "paragraph":
             for nodes in _split_lines(_inline_children(block)):
                 found = _match_line(nodes, plain=relaxed)
-                if found is not None and (relaxed or not found.alone):
+                if found is not None and (relaxed or not (found.alone or found.copula)):
                     term_lines += 1
     return term_lines >= (1 if relaxed else 2)
 
@@ -707,7 +722,8 @@ def read(doc: Document, source: str) -> ReadResult:
             marker.section
             and names_collection
             and marker.level in peers
-            and reader.content(body)
+            and (text := reader.content(body))
+            and not _INTRODUCES.match(_block_text(text[0], []).strip())
             and not _holds_entries(body, relaxed=False)
         ):
             # a term whose own definition comes before deeper headings, among peer terms

@@ -102,7 +102,7 @@ def read_rdf_sources(
     for node, choice in chosen.items():
         entry = _entry(node, choice, names, index, source, result)
         if node in origins:
-            entry = replace(entry, uri=origins[node])
+            entry = replace(entry, origin=origins[node])
         result.entries.extend(_by_origin(node, choice, entry, index))
     _report_cycles(index, chosen, result)
     _report_other_languages(index, chosen, result)
@@ -418,8 +418,8 @@ def _same_languages(term: Literal, other: Literal) -> bool:
 def _origins(graph: Graph, cites_sources: bool) -> dict[Node, str]:
     """In this tool's own export (its concepts cite described source documents, or it has
     kgv:term), the skos:exactMatch of a concept is the URI its original SKOS source gave
-    it: read back as its identity, so it survives a round trip. Other vocabularies'
-    mappings stay theirs."""
+    it: read back as its origin, so it survives a round trip (its id still comes from the
+    exported URI). Other vocabularies' mappings stay theirs."""
     if not cites_sources and (None, KGV.term, None) not in graph:
         return {}
     found: dict[Node, str] = {}
