@@ -33,6 +33,7 @@ from kg.skos import (
     to_rdf,
     validate,
 )
+from tests.conftest import SHARED
 
 GOLDEN = Path(__file__).parent / "golden" / "skos-small.ttl"
 BASE = "https://example.org/test/"
@@ -378,7 +379,7 @@ def test_curated_phrasings_survive_an_export(seed_rdf, glossary, tmp_path: Path)
 def test_an_imported_concept_keeps_its_original_uri_as_exact_match(tmp_path: Path) -> None:
     """A SKOS source's concepts get this vocabulary's URIs; the export links each back to
     the URI its source gave it (skos:exactMatch), and reading the export back keeps it."""
-    original = Path(__file__).resolve().parents[2] / "shared/data/skos/skosmos-tests/dup.ttl"
+    original = SHARED / "data" / "skos" / "skosmos-tests" / "dup.ttl"
     first = Glossary.build(read_sources(original), base_uri=BASE)
     links = infer_links(first.concepts)
     graph = to_rdf(first, links, assign_collections(first.concepts, links), "dup")
