@@ -86,3 +86,5 @@ class ReadResult:
     dropped: list[Dropped] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
     title: str | None = None  # the document's own title, when it states one
+    # sources the file credits its rows to (a CSV's Source column): id -> title
+    cited: dict[str, str] = field(default_factory=dict)

@@ -105,7 +105,7 @@ def read_paths(
             source_id, n = f"{info.id}-{n}", n + 1
         used.add(source_id)
         for result in read_file(path, source_id, info, fmt):
-            if result.id != source_id:  # a source an RDF export describes
+            if result.id != source_id:  # a source the file credits (RDF export, CSV column)
                 result = _unique(result, used)
                 used.add(result.id)
             results.append(result)
@@ -143,7 +143,8 @@ def with_spelt_out_acronym(entry: Entry) -> Entry:
 def read_file(
     path: Path, source_id: str, info: SourceInfo, fmt: str | None = None
 ) -> list[SourceResult]:
-    """Read one file: one source, or, for an RDF export of this tool, the sources it cites."""
+    """Read one file: one source, or the sources it credits its entries to (an RDF export
+    of this tool, a CSV with a Source column)."""
     doc = load(path)
     chosen = fmt or detect(doc)
     described: dict[str, SourceInfo] = {}
@@ -152,6 +153,7 @@ def read_file(
     else:
         result = reader_for(chosen, path)(doc, source_id)
         result.entries = [with_spelt_out_acronym(e) for e in result.entries]
+        described = {sid: SourceInfo(sid, title) for sid, title in result.cited.items()}
     if not result.entries:
         raise SourceError(path, f"no glossary entries found (read as {chosen})")
     own = [e for e in result.entries if e.source not in described]

@@ -142,6 +142,8 @@ def test_aliases_column_splits_on_semicolons_bars_and_newlines() -> None:
         'Net Promoter Score,Willingness to recommend,"Promoter score; NPS | Loyalty score\n'
         'Recommend score"\n'
         "Churn,Customers lost,\n"
+        "MRR,Monthly revenue,!!!\n"  # no name in it: the file's own
+        "ARR,Yearly revenue,https://example.org/wiki/ARR\n"  # a reference, not a document
     )
     nps = by_term(result)["Net Promoter Score"]
     assert nps.aliases == ("Promoter score", "Loyalty score", "Recommend score")
@@ -281,3 +283,22 @@ def test_header_words_that_name_something_else_are_not_taken_for_roles() -> None
 def test_a_first_row_of_data_is_not_taken_for_a_header() -> None:
     result = read_text("Brand Name,The name customers know a product by.\nChurn,Customers lost.\n")
     assert [e.term for e in result.entries] == ["Brand Name", "Churn"]
+
+
+def test_a_source_column_credits_each_row_to_its_own_source(tmp_path: Path) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "metrics.csv").write_text(
+        "Term,Definition,Source\n"
+        "Customer Lifetime Value,Total revenue from a customer,Sales wiki\n"
+        "Customer Lifetime Value,Total gross profit from a customer,Finance wiki\n"
+        "Churn,Customers lost,\n"
+        "MRR,Monthly revenue,!!!\n"  # no name in it: the file's own
+        "ARR,Yearly revenue,https://example.org/wiki/ARR\n"  # a reference, not a document
+    )
+    sources, _ = read_paths([tmp_path])
+    by_id = {s.id: s for s in sources}
+    assert set(by_id) == {"metrics", "sales-wiki", "finance-wiki"}
+    assert by_id["sales-wiki"].title == "Sales wiki"
+    assert [e.term for e in by_id["metrics"].entries] == ["Churn", "MRR", "ARR"]
+    assert by_id["finance-wiki"].entries[0].lines == (3, 3)  # still its line in the file

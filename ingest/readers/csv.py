@@ -13,12 +13,13 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.document import Document
 from ingest.errors import SourceError
 from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.normalize import fold
+from ingest.sources import slug
 from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term, unique_names
 
 DELIMITERS = ",;\t|"
@@ -59,7 +60,7 @@ _ROLES |= dict.fromkeys(
 _ROLES |= dict.fromkeys(("hiddenlabel", "hiddenlabels"), "hidden")
 _ROLES |= dict.fromkeys(("id", "uri", "iri"), "id")
 _ROLES |= dict.fromkeys(("type",), "type")
-_ROLES |= dict.fromkeys(("source",), "source")  # recognised, not used
+_ROLES |= dict.fromkeys(("source", "sources", "origin"), "source")  # a row's own source
 _ROLES |= {"broader": "broader", "narrower": "narrower", "related": "related"}
 _ROLES |= dict.fromkeys(("seealso", "relatedterms", "relatedterm"), "related")
 _ROLES |= dict.fromkeys(
@@ -165,7 +166,14 @@ def read(doc: Document, source: str) -> ReadResult:
     entries_by_id = {row.ident: row for row in rows if row.ident}
     labels = _unique_labels(rows)
     for row in rows:
-        result.entries.append(_entry(row, layout, source, entries_by_id, labels, result))
+        entry = _entry(row, layout, source, entries_by_id, labels, result)
+        cited = layout.cell(row.record, "source")  # a named document; a URI is a reference
+        named = re.search(r"[^\W_]", cited) and not _LOOKS_LIKE_ID.match(cited)
+        cited_id = slug(cited) if named else ""
+        if cited_id and cited_id != source:
+            result.cited.setdefault(cited_id, cited)  # the row's own source, credited
+            entry = replace(entry, source=cited_id)
+        result.entries.append(entry)
     return result
 
 
