@@ -10,7 +10,9 @@ URIs, all under the glossary's base URI (BASE, ending in "/"):
     BASE + "source/" + source id   each source document (dct:BibliographicResource)
 
 A concept's curated everyday wordings (`[[phrasing]]` in the curation file) are kgv:phrasing
-literals on it, so an export read back keeps them.
+literals on it, and which of its altLabels are acronyms is said with kgv:acronym, so an
+export read back keeps both. A concept first read from another SKOS vocabulary links to the
+URI it had there with skos:exactMatch.
 
 Labels and definitions are tagged "en". Terms come from rdflib's closed namespaces
 (SKOS, DCTERMS) and the project's closed KGV, so a misspelt term fails at once.
@@ -105,6 +107,8 @@ def to_rdf(
         _labels(graph, uri, concept.pref_label, concept.alt_labels, concept.hidden_labels)
         for phrase in concept.phrasings:
             graph.add((uri, KGV.phrasing, Literal(phrase, lang="en")))
+        for acronym in concept.acronyms:  # also an altLabel; marked so a re-read knows it
+            graph.add((uri, KGV.acronym, Literal(acronym)))
         origin = concept.origin or concept.uri
         if origin and origin != str(uri) and urlparse(origin).scheme:
             graph.add((uri, SKOS.exactMatch, URIRef(origin)))  # the URI its source gave it

@@ -399,3 +399,12 @@ def test_an_id_that_is_no_uri_is_not_exported_as_exact_match() -> None:
     glossary = Glossary([], [concept], base_uri=BASE)
     graph = to_rdf(glossary, [], {}, "csv")
     assert not list(graph.subject_objects(SKOS.exactMatch))
+
+
+def test_acronyms_are_still_acronyms_after_a_round_trip(seed_rdf, glossary, tmp_path: Path) -> None:
+    path = tmp_path / "export.ttl"
+    path.write_bytes(serialize(seed_rdf, "turtle")[0])
+    again = Glossary.build(read_sources(path), base_uri=glossary.base_uri)
+    before = {c.id: sorted(c.acronyms) for c in glossary.concepts if c.acronyms}
+    assert {c.id: sorted(c.acronyms) for c in again.concepts if c.acronyms} == before
+    assert "CSAT" in before["customer-satisfaction"]  # not its label's initials, yet kept

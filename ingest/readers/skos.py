@@ -52,6 +52,7 @@ class KGV(DefinedNamespace):
     endLine: URIRef  # last line, inclusive
     term: URIRef  # the term the source wrote the definition under
     phrasing: URIRef  # an everyday wording of a concept, searched but not a label
+    acronym: URIRef  # which of a concept's altLabels is an acronym of it (CSAT, NDR)
 
 
 RDFLIB_FORMATS = {"turtle": "turtle", "xml": "xml", "json-ld": "json-ld", "nt": "nt"}
@@ -245,6 +246,7 @@ class Index:
     alt: Labels = field(default_factory=dict)
     hidden: Labels = field(default_factory=dict)
     phrasing: Labels = field(default_factory=dict)
+    acronym: Labels = field(default_factory=dict)
     label: Labels = field(default_factory=dict)  # rdfs:label
     definition: Labels = field(default_factory=dict)
     links: dict[URIRef, dict[Node, list[Node]]] = field(default_factory=dict)
@@ -266,6 +268,7 @@ class Index:
             _collect(graph, xl, target, literal_form)
         _collect(graph, RDFS.label, index.label, {})
         _collect(graph, KGV.phrasing, index.phrasing, {})
+        _collect(graph, KGV.acronym, index.acronym, {})
         _collect(graph, SKOS.definition, index.definition, values)
         for _, predicate in RELATIONS:
             links: dict[Node, list[Node]] = defaultdict(list)
@@ -496,8 +499,9 @@ def _entry(
     acronyms, aliases = list(parsed_acronyms), list(parsed_aliases)
     definition = _definition(node, choice, index)
     alt = _texts(choice.extra) + _texts(_accepted(index.alt.get(node), choice))
-    aliases += [a for a in alt if not _abbreviates(a, term)]
-    acronyms += [a for a in alt if _abbreviates(a, term)]
+    marked = set(_texts(index.acronym.get(node) or ()))  # this tool's export says which
+    aliases += [a for a in alt if not _abbreviates(a, term) and a not in marked]
+    acronyms += [a for a in alt if _abbreviates(a, term) or a in marked]
     if definition:
         acronyms += acronyms_in(definition, term)
     flags = {Flag.STRUCTURED} | ({Flag.UNDEFINED} if definition is None else set())
