@@ -57,6 +57,7 @@ MAX_CUTS = 6  # separators tried (at most 27 distinct parts searched)
 UNNAMED = 0.5
 MAX_TERM_WORDS = 3  # longer than this, the question describes rather than names
 
+_ARTICLE = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
 # a qualifier after the term: a preposition then an article or possessive, or two words
 # or more ("in the customer's organization", "for software companies"; not "on investment")
 _QUALIFIER = re.compile(
@@ -183,12 +184,12 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
     asked = strip_boilerplate(question).strip(" ?!.")
     if fold(asked) == fold(question.strip(" ?!.")):
         return None  # nothing taken off the question: not a definition asked
-    term = re.sub(r"^(?:an?|the)\s+", "", asked, flags=re.IGNORECASE)
+    term = _ARTICLE.sub("", asked)
     head, *tail = _QUALIFIER.split(term, maxsplit=1)
     term = head.strip(" ,")
     words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
     if not words and tail:  # "the formula for ARR", "target for NPS": asks about ARR, NPS
-        term = re.sub(r"^(?:an?|the)\s+", "", tail[0].strip(" ,"), flags=re.IGNORECASE)
+        term = _ARTICLE.sub("", tail[0].strip(" ,"))
         words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
     if not 0 < len(words) <= MAX_TERM_WORDS or _DESCRIPTION.search(term):
         return None

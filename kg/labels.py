@@ -111,7 +111,7 @@ class LabelMatcher(Retriever):
         return cls(entries, fuzzy_cutoff, min_coverage)
 
     def labels_of(self, concept: int) -> list[LabelEntry]:
-        return [e for e in self.entries if e.concept == concept]
+        return [self.entries[i] for i in self._entries_of.get(concept, ())]
 
     def resolve(self, label: str) -> int | None:
         """The concept one of whose labels is `label` (as `Glossary.lookup` matches)."""
@@ -141,7 +141,7 @@ class LabelMatcher(Retriever):
             label_content = content_words(e.words) or list(e.words)
             # the query's words the concept's other names explain count too: "NPS score"
             # is all Net Promoter Score, though the acronym alone is one word of two
-            named = {w for j in self._entries_of[e.concept] for w in self.entries[j].words}
+            named = self.name_words(e.concept)
             by_names = sum(1 for w in content if w in named)
             coverage = min(1.0, len(label_content) / max(1, len(content)))
             if by_names > len(label_content):  # never "exact": "retention and NRR" is not NRR
@@ -205,13 +205,12 @@ class LabelMatcher(Retriever):
         """Whether `words` end with one of the concept's labels, aliases or acronyms
         ("customer churn" ends with Churn)."""
         return any(
-            (n := len(self.entries[j].words)) and tuple(words[-n:]) == self.entries[j].words
-            for j in self._entries_of.get(concept, ())
+            (n := len(e.words)) and tuple(words[-n:]) == e.words for e in self.labels_of(concept)
         )
 
     def name_words(self, concept: int) -> set[str]:
         """Every word of a concept's labels, aliases and acronyms (folded, stemmed)."""
-        return {w for j in self._entries_of.get(concept, ()) for w in self.entries[j].words}
+        return {w for e in self.labels_of(concept) for w in e.words}
 
     def _among_one_concepts_names(self, words: Sequence[str]) -> bool:
         if not words:
