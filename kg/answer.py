@@ -102,6 +102,23 @@ _CUE_WORDS = frozenset(
         "acronym abbreviation example benchmark"
     )
 )
+# "how do I file an expense report", "how to compute days sales outstanding", "how is a
+# quota set", "how does single sign-on work": asks how to do something to a named thing.
+# Only I/we/you/one as the subject: "how do developers hook ... up" describes, not names.
+_HOW_QUESTIONS = [
+    re.compile(r"^\s*how\s+(?:does|do)\s+(?P<x>.+?)\s+work\b", re.IGNORECASE),
+    re.compile(
+        r"^\s*how\s+(?:is|are|was|were)\s+(?P<x>.+?)\s+(?:being\s+)?"
+        r"(?:[a-z]+ed|set|paid|built|made|done|run|kept|spent|sold|chosen|given|drawn|cut|met)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^\s*how\s+(?:(?:do|does|can|could|should|would|will)\s+(?:i|we|you|one)|to)\s+"
+        r"[a-z]+(?:\s+(?:up|out|off|down|back|over|through|together))?\s+(?P<x>.+?)\s*[?!.]*$",
+        re.IGNORECASE,
+    ),
+]
+_POSSESSIVE = re.compile(r"^(?:my|our|your|their|its)\s+", re.IGNORECASE)
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:please\s+)?(?:what\s+(?:is|are)\b|what['’]?s\b|define\b|"
     r"(?:the\s+)?(?:definition|meaning)\s+of\b|what\s+does\s+.+\s+(?:mean|stand\s+for)\b|"
@@ -171,20 +188,19 @@ def features(hits: Sequence[Hit]) -> dict[str, float]:
 
 
 def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) -> str | None:
-    """The term a definition question asks about when the glossary has no such name:
-    "what is a win-loss analysis" -> "win-loss analysis", "what is revenue operations" ->
-    "revenue operations" (Revenue is a name; "revenue operations" is not). A qualifier is
-    left off ("a champion in the customer's organization" asks about "champion"); a
-    description ("the yearly value of a contract", "the cost of keeping customers", or more
-    than MAX_TERM_WORDS content words) names no term, nor does asking for one ("what's the
-    term for ..."). A term ending with one of the `closest` concept's names is a kind of it,
-    or another name for it ("customer churn" of Churn): not unnamed."""
-    if not _DEFINITION_QUESTION.match(question) or _NAME_ASKED.search(question):
+    """The term a question asks about when the glossary has no such name: a definition asked
+    ("what is a win-loss analysis" -> "win-loss analysis", "what is revenue operations" ->
+    "revenue operations": Revenue is a name, "revenue operations" is not), or how to do
+    something to it ("how do I file an expense report" -> "expense report", "how is a sales
+    rep's quota set" -> "sales rep's quota"). A qualifier is left off ("a champion in the
+    customer's organization" asks about "champion"); a description ("the yearly value of a
+    contract", "the cost of keeping customers", or more than MAX_TERM_WORDS content words)
+    names no term, nor does asking for one ("what's the term for ..."). A term ending with
+    one of the `closest` concept's names is a kind of it, or another name for it ("customer
+    churn" of Churn): not unnamed."""
+    term = _asked_term(question)
+    if term is None:
         return None
-    asked = strip_boilerplate(question).strip(" ?!.")
-    if fold(asked) == fold(question.strip(" ?!.")):
-        return None  # nothing taken off the question: not a definition asked
-    term = _ARTICLE.sub("", asked)
     head, *tail = _QUALIFIER.split(term, maxsplit=1)
     term = head.strip(" ,")
     words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
@@ -196,6 +212,24 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
     if closest is not None and index.ends_with_a_name_of(term, closest):
         return None
     return None if index.is_a_name(term) else term
+
+
+def _asked_term(question: str) -> str | None:
+    """What a definition or how-to question is about, its article or possessive taken off
+    ("what is a sales quota" -> "sales quota"); None for any other question."""
+    if _NAME_ASKED.search(question):
+        return None
+    if _DEFINITION_QUESTION.match(question):
+        asked = strip_boilerplate(question).strip(" ?!.")
+        if fold(asked) == fold(question.strip(" ?!.")):
+            return None  # nothing taken off the question: not a definition asked
+    else:
+        found = (m for m in (p.match(question) for p in _HOW_QUESTIONS) if m)
+        match = next(found, None)
+        if match is None:
+            return None
+        asked = match["x"].strip(" ?!.")
+    return _POSSESSIVE.sub("", _ARTICLE.sub("", asked))
 
 
 def judge(

@@ -138,8 +138,13 @@ def words_of(text: str) -> list[str]:
     return [stem(w) for w in fold(text).split()]
 
 
+# as `words_of` gives them: "does" is "doe" and "where" is "wher" once stemmed
+_STEMMED_STOPWORDS = STOPWORDS | {stem(w) for w in STOPWORDS}
+
+
 def content_words(words: Iterable[str]) -> list[str]:
-    return [w for w in words if w not in STOPWORDS]
+    """The words that carry meaning: `words_of`'s output without its stop words."""
+    return [w for w in words if w not in _STEMMED_STOPWORDS]
 
 
 def strip_boilerplate(text: str) -> str:
