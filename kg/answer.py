@@ -118,6 +118,19 @@ _HOW_QUESTIONS = [
         re.IGNORECASE,
     ),
 ]
+# A search for one acronym in capitals, or one character: it names something or nothing.
+# (One lower-case word may be an everyday word for a concept, "attrition" for Churn.)
+_BARE_ACRONYM = re.compile(r"^\s*(?P<x>[A-Z][A-Z0-9&]{1,5}s?|\w)\s*[?!.]*\s*$")
+# Words at a term's edges that are not part of the name: a judgement before it ("a good
+# NPS score" asks about NPS), a cue word or a dangling preposition after it ("the renewal
+# rate formula", "what's a QBR meeting for").
+_EDGES = re.compile(
+    r"^(?:(?:good|healthy|typical|average|normal|ideal|bad|great|strong|realistic)\s+)+"
+    r"|(?:\s+(?:for|about|of|with|to|in|on|formula|equation|definition|meaning|example))+$",
+    re.IGNORECASE,
+)
+# a preposition that places a name in a context ("call to action in gainsight")
+_PLACE = re.compile(r"\s+(?:in|for|at|within|during|on|across|from|inside)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"^(?:my|our|your|their|its)\s+", re.IGNORECASE)
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:please\s+)?(?:what\s+(?:is|are)\b|what['’]?s\b|define\b|"
@@ -209,9 +222,13 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
         words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
     if not 0 < len(words) <= MAX_TERM_WORDS or _DESCRIPTION.search(term):
         return None
+    term = _EDGES.sub("", term).strip(" ,") or term  # "a good NPS score", "QBR meeting for"
     if closest is not None and index.ends_with_a_name_of(term, closest):
         return None
-    return None if index.is_a_name(term) else term
+    named = (term[: m.start()] for m in _PLACE.finditer(term))  # "call to action in gainsight"
+    if index.is_a_name(term) or any(index.is_a_name(t) for t in named):
+        return None
+    return term
 
 
 def _asked_term(question: str) -> str | None:
@@ -219,6 +236,8 @@ def _asked_term(question: str) -> str | None:
     ("what is a sales quota" -> "sales quota"); None for any other question."""
     if _NAME_ASKED.search(question):
         return None
+    if bare := _BARE_ACRONYM.match(question):  # "SDR", "x": a name, or nothing, not words
+        return bare["x"].removesuffix("s") if bare["x"][-2:-1].isupper() else bare["x"]
     if _DEFINITION_QUESTION.match(question):
         asked = strip_boilerplate(question).strip(" ?!.")
         if fold(asked) == fold(question.strip(" ?!.")):

@@ -153,6 +153,14 @@ def strip_boilerplate(text: str) -> str:
     return stripped.strip() or text.strip()
 
 
+# HTML pasted with a question ("<b>NRR</b>", "<p>what is churn</p>"): tags, and whole
+# script and style elements, are not words of it. "<5% churn" holds no tag.
+_MARKUP = re.compile(
+    r"<(script|style)\b[^>]*>.*?</\1\s*>|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def validate(query: object, limit: int = MAX_QUERY_CHARS) -> str:
     """The query, stripped, or BadQuery saying what is wrong with it."""
     if not isinstance(query, str):
@@ -172,7 +180,10 @@ def validate(query: object, limit: int = MAX_QUERY_CHARS) -> str:
     stripped = query.strip()
     if not stripped:
         raise BadQuery("query is empty: type a word or a question")
-    return stripped
+    text = " ".join(_MARKUP.sub(" ", stripped).split()) if "<" in stripped else stripped
+    if not text:
+        raise BadQuery("query is only HTML markup: type a word or a question")
+    return text
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -199,6 +199,11 @@ def test_a_difference_question_naming_one_concept_answers_about_it(
         ("how is a sales commission paid", "sales commission"),
         ("how does a data warehouse work", "data warehouse"),
         ("how to set up SSO for my team", "SSO"),  # the verb's particle and qualifier off
+        # one acronym, or one character, that the glossary does not have
+        ("SDR", "SDR"),
+        ("OKRs?", "OKR"),
+        ("x", "x"),
+        ("what's a good win rate", "win rate"),  # the judgement is not part of the name
     ],
 )
 def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
@@ -233,6 +238,10 @@ def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
         "how does autorenew work",
         "how do developers hook their own systems up to our platform",  # not I/we/you
         "how do we stop the clients we've got from leaving",  # a description
+        "KPIs",  # an acronym the glossary has, in the plural
+        "what's a good NPS score",  # a judgement, then a name
+        "what is a call to action in gainsight",  # a name, then where
+        "whats a QBR for",  # a name, then a dangling preposition
     ],
 )
 def test_names_parts_of_names_and_descriptions_are_not_unnamed_terms(

@@ -21,7 +21,7 @@ from kg.evaluate import (
     paraphrase_margins,
     read_questions,
 )
-from kg.retrieval import SearchConfig, content_words, strip_boilerplate, words_of
+from kg.retrieval import SearchConfig, content_words, strip_boilerplate, validate, words_of
 from kg.search import SearchIndex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -342,6 +342,28 @@ def test_bad_k_and_mode(index: SearchIndex) -> None:
 @pytest.mark.parametrize("query", ["🔥 churn 🔥", "churn 😡😡😡", "ＣＨＵＲＮ"])
 def test_emoji_and_odd_unicode(index: SearchIndex, query: str) -> None:
     assert top(index, query) == "churn"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("<b>NRR</b>", "net-revenue-retention"),
+        ("<p>what is churn</p>", "churn"),
+        ("<script>alert(1)</script> what is churn", "churn"),  # the script is no question
+        ('<a href="x">customer health score</a><br/>', "customer-health-score"),
+    ],
+)
+def test_html_pasted_with_a_query_is_not_searched(
+    index: SearchIndex, query: str, expected: str
+) -> None:
+    assert top(index, query) == expected
+    assert index.search(query, 1)[0].score == index.search(validate(query), 1)[0].score
+
+
+def test_markup_alone_is_a_bad_query_and_a_less_than_sign_is_text(index: SearchIndex) -> None:
+    with pytest.raises(BadQuery, match="only HTML markup"):
+        index.search("<script>nothing</script>")
+    assert validate("churn under <5% a year") == "churn under <5% a year"
 
 
 def test_emoji_only_query_gives_a_sane_result(index: SearchIndex) -> None:
