@@ -57,7 +57,7 @@ class Link:
     b: int
     kind: str
     detail: str
-    names: tuple[str, ...] = ()  # for a misspelling: the two spellings
+    names: tuple[str, ...] = ()  # the two names or spellings that matched
 
 
 def make_units(entries: Sequence[Entry]) -> tuple[list[Unit], list[Entry]]:
@@ -136,7 +136,7 @@ def label_links(units: Sequence[Unit]) -> Iterator[Link]:
                 kind = "acronym-for"
             else:
                 kind = "label"
-            yield Link(first, other, kind, f"{first_name!r} = {name!r}")
+            yield Link(first, other, kind, f"{first_name!r} = {name!r}", (first_name, name))
 
 
 def see_links(units: Sequence[Unit]) -> Iterator[Link]:
@@ -293,3 +293,25 @@ def _name_index(units: Sequence[Unit]) -> dict[str, list[int]]:
 def name_key(name: str) -> str:
     """The key a name is matched by (acronyms by their letters, labels normalised)."""
     return _key(name)
+
+
+def expansions(unit: Unit, acronym: str) -> list[str]:
+    """The unit's names that `acronym` abbreviates and it holds as its own ("Customer
+    Acquisition Cost" for CAC), not the acronym itself."""
+    if acronym_base(acronym).upper() not in {acronym_base(a).upper() for a in unit.acronyms}:
+        return []
+    return [
+        n for n in [unit.term, *unit.aliases] if not is_acronym(n) and acronym_matches(acronym, n)
+    ]
+
+
+def different_expansions(a: str, b: str) -> bool:
+    """Two spelt-out names of one acronym that are not one name reordered or misspelt:
+    "Customer Acquisition Cost" and "Customer Advisory Council" (not "Gross Revenue
+    Retention" and "Gross Retention Revenue")."""
+    return set(words_of(a)) != set(words_of(b)) and fuzz.token_sort_ratio(fold(a), fold(b)) < 85
+
+
+def definitions_agree(a: str | None, b: str | None, embed: Embed | None) -> float | None:
+    """The two definitions' similarity, or None when either is missing."""
+    return None if not a or not b else _similarity(a, b, embed)

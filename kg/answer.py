@@ -318,6 +318,9 @@ def ask(
     if opposite := _OPPOSITE.match(text.strip().rstrip("?!. ")):
         return _opposite(text, opposite["x"], index, concepts_by_id, related, writer)
     hits, conf, unnamed = judge(found or text, index)
+    term = _asked_term(text) or strip_boilerplate(text).strip(" ?!.")
+    if len(named := index.named(term)) > 1:  # "CAC": Acquisition Cost and Advisory Council
+        return _ambiguous(text, term, named, hits, concepts_by_id, writer)
     if not hits or conf < LOST:
         names = [concepts_by_id[h.concept_id].pref_label for h in hits[:3]]
         nearest = (
@@ -826,6 +829,27 @@ def _safe(related: Related | None, concept_id: str) -> list[Relation]:
 
 
 # -- shaping the result
+
+
+def _ambiguous(
+    question: str,
+    name: str,
+    ids: Sequence[str],
+    hits: Sequence[Hit],
+    concepts_by_id: Mapping[str, Concept],
+    writer: _Writer,
+) -> dict[str, Any]:
+    """A name the sources give to several concepts: each, with its definition; which one
+    is meant, the question does not say (confidence one in as many)."""
+    concepts = [concepts_by_id[i] for i in ids]
+    labels = _join([c.pref_label for c in concepts])
+    refs = [r for c in concepts for r in _alias_refs(c, [name], writer)]
+    writer.say(f"In this glossary {name!r} names {len(concepts)} concepts: {labels}.", refs)
+    for concept in concepts:
+        _describe(concept, writer, others_limit=1)
+    by_id = {h.concept_id: h for h in hits}
+    briefs = [_brief(c, by_id.get(c.id), "answer") for c in concepts]
+    return _result(question, writer, round(1.0 / len(concepts), 3), briefs)
 
 
 def _brief(concept: Concept, hit: Hit | None, role: str) -> dict[str, Any]:

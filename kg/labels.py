@@ -120,6 +120,16 @@ class LabelMatcher(Retriever):
                 return self.entries[self._by_key[key][0]].concept
         return None
 
+    def named(self, label: str) -> list[int]:
+        """Every concept one of whose labels is `label`, in index order: more than one when
+        sources use one acronym for different things ("CAC")."""
+        found: list[int] = []
+        for key in (label_key(label, singular_last=False), label_key(label)):
+            for i in self._by_key.get(key, ()):
+                if self.entries[i].concept not in found:
+                    found.append(self.entries[i].concept)
+        return found
+
     def search(self, query: Query, k: int) -> list[Scored]:
         best: dict[int, Scored] = {}
 

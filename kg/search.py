@@ -313,6 +313,10 @@ class SearchIndex:
             return label
         return self.concept_ids[found] if found is not None else None
 
+    def named(self, label: str) -> list[str]:
+        """The ids of every concept with this label (case, spacing, punctuation ignored)."""
+        return [self.concept_ids[i] for i in self.labels.named(label)]
+
     def is_a_name(self, query: str) -> bool:
         """Whether `query`, whole, is one of the glossary's names, misspelt, abbreviated or
         shortened included (see `LabelMatcher.names`)."""

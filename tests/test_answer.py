@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -411,3 +412,33 @@ def test_which_is_better_is_not_claimed(glossary) -> None:  # type: ignore[no-un
     assert "which is better" not in glossary.ask("NRR vs GRR")["answer"]
     # "best" in a compared concept's name asks nothing
     assert "which is better" not in glossary.ask("best practices vs playbooks")["answer"]
+
+
+def test_an_acronym_two_sources_spell_out_differently_is_answered_with_both(
+    tmp_path: Path, encoder
+) -> None:  # type: ignore[no-untyped-def]
+    from ingest.pipeline import read_paths
+    from kg.glossary import Glossary
+
+    (tmp_path / "sales.txt").write_text(
+        "Customer Acquisition Cost (CAC): Sales and marketing spend divided by new customers.\n"
+        "Quota: A sales target for a period.\n"
+    )
+    (tmp_path / "cs.txt").write_text(
+        "Customer Advisory Council (CAC): A group of key customers who meet quarterly.\n"
+        "Renewal: A customer signing again when the contract ends.\n"
+    )
+    sources, _ = read_paths([tmp_path])
+    glossary = Glossary.build(sources, encoder=encoder)
+    assert len(glossary.concepts) == 4
+    result = glossary.ask("what is CAC?")
+    assert result["answer"].startswith(
+        "In this glossary 'CAC' names 2 concepts: Customer Acquisition Cost and "
+        "Customer Advisory Council. [1][2]"
+    )
+    assert "Sales and marketing spend" in result["answer"] and "meet quarterly" in result["answer"]
+    assert result["confidence"] == 0.5
+    assert {c["id"] for c in result["concepts"]} == {
+        "customer-acquisition-cost",
+        "customer-advisory-council",
+    }

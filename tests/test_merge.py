@@ -193,3 +193,55 @@ def test_merge_precision_and_recall_on_labelled_pairs(glossary: Glossary) -> Non
     assert score.missing == []
     assert score.precision == 1.0, score.errors
     assert score.recall >= 0.9, score.errors
+
+
+def _entry(term: str, definition: str, source: str, line: int, acronyms: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    from ingest.model import Entry
+
+    return Entry(term, definition, source, (line, line), term, acronyms=acronyms)
+
+
+def test_one_acronym_spelt_out_as_two_things_makes_two_concepts(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry(
+            "Customer Acquisition Cost",
+            "Sales and marketing spend per new customer.",
+            "a",
+            1,
+            ("CAC",),
+        ),
+        _entry(
+            "Customer Advisory Council",
+            "A group of key customers who meet quarterly.",
+            "b",
+            1,
+            ("CAC",),
+        ),
+        _entry("CAC", "What it costs to win a customer.", "c", 1),  # names no expansion: joins one
+    ]
+    result = merge(entries, embed=encoder.encode)
+    by_label = {c.pref_label: c for c in result.concepts}
+    assert len(result.concepts) == 2
+    assert "CAC" in by_label["Customer Acquisition Cost"].acronyms
+    assert "CAC" in by_label["Customer Advisory Council"].acronyms
+    assert (
+        len(by_label["Customer Acquisition Cost"].definitions)
+        + len(by_label["Customer Advisory Council"].definitions)
+        == 3
+    )  # nothing lost
+    (kept,) = result.refused
+    assert (
+        "CAC stands for 'Customer Acquisition Cost' in one and 'Customer Advisory Council'" in kept
+    )
+
+
+def test_one_acronym_spelt_out_in_another_order_is_one_concept(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry(
+            "Gross Revenue Retention", "Revenue kept from existing customers.", "a", 1, ("GRR",)
+        ),
+        _entry(
+            "Gross Retention Revenue", "Share of revenue retained, no expansion.", "b", 1, ("GRR",)
+        ),
+    ]
+    assert len(merge(entries, embed=encoder.encode).concepts) == 1
