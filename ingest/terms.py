@@ -63,8 +63,15 @@ def clean_term(text: str) -> str:
     """Strip markup, list markers, quotes and trailing colons from a term as written."""
     text = re.sub(r"[*_`]+", "", text)
     text = re.sub(r"\s+", " ", text).strip()
+    text = _ENUMERATOR.sub("", text)  # "1. Churn", "(2) Renewal", "IV. Margin"
     text = text.strip(" \t:–—-•*\"'“”‘’")
     return text
+
+
+# a numbered heading or item's number: "1.", "1)", "(1)", "1.2", "IV." followed by a name
+_ENUMERATOR = re.compile(
+    r"^(?:\(?\d{1,3}(?:(?:\.\d{1,3})+\.?|[.)])|\(\d{1,3}\)|[IVX]{1,4}\.)\s+(?=\S)"
+)
 
 
 def is_acronym(token: str) -> bool:
@@ -273,10 +280,23 @@ def _expand_inner_acronym(head: str, inner: str) -> str | None:
 _IN_TEXT_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9&]{1,9})(?![\w-])")
 
 
+# what sets an acronym against the term rather than naming it: "not the same as ARR"
+_CONTRASTED = re.compile(
+    r"(?:\bnot\b|\bunlike\b|\bdiffer\w*\s+from|\bconfused\s+with|\bvs\.?|\bversus|"
+    r"\brather\s+than|\binstead\s+of|\bopposed\s+to|\bcompared\s+(?:to|with))"
+    r"(?:\s+[^\s.;:!?]+){0,3}\s*$",
+    re.IGNORECASE,
+)
+
+
 def acronyms_in(definition: str, term: str) -> list[str]:
-    """Acronyms in a definition that abbreviate the term ("Net Promoter Score (NPS) is...")."""
+    """Acronyms in a definition that abbreviate the term ("Net Promoter Score (NPS) is..."),
+    not one it is set against ("Annual Run Rate: ... not the same as ARR")."""
     found: list[str] = []
-    for token in _IN_TEXT_ACRONYM.findall(definition):
+    for match in _IN_TEXT_ACRONYM.finditer(definition):
+        token = match.group(1)
+        if _CONTRASTED.search(definition[max(0, match.start() - 40) : match.start()]):
+            continue
         if is_acronym(token) and acronym_matches(token, term):
             base = acronym_base(token)
             if base not in found and base.upper() != term.upper():

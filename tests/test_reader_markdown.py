@@ -377,3 +377,43 @@ def test_housekeeping_headings_do_not_make_sections_terms() -> None:
     terms = by_term(result)
     assert "Metrics" not in terms and "Roles" not in terms
     assert terms["ARR"].collections == ("Metrics",)
+
+
+def test_facet_headings_under_a_term_stay_in_its_definition() -> None:
+    result = read_text(
+        "# Metrics Handbook\n\n"
+        "**Table of contents**\n\n"
+        "- [Churn](#churn)\n- [Net Revenue Retention](#net-revenue-retention)\n\n"
+        "## Churn\n\nThe share of customers who cancel in a period.\n\n"
+        "### Example\n\nIf 10 of 100 customers leave in March, churn is 10%.\n\n"
+        "### Formula\n\n```\nchurn = customers_lost / customers_at_start\n```\n\n"
+        "## Net Revenue Retention\n\nRevenue kept from existing customers.\n\n"
+        "### Example\n\n120% means the base grew by a fifth.\n\n"
+        "## Owner\n\nMaintained by the RevOps team. Last edited 2024-03-01.\n"
+    )
+    terms = by_term(result)
+    assert list(terms) == ["Churn", "Net Revenue Retention"]  # no Example, Formula, Owner
+    assert terms["Churn"].definition == (
+        "The share of customers who cancel in a period.\n\n"
+        "Example:\n\nIf 10 of 100 customers leave in March, churn is 10%.\n\n"
+        "Formula:\n\nchurn = customers_lost / customers_at_start"
+    )
+    assert terms["Net Revenue Retention"].definition.endswith(
+        "Example:\n\n120% means the base grew by a fifth."
+    )
+    assert not terms["Churn"].see  # the table of contents links nothing together
+
+
+def test_a_term_heading_whose_deeper_headings_are_terms_is_still_a_section() -> None:
+    result = read_text(
+        "## Revenue metrics\n\n### ARR\n\nAnnual recurring revenue.\n\n"
+        "### Examples of churn\n\nSomething else.\n"  # a term: no facet word alone
+    )
+    assert list(by_term(result)) == ["ARR", "Examples of churn"]
+    assert by_term(result)["ARR"].collections == ("Revenue metrics",)
+
+
+@pytest.mark.parametrize("heading", ["1. Churn", "2) Churn", "(3) Churn", "1.2 Churn", "IV. Churn"])
+def test_numbered_headings_lose_their_numbers(heading: str) -> None:
+    result = read_text(f"## {heading}\n\nThe loss of customers.\n\n## Renewal\n\nSigning again.\n")
+    assert list(by_term(result)) == ["Churn", "Renewal"]

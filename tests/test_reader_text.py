@@ -154,3 +154,12 @@ def test_an_acronym_defined_by_its_expansion_gets_it_as_an_alias(tmp_path: Path)
     assert aliases["NDR"] == ("Net Dollar Retention",)
     assert aliases["ARR"] == ("Annual Recurring Revenue",)
     assert aliases["MRR"] == ()
+
+
+def test_an_acronym_the_definition_sets_apart_is_not_the_terms() -> None:
+    result = read_text(
+        "Annual Run Rate: Current revenue times twelve; not the same as ARR.\n"
+        "Net Promoter Score: NPS measures loyalty. Unlike CSAT, it asks one question.\n"
+        "Monthly Recurring Revenue: It is not annual. MRR is the monthly value.\n"
+    )
+    assert [e.acronyms for e in result.entries] == [(), ("NPS",), ("MRR",)]

@@ -43,6 +43,25 @@ _HOUSEKEEPING = re.compile(
     r"license|changelog|contents|references|resources|faq|summary|appendix|see\s+also)\b",
     re.IGNORECASE,
 )
+# A deeper heading that is a facet of the term above it ("## Churn", then "### Example",
+# "### Formula"): its text belongs to that term's definition, under its title.
+_FACET = re.compile(
+    r"^(?:examples?|example\s+\w+|formulas?|calculation|how\s+(?:to\s+|it\s+is\s+|it['’]s\s+)?"
+    r"(?:calculated?|computed?|measured?|used?)|definition|description|notes?|why\s+it\s+matters|"
+    r"benchmarks?|usage|related(?:\s+terms)?|see\s+also|synonyms|also\s+known\s+as|aliases|"
+    r"sources?|references?|tips?|caveats?|context|details|interpretation|"
+    r"(?:common\s+)?(?:pitfalls|mistakes)|good\s+to\s+know)\s*:?$",
+    re.IGNORECASE,
+)
+# A heading that is never a term: page furniture ("Table of contents", "Related pages",
+# "Last updated", "Owner"); entries under it are still read.
+_FURNITURE = re.compile(
+    r"^(?:(?:table\s+of\s+)?contents|related\s+(?:pages|articles|links|content)|"
+    r"revision\s+history|change\s*log|last\s+(?:updated|edited|modified|reviewed)\b.*|"
+    r"(?:document|page)\s+(?:owner|history|control|information)|owners?|maintainers?|"
+    r"feedback|questions\??|on\s+this\s+page)\s*:?$",
+    re.IGNORECASE,
+)
 # how a section's own text introduces what follows, rather than defining the heading
 _INTRODUCES = re.compile(
     r"^(?:this\s+(?:section|page|part|chapter)|these\b|the\s+following\b|below\b|here\b|"
@@ -207,8 +226,11 @@ def _render(blocks: Iterable[SyntaxTreeNode], links: list[str]) -> list[str]:
     parts: list[str] = []
     for block in blocks:
         kind = block.type
-        if kind in ("paragraph", "heading"):
+        if kind == "paragraph":
             parts.append(_block_text(block, links))
+        elif kind == "heading":  # a facet heading: "Example:", then its text
+            title = _block_text(block, links).strip()
+            parts.append(title if title.endswith((":", ".", "?", "!")) else f"{title}:")
         elif kind in _LISTS:
             parts.append("\n".join(_list_lines(block, 0, links)))
         elif kind == "table":
@@ -396,6 +418,7 @@ class _Reader:
         self.source = source
         self.lines = lines
         self.result = ReadResult()
+        self.facets: set[int] = set()  # indexes of facet headings, kept in their term's body
 
     # spans and dropping
 
@@ -440,6 +463,9 @@ class _Reader:
         parsed = parse_term(raw) if _has_word(raw) else None
         if parsed is None or not parsed.term:
             self.drop((cand.start, cand.end), "no term")
+            return
+        if _FURNITURE.match(raw):
+            self.drop((cand.start, cand.end), "page furniture")
             return
         definition = "\n\n".join(p.strip() for p in cand.parts if p.strip()) or None
         if cand.needs_definition and definition is None:
@@ -625,7 +651,8 @@ def _strip_front_matter(lines: list[str], reader: _Reader) -> tuple[list[str], s
 
 
 def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
-    """Headings and bold pseudo-headings in order; empty headings are dropped."""
+    """Headings and bold pseudo-headings in order; empty headings are dropped, and so are
+    facet headings under a term (their text stays in its body, see `_FACET`)."""
     found: list[_Marker] = []
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
@@ -635,6 +662,10 @@ def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
                 reader.drop_block(block, "empty heading")
                 continue
             level = int(block.tag[1:]) if block.tag[1:].isdigit() else 6
+            above = next((m for m in reversed(found) if 0 < m.level < level), None)
+            if _FACET.match(title) and above is not None and not _FURNITURE.match(above.title):
+                reader.facets.add(index)
+                continue
             colon = _block_text(block, []).endswith(":")
             found.append(_Marker(index, level, title, reader.span(block)[0], colon=colon))
         elif (term := _pseudo_heading(block, following)) is not None:
@@ -708,11 +739,19 @@ def read(doc: Document, source: str) -> ReadResult:
     peers = _term_levels(markers)
     for i, marker in enumerate(markers):
         end = markers[i + 1].index if i + 1 < len(markers) else len(blocks)
-        body = [b for b in blocks[marker.index + 1 : end] if b.type != "heading"]
+        start = marker.index + 1
+        body = [
+            b
+            for i, b in enumerate(blocks[start:end], start)
+            if b.type != "heading" or i in reader.facets
+        ]
         if marker.level:
             while stack and stack[-1][0] >= marker.level:
                 stack.pop()
         nearest = (stack[-1][1],) if stack else ()
+        if _FURNITURE.match(marker.title):
+            reader.collect(body, nearest, "page furniture")
+            continue
         if marker.level == 0:
             reader.heading_entry(marker, body, nearest)
             continue
