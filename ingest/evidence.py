@@ -123,6 +123,8 @@ def label_links(units: Sequence[Unit]) -> Iterator[Link]:
     for unit in units:
         for name in unit.names:
             index[_key(name)].append((unit.index, name))
+            if shouted(name):  # "CHURN" in an all-capitals glossary is also the word Churn
+                index[label_key(name)].append((unit.index, name))
     for key, holders in sorted(index.items()):
         first, first_name = holders[0]
         for other, name in holders[1:]:
@@ -137,6 +139,11 @@ def label_links(units: Sequence[Unit]) -> Iterator[Link]:
             else:
                 kind = "label"
             yield Link(first, other, kind, f"{first_name!r} = {name!r}", (first_name, name))
+
+
+def shouted(name: str) -> bool:
+    """A name in capitals, long enough to be words as well as an acronym ("CHURN")."""
+    return name.isupper() and sum(ch.isalpha() for ch in name) >= 5
 
 
 def see_links(units: Sequence[Unit]) -> Iterator[Link]:

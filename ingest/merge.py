@@ -298,11 +298,13 @@ def _assemble(
 
 
 def _display(spellings: Counter[str]) -> str:
-    """The most used way of writing a name; on a tie, fewer odd inner capitals."""
+    """The most used way of writing a name; on a tie, not in capitals ("Churn" over
+    "CHURN"), then fewer odd inner capitals."""
     return min(
         spellings,
         key=lambda s: (
             -spellings[s],
+            ev.shouted(s),
             sum(ch.isupper() for w in s.split() if not is_acronym(w) for ch in w[1:]),
             s,
         ),

@@ -245,3 +245,15 @@ def test_one_acronym_spelt_out_in_another_order_is_one_concept(encoder) -> None:
         ),
     ]
     assert len(merge(entries, embed=encoder.encode).concepts) == 1
+
+
+def test_a_term_in_capitals_is_the_same_word_in_lower_case(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry("CHURN", "Customers who cancel in a period.", "caps", 1),
+        _entry("Churn", "The rate at which customers leave.", "lower", 1),
+        _entry("CSAT", "Customer satisfaction score.", "caps", 2),
+        _entry("Csat survey", "A survey after a ticket.", "lower", 2),
+    ]
+    result = merge(entries, embed=encoder.encode)
+    labels = sorted(c.pref_label for c in result.concepts)
+    assert labels == ["CSAT", "Churn", "Csat survey"]  # written in capitals, "Churn" is shown
