@@ -163,3 +163,31 @@ def test_an_acronym_the_definition_sets_apart_is_not_the_terms() -> None:
         "Monthly Recurring Revenue: It is not annual. MRR is the monthly value.\n"
     )
     assert [e.acronyms for e in result.entries] == [(), ("NPS",), ("MRR",)]
+
+
+def test_a_short_list_under_one_title_is_a_list() -> None:
+    result = read_text("Acronyms\n\nSLA: A contract on response times.\nTAM: The total market.\n")
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("SLA", "A contract on response times."),
+        ("TAM", "The total market."),
+    ]
+
+
+def test_a_list_takes_quoted_and_lower_case_terms_and_unspaced_dashes() -> None:
+    result = read_text(
+        "churn rate: The share of customers lost.\n"
+        "“Quota”: A sales target.\n"
+        "Win rate—closed-won deals divided by all closed deals.\n"
+        "Renewal: Signing again.\n"
+        "note: figures are in USD.\n"  # a remark on the entry above, not a term
+    )
+    assert [e.term for e in result.entries] == ["churn rate", "Quota", "Win rate", "Renewal"]
+    assert result.entries[-1].definition == "Signing again.\n\nnote: figures are in USD."
+
+
+def test_a_remark_before_a_short_list_is_not_an_entry() -> None:
+    result = read_text(
+        "Note that all figures are in USD.\nChurn: Customers lost.\nQuota: A target.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "Quota"]
+    assert [d.reason for d in result.dropped] == ["preamble"]

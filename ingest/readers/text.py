@@ -94,7 +94,13 @@ _SENTENCE_START = [
     "Defines",
 ]
 _GLUED = re.compile(r"(?<=[a-z)])(?=(?:{})\b)".format("|".join(_SENTENCE_START)))
-_DASH_SEP = re.compile(r"\s+[–—-]\s+")
+_DASH_SEP = re.compile(r"\s+[–—-]\s+|(?<=\w)—(?=\w)")  # "Win rate—closed-won deals ..."
+# lower-case words that open a remark, not an entry ("note: figures are in USD")
+_ANNOTATIONS = frozenset(
+    "note nb n.b tip warning caution example e.g eg i.e ie see source update updated todo "
+    "fyi ps important".split()
+)
+_QUOTED = re.compile(r"^[\"“”'‘’«]+|[\"“”'‘’»]+$")
 
 
 @dataclass
@@ -198,26 +204,36 @@ def is_title_like(text: str, max_words: int = 10) -> bool:
     return len(capitalised) >= 0.6 * max(1, len(significant))
 
 
-def split_entry_line(text: str) -> tuple[str, str] | None:
-    """ "Term: definition", "Term – definition" or a glued "TermThe definition", else None."""
+def split_entry_line(text: str, relaxed: bool = False) -> tuple[str, str] | None:
+    """ "Term: definition", "Term – definition" or a glued "TermThe definition", else None.
+    `relaxed` (among other such lines) also takes a quoted or lower-case term ("churn
+    rate: ...", "“Quota”: ...")."""
     head, sep, tail = text.partition(":")
-    if sep and tail.strip() and _plausible_term(head):
-        return head.strip(), tail.strip()
+    if sep and tail.strip() and _plausible_term(head, relaxed):
+        return _QUOTED.sub("", head.strip()), tail.strip()
     dash = _DASH_SEP.search(text)
-    if dash and _plausible_term(text[: dash.start()]) and len(text[dash.end() :].split()) >= 3:
-        return text[: dash.start()].strip(), text[dash.end() :].strip()
+    if (
+        dash
+        and _plausible_term(text[: dash.start()], relaxed)
+        and len(text[dash.end() :].split()) >= 3
+    ):
+        return _QUOTED.sub("", text[: dash.start()].strip()), text[dash.end() :].strip()
     glued = _GLUED.search(text)
     if glued and _plausible_term(text[: glued.start()]) and len(text[glued.start() :].split()) >= 4:
         return text[: glued.start()].strip(), text[glued.start() :].strip()
     return None
 
 
-def _plausible_term(text: str) -> bool:
+def _plausible_term(text: str, relaxed: bool = False) -> bool:
     text = text.strip()
+    if relaxed:
+        text = _QUOTED.sub("", text).replace("\u200b", "")
     if not text or len(text) > 80 or len(_words(text)) > 8 or not _TERM_CHARS.match(text):
         return False
     if re.search(r"[.!?](\s|$)", re.sub(r"\bvs\.", "vs", text)):
         return False
+    if relaxed and text[:1].isalpha() and len(_words(text)) <= 4:
+        return text.casefold() not in _ANNOTATIONS
     return text[:1].isupper() or text[:1].isdigit() or text[:1] == "#"
 
 
@@ -267,8 +283,14 @@ def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
 def _is_list_layout(paras: list[Para]) -> bool:
     top = [p for p in paras if p.indent == 0]
     entries = sum(1 for p in top if split_entry_line(p.text))
-    # a short file is a list when every paragraph is an entry ("ARR: yearly revenue")
-    return (entries >= 3 and entries >= 0.4 * len(top)) or 0 < entries == len(top)
+    loose = [p for p in top if split_entry_line(p.text, relaxed=True)]
+    titles = sum(1 for p in top if p not in loose and is_title_like(p.text))
+    prose = len(top) - len(loose) - titles
+    # a short file is a list when its paragraphs are mostly entries, under one title at
+    # most ("Acronyms", then "SLA: ..." and "TAM: ..."); a heading layout has a title each
+    return (entries >= 3 and entries >= 0.4 * len(top)) or (
+        entries > 0 and titles <= 1 and len(loose) > prose
+    )
 
 
 def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
@@ -277,7 +299,7 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
     section: str | None = None
     titles: list[Para] = []
     for para in paras:
-        split = split_entry_line(para.text) if para.indent == 0 else None
+        split = split_entry_line(para.text, relaxed=True) if para.indent == 0 else None
         if split:
             if titles:
                 section = _title_run(titles[-1::-1], reverse=True)
