@@ -302,3 +302,28 @@ def test_a_source_column_credits_each_row_to_its_own_source(tmp_path: Path) -> N
     assert by_id["sales-wiki"].title == "Sales wiki"
     assert [e.term for e in by_id["metrics"].entries] == ["Churn", "MRR", "ARR"]
     assert by_id["finance-wiki"].entries[0].lines == (3, 3)  # still its line in the file
+
+
+def test_names_and_tags_listed_with_commas_are_split() -> None:
+    result = read_text(
+        "Term,Definition,Also Known As,Tags\n"
+        'Customer Attrition,Customers who leave,"Churn, Attrition","Retention, Metrics"\n'
+        'Bookings,"Contracts signed, billed or not",,"Revenue; Sales"\n'
+    )
+    attrition, bookings = result.entries
+    assert attrition.aliases == ("Churn", "Attrition")
+    assert attrition.collections == ("Retention", "Metrics")
+    assert bookings.collections == ("Revenue", "Sales")
+    assert bookings.definition == "Contracts signed, billed or not"  # definitions are not lists
+
+
+def test_a_tab_separated_text_file_is_read_as_a_table(tmp_path: Path) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "export.txt").write_text(
+        "Term\tDefinition\nChurn\tCustomers lost\nARR\tYearly revenue\n"
+    )
+    (tmp_path / "unicode.txt").write_bytes("Term\tDefinition\nQuota\tA target\n".encode("utf-16"))
+    sources, _ = read_paths([tmp_path])
+    terms = {s.id: [e.term for e in s.entries] for s in sources}
+    assert terms == {"export": ["Churn", "ARR"], "unicode": ["Quota"]}

@@ -64,7 +64,7 @@ _ROLES |= dict.fromkeys(("source", "sources", "origin"), "source")  # a row's ow
 _ROLES |= {"broader": "broader", "narrower": "narrower", "related": "related"}
 _ROLES |= dict.fromkeys(("seealso", "relatedterms", "relatedterm"), "related")
 _ROLES |= dict.fromkeys(
-    ("category", "categories", "collection", "collections", "group", "domain", "topic"),
+    ("category", "categories", "collection", "collections", "group", "domain", "topic", "tags"),
     "collections",
 )
 # Words that name a column inside a longer header ("Glossary Term", "Business Definition",
@@ -88,7 +88,17 @@ _HEADER_WORDS |= dict.fromkeys(
 )
 _HEADER_WORDS |= dict.fromkeys(("synonyms", "synonym", "aliases", "alias", "aka"), "aliases")
 _HEADER_WORDS |= dict.fromkeys(
-    ("category", "categories", "group", "domain", "topic", "kategorie", "categorie", "categoria"),
+    (
+        "category",
+        "categories",
+        "group",
+        "domain",
+        "topic",
+        "tags",
+        "kategorie",
+        "categorie",
+        "categoria",
+    ),
     "collections",
 )
 _HEADER_WORDS |= dict.fromkeys(("acronym", "acronyms", "abbreviation", "abbreviations"), "acronyms")
@@ -106,6 +116,7 @@ _RELATION_KINDS = {
 }
 _NOT_ENTRY_TYPES = frozenset({"conceptscheme", "collection", "orderedcollection"})
 _MULTI_SPLIT = re.compile(r"\s*[;|\n]\s*")
+_MAX_LISTED_WORDS = 5  # "Churn, Attrition" lists names; longer parts make a phrase
 _LOOKS_LIKE_ID = re.compile(r"^[\w.-]*:\S+$")  # mav:mav001, http://..., urn:x
 
 
@@ -386,8 +397,14 @@ def _check_width(record: Record, layout: Layout, result: ReadResult) -> None:
 
 
 def split_values(cell: str) -> list[str]:
-    """ "A; B | C" or one value per line -> ["A", "B", "C"]."""
-    return [value for value in _MULTI_SPLIT.split(cell.strip()) if value]
+    """ "A; B | C" or one value per line -> ["A", "B", "C"]; with none of those, a list of
+    short names between commas ("Churn, Attrition") is split too."""
+    values = [value for value in _MULTI_SPLIT.split(cell.strip()) if value]
+    if len(values) == 1 and "," in values[0]:
+        parts = [p.strip() for p in values[0].split(",")]
+        if all(0 < len(p.split()) <= _MAX_LISTED_WORDS for p in parts):
+            return parts
+    return values
 
 
 def clean_text(text: str) -> str | None:
