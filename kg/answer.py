@@ -165,6 +165,12 @@ _COMPARE = [
         r"similar\s+to)\s+(?P<b>.+)$",
         re.IGNORECASE,
     ),
+    re.compile(
+        r"^(?:what\s+(?:is|are)\s+|what['’]s\s+)?(?P<a>.+?),?\s+and\s+how\s+(?:does|do|is|are)\s+"
+        r"(?:it|they|that|this)\s+(?:relate|related|compare|differ|different|connect)\w*\s+"
+        r"(?:to|with|from)\s+(?P<b>.+)$",
+        re.IGNORECASE,
+    ),
     re.compile(r"^compare\s+(?P<items>.+)$", re.IGNORECASE),
     re.compile(r"^(?P<items>.+?\s(?:vs\.?|versus|compared\s+(?:to|with))\s+.+)$", re.I),
 ]
@@ -172,10 +178,13 @@ _COMPARE = [
 # part is a name in the glossary or a confident match, and the whole is not itself a name
 # ("Profit and Loss Center").
 _LISTED = re.compile(
-    r"^(?:(?:what|which)\s+(?:is|are)\s+|what['’]s\s+)?(?P<items>.+?\s(?:and|or|&)\s.+)$", re.I
+    r"^(?:(?:what|which)\s+(?:is|are)\s+|what['’]s\s+|define\s+|explain\s+|describe\s+|"
+    r"tell\s+me\s+about\s+)?(?P<items>.+?(?:\s(?:and|or|&)\s|,\s*).+)$",
+    re.IGNORECASE,
 )
 _SEPARATORS = re.compile(
-    r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&|vs\.?|versus|with|to|compared\s+(?:to|with))\s+",
+    r"\s*,?\s+and\s+what(?:\s+(?:is|are)|['’]s)\s+(?:an?\s+|the\s+)?"  # "X and what is a Y"
+    r"|\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&|vs\.?|versus|with|to|compared\s+(?:to|with))\s+",
     re.IGNORECASE,
 )
 
@@ -558,7 +567,7 @@ def _opposite(
         ),
     )
     y = concepts_by_id[best.other]
-    stated = f": {_sentence(best.statement)}" if best.statement else "."
+    stated = _stated_by(best, x, y)
     refs = _link_refs(best, x, y, writer)
     if "opposite" in best.statement.lower() or best.reason.startswith("contrast pair"):
         writer.say(f"The glossary sets {y.pref_label} against {x.pref_label}{stated}", refs)
@@ -572,6 +581,25 @@ def _opposite(
     _describe(y, writer)
     concepts = [_brief(y, None, "answer"), _brief(x, hits[0], "compared")]
     return _result(question, writer, conf, concepts)
+
+
+def _stated_by(r: Relation, x: Concept, y: Concept) -> str:
+    """How a sentence ends that says where a link between x and y is stated: when no
+    definition states it, "." or the words a pair of names differs by ("up / down"); ", as
+    the definition of Y says." when Y's own definition, shown next, does; else the defining
+    sentence, quoted and attributed ("It is the opposite of retention" is Churn's, not
+    Retention's)."""
+    found = _statement(r, (x, y))
+    if found is None:
+        pair = re.search(r"\(([^()]+ / [^()]+)\)\s*$", r.reason)
+        if pair is None:
+            return "."
+        first, second = (w.strip() for w in pair[1].split(" / ", 1))
+        return f": their names differ only in {first!r} and {second!r}."
+    owner, definition = found
+    if owner is y and y.definition is not None and definition.text == y.definition.text:
+        return f", as the definition of {y.pref_label} says."
+    return f"; the definition of {owner.pref_label} says: “{_sentence(r.statement)}”"
 
 
 # -- two concepts
@@ -611,21 +639,30 @@ def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
             continue
         groups = m.groupdict()
         items = groups.get("items")
-        splits = [[groups["a"], groups["b"]]] if items is None else _partitions(items)
+        if items is None:  # "how is NPS different from CSAT and CES": b may list more
+            a, b = groups["a"], groups["b"]
+            splits = [[a, b], *([a, *cut] for cut in _partitions(b) if len(cut) < MAX_COMPARED)]
+        else:
+            splits = _partitions(items)
         found = _best_split(splits, index)
         if found is not None:
             return found
         return strip_boilerplate(items) if items else None
     m = _LISTED.match(cleaned)
-    if m is None or len(cleaned.split()) > MAX_LISTED_WORDS:
+    if m is None or len(_SEPARATORS.sub(" , ", m["items"]).split()) > MAX_LISTED_WORDS:
         return None  # a longer question with "and" in it describes something
     whole = index.search(cleaned, 1)
     if whole and whole[0].signals.get("label", 0.0) >= 1.0:
         return None  # a name with "and" in it
     found = _best_split(_partitions(m.group("items")), index)
-    if found is None or not all(_names(h) or confidence(h) >= SURE for h in found.hits):
+    if found is None:
         return None
-    return found
+    # every part a name or a sure match; or all but one names, that one a likely match
+    # ("define churn, retention, and expansion")
+    names = sum(1 for h in found.hits if _names(h) or confidence(h) >= SURE)
+    if names == len(found.hits) or (names >= 2 and min(map(confidence, found.hits)) >= LOST):
+        return found
+    return None
 
 
 def _names(hits: Sequence[Hit]) -> bool:
@@ -648,10 +685,11 @@ def _partitions(items: str) -> list[list[str]]:
 
 
 def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | None:
-    """The cut whose least certain part is most certain (ties: fewer parts). A part must
-    hold a content word and be short enough to be a name (MAX_PART_WORDS)."""
+    """The cut whose least certain part is most certain (ties: fewer parts), a cut leaving
+    a separator inside a part that is no name ("retention, and expansion") coming last. A
+    part must hold a content word and be short enough to be a name (MAX_PART_WORDS)."""
     searched: dict[str, list[Hit]] = {}
-    best: tuple[float, int, _Comparison] | None = None
+    best: tuple[bool, float, int, _Comparison] | None = None
     for split in splits:
         parts = [strip_boilerplate(p.strip(" ,;:")) for p in split]
         if not all(0 < len(content_words(words_of(p))) <= MAX_PART_WORDS for p in parts):
@@ -664,12 +702,15 @@ def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | No
         if not all(hits):
             continue
         found = _Comparison(parts, hits)
-        key = (round(found.confidence, 3), -len(parts))
-        if best is None or key > best[:2]:
-            best = (key[0], key[1], found)
+        whole = not any(
+            _SEPARATORS.search(p) and not _names(h) for p, h in zip(parts, hits, strict=True)
+        )
+        key = (whole, round(found.confidence, 3), -len(parts))
+        if best is None or key > best[:3]:
+            best = (*key, found)
     if best is None:
         return None
-    found = best[2]
+    found = best[3]
     # a part that still holds a separator and is no name hides a concept of its own
     found.more = len(found.parts) == MAX_COMPARED and any(
         _SEPARATORS.search(p) and not _names(h)
@@ -790,9 +831,16 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
     for x, y in ((a, b), (b, a)):
         for r in _safe(related, x.id):
             if r.other == y.id:
-                because = f" ({r.reason})" if r.reason else ""
-                link = f"{x.pref_label} is {r.how} {y.pref_label}{because}"
-                writer.say(f"The glossary relates them: {link}.", _link_refs(r, x, y, writer))
+                link = f"{x.pref_label} is {r.how} {y.pref_label}"
+                refs = _link_refs(r, x, y, writer)
+                if _statement(r, (x, y)) is not None:
+                    writer.say(f"The glossary relates them: {link}{_stated_by(r, x, y)}", refs)
+                else:  # a link read from their names or wording (`kg related` says how)
+                    writer.say(
+                        f"The glossary's graph links them ({link}) by their names or wording; "
+                        "no source says so in a sentence.",
+                        refs,
+                    )
                 return True
     shared = [d for d in a.definitions if any(d.text == e.text for e in b.definitions)]
     shown = {a.definition, b.definition}

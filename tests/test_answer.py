@@ -442,3 +442,65 @@ def test_an_acronym_two_sources_spell_out_differently_is_answered_with_both(
         "customer-acquisition-cost",
         "customer-advisory-council",
     }
+
+
+def test_a_stated_contrast_is_quoted_with_whose_definition_states_it(glossary) -> None:  # type: ignore[no-untyped-def]
+    answer = glossary.ask("opposite of churn")["answer"]
+    assert answer.startswith(
+        "The glossary sets Customer Retention against Churn; the definition of Churn says: "
+        "“It is the complete opposite of retention"
+    )
+    # stated in the shown definition itself: said once, not quoted and then shown again
+    answer = glossary.ask("what is the opposite of revenue")["answer"]
+    assert answer.count("instead of revenue lost") == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the difference between a CSM and an account manager",  # a shared head noun
+        "account manager vs account executive",  # definitions that read alike
+        "ARR vs MRR",  # a pair of names
+    ],
+)
+def test_links_read_from_names_or_wording_are_said_plainly(glossary, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = glossary.ask(question)["answer"]
+    assert "by their names or wording; no source says so in a sentence." in answer
+    for internal in ("cosine", "head noun", "speak of", "contrast pair"):
+        assert internal not in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "ids"),
+    [
+        (
+            "what is NRR and what is CAC and what is a QBR",
+            ["net-revenue-retention", "customer-acquisition-cost", "quarterly-business-review"],
+        ),
+        (
+            "define churn, retention, and expansion",
+            ["churn", "customer-retention", "account-expansion"],
+        ),
+        (
+            "what is ARR and how does it relate to MRR",
+            ["annual-recurring-revenue", "monthly-recurring-revenue"],
+        ),
+        (
+            "how is nps different from csat and ces",
+            ["net-promoter-score", "customer-satisfaction", "customer-effort-score"],
+        ),
+    ],
+)
+def test_questions_naming_several_concepts_answer_each(
+    glossary, question: str, ids: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert [c["id"] for c in result["concepts"]] == ids
+    assert "I read" not in result["answer"]  # no part glued to another
+
+
+def test_a_question_with_and_that_names_one_thing_is_no_list(glossary) -> None:  # type: ignore[no-untyped-def]
+    assert glossary.ask("profit and loss center")["concepts"][0]["id"] == "profit-and-loss-center"
+    assert (
+        glossary.ask("customers walking away and never coming back")["concepts"][0]["id"] == "churn"
+    )
