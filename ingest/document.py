@@ -27,6 +27,17 @@ class Document:
     def text(self) -> str:
         return decode(self.path, self.data)
 
+    @property
+    def encoding(self) -> str:
+        """How the text was decoded: "utf-8", "utf-16" or "windows-1252"."""
+        if self.data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16"
+        try:
+            self.data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return "windows-1252"
+        return "utf-8"
+
 
 def load(path: Path) -> Document:
     """Read a file, refusing what cannot be a glossary with a message naming the file."""
@@ -45,13 +56,20 @@ def load(path: Path) -> Document:
         raise SourceError(path, f"cannot read: {exc.strerror or exc}") from None
     if not data.strip():
         raise SourceError(path, "file is empty")
+    if data.startswith(b"%PDF-"):
+        raise SourceError(path, "is a PDF; extract its text first (e.g. `pdftotext FILE`)")
+    if data.startswith(b"PK\x03\x04"):
+        raise SourceError(
+            path, "is a zip archive (an Excel or Word file?); save it as CSV or plain text"
+        )
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError(path, "looks binary (contains NUL bytes), expected a text glossary")
     return Document(path, data)
 
 
 def decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM, or UTF-16 with BOM); anything else is named with its line."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or else Windows-1252; text that is none
+    of these is named with its line."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
@@ -61,11 +79,17 @@ def decode(path: Path, data: bytes) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SourceError(
-                path,
-                f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8",
-                data.count(b"\n", 0, exc.start) + 1,
-            ) from None
+            # Windows' own encoding (curly quotes and dashes as single bytes): read as such,
+            # and `Document.encoding` says so; bytes it leaves undefined mean neither
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise SourceError(
+                    path,
+                    f"not valid UTF-8 or Windows-1252 (byte 0x{data[exc.start]:02x}); "
+                    "re-save the file as UTF-8",
+                    data.count(b"\n", 0, exc.start) + 1,
+                ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f")
     if controls > 8 and controls > len(text[:8192]) // 100:

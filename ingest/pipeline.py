@@ -156,6 +156,10 @@ def read_file(
         described = {sid: SourceInfo(sid, title) for sid, title in result.cited.items()}
     if not result.entries:
         raise SourceError(path, f"no glossary entries found (read as {chosen})")
+    if chosen not in RDF_FORMATS and doc.encoding == "windows-1252":
+        result.warnings.append(
+            Warning("not UTF-8: read as Windows-1252; re-save it as UTF-8 if characters look wrong")
+        )
     own = [e for e in result.entries if e.source not in described]
     out: list[SourceResult] = []
     if own or not described:

@@ -77,7 +77,7 @@ def test_a_bad_file_fails_in_one_line_and_keeps_the_previous_build(
     before = snapshot(built)
     folder = tmp_path / "incoming"
     shutil.copytree(RAW, folder)
-    (folder / "broken.txt").write_bytes("Churn: gone\nCafé: x\n".encode("latin-1"))
+    (folder / "broken.txt").write_bytes(b"Churn: gone\nCaf\x81: x\n")  # neither UTF-8 nor cp1252
     code, _out, err = run(capsys, "ingest", str(folder), "--build-dir", str(built))
     assert code == 1
     assert err.count("\n") == 1 and "Traceback" not in err

@@ -15,7 +15,8 @@ from tests.conftest import RAW
 DAMAGED = {
     "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "looks binary"),
     "empty.md": (b"", "file is empty"),
-    "latin1.txt": ("Churn: gone\nCaf\xe9: x\n".encode("latin-1"), "not valid UTF-8"),
+    "undecodable.txt": (b"Churn: gone\nCaf\x81: x\n", "not valid UTF-8 or Windows-1252"),
+    "slides.txt": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "is a PDF; extract its text first"),
     "huge-line.txt": (b"Churn: " + b"a" * 300_000, "line is"),
     "truncated.ttl": (
         b"@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"

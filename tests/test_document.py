@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,38 @@ def test_unusable_files_are_refused(tmp_path: Path, data: bytes, message: str) -
 
 
 def test_wrong_encoding_names_the_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "g.txt", "Churn: lost customers\nCafé: a place\n".encode("latin-1"))
+    path = write(tmp_path, "g.txt", b"Churn: lost customers\nCaf\x81: a place\n")
     with pytest.raises(SourceError) as info:
         load(path).text  # noqa: B018
-    assert str(info.value) == f"{path}:2: not valid UTF-8 (byte 0xe9); re-save the file as UTF-8"
+    assert str(info.value) == (
+        f"{path}:2: not valid UTF-8 or Windows-1252 (byte 0x81); re-save the file as UTF-8"
+    )
+
+
+def test_a_windows_1252_file_is_read_and_said_to_be(tmp_path: Path) -> None:
+    from ingest.pipeline import read_paths
+
+    text = "Churn – “lost” customers\nCafé: a place for coffee\n"
+    write(tmp_path, "old.txt", text.replace(" –", ":", 1).encode("cp1252"))
+    doc = load(tmp_path / "old.txt")
+    assert doc.encoding == "windows-1252" and "“lost”" in doc.text and "Café" in doc.text
+    (source,), _ = read_paths([tmp_path])
+    assert [e.term for e in source.entries] == ["Churn", "Café"]
+    assert [w.message for w in source.warnings] == [
+        "not UTF-8: read as Windows-1252; re-save it as UTF-8 if characters look wrong"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\n", "is a PDF; extract its text first"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "is a zip archive (an Excel or Word file?)"),
+    ],
+)
+def test_pdf_and_office_files_say_what_to_do(tmp_path: Path, data: bytes, message: str) -> None:
+    with pytest.raises(SourceError, match=re.escape(message)):
+        load(write(tmp_path, "glossary.csv", data))
 
 
 def test_one_enormous_line_is_refused(tmp_path: Path) -> None:
