@@ -61,7 +61,7 @@ class ParsedTerm:
 
 def clean_term(text: str) -> str:
     """Strip markup, list markers, quotes and trailing colons from a term as written."""
-    text = re.sub(r"[*_`]+", "", text)
+    text = re.sub(r"[*`]+|(?<!\w)_+|_+(?!\w)", "", text)  # "customer_id" keeps its "_"
     text = re.sub(r"\s+", " ", text).strip()
     text = _ENUMERATOR.sub("", text)  # "1. Churn", "(2) Renewal", "IV. Margin"
     text = text.strip(" \t:–—-•*\"'“”‘’")

@@ -327,3 +327,27 @@ def test_a_tab_separated_text_file_is_read_as_a_table(tmp_path: Path) -> None:
     sources, _ = read_paths([tmp_path])
     terms = {s.id: [e.term for e in s.entries] for s in sources}
     assert terms == {"export": ["Churn", "ARR"], "unicode": ["Quota"]}
+
+
+def test_excels_separator_line_names_the_delimiter() -> None:
+    result = read_text("sep=;\nTerm;Definition\nChurn;Customers lost, in a period\n")
+    (churn,) = result.entries
+    assert (churn.term, churn.definition, churn.lines) == (
+        "Churn",
+        "Customers lost, in a period",
+        (3, 3),
+    )
+    assert not result.warnings
+
+
+def test_a_data_dictionary_keeps_its_field_names() -> None:
+    result = read_text(
+        "Field Name,Business Description,Data Owner\n"
+        "customer_id,Unique identifier of a customer,CRM team\n"
+    )
+    (field,) = result.entries
+    assert (field.term, field.definition, field.aliases) == (
+        "customer_id",
+        "Unique identifier of a customer",
+        (),  # the owner is no other name
+    )

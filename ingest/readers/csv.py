@@ -106,7 +106,8 @@ _HEADER_WORDS |= dict.fromkeys(("id", "uri", "iri"), "id")
 _HEADER_PHRASES = {"also known as": "aliases", "other names": "aliases", "see also": "related"}
 # words that may stand before a role's word without changing what the column holds
 _HEADER_QUALIFIERS = frozenset(
-    "glossary business term concept metric preferred main key full short plain official "
+    "glossary business term concept metric preferred main key full short plain official field "
+    "column attribute data kpi "
     "english german french spanish".split()
 )
 _RELATION_KINDS = {
@@ -115,6 +116,7 @@ _RELATION_KINDS = {
     "related": RelationKind.RELATED,
 }
 _NOT_ENTRY_TYPES = frozenset({"conceptscheme", "collection", "orderedcollection"})
+_EXCEL_SEPARATOR = re.compile(r"^\ufeff?(sep=(.))[ \t]*(?=\n)", re.IGNORECASE)
 _MULTI_SPLIT = re.compile(r"\s*[;|\n]\s*")
 _MAX_LISTED_WORDS = 5  # "Churn, Attrition" lists names; longer parts make a phrase
 _LOOKS_LIKE_ID = re.compile(r"^[\w.-]*:\S+$")  # mav:mav001, http://..., urn:x
@@ -164,7 +166,10 @@ class Row:
 def read(doc: Document, source: str) -> ReadResult:
     """Read a CSV glossary into entries, with warnings for the rows it could not use fully."""
     text = doc.text
-    dialect = _dialect(doc, text)
+    excel = _EXCEL_SEPARATOR.match(text)
+    if excel:  # Excel's "sep=;" line names the delimiter; blanked, so line numbers hold
+        text = text[excel.end(1) :]
+    dialect = _dialect(doc, text, excel[2] if excel else None)
     records = [r for r in _records(doc, text, dialect) if _filled(r)]
     if not records:
         raise SourceError(doc.path, "no rows found")
@@ -200,10 +205,11 @@ def _unique_labels(rows: list[Row]) -> dict[str, Row]:
     return {label: row for label, row in by_label.items() if label not in shared}
 
 
-def _dialect(doc: Document, text: str) -> type[csv.Dialect]:
-    """Strict double-quoted CSV with the delimiter the Sniffer finds (tab for .tsv)."""
+def _dialect(doc: Document, text: str, named: str | None = None) -> type[csv.Dialect]:
+    """Strict double-quoted CSV with the delimiter `named`, or the Sniffer's (tab for
+    .tsv)."""
     sample = text[:SNIFF_CHARS]
-    delimiter = "\t" if doc.path.suffix.lower() == ".tsv" else None
+    delimiter = named or ("\t" if doc.path.suffix.lower() == ".tsv" else None)
     if delimiter is None:
         try:
             delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
