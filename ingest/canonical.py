@@ -36,6 +36,8 @@ _VAGUE_OPENINGS = (
     "basically",
     "growth ",
 )
+# a definition that only points at another name ("Another name for net revenue retention")
+_POINTERS = ("another name for", "other name for", "same as ", "synonym for", "see ")
 _MEASURES = {
     "profit": "profit",
     "profits": "profit",
@@ -111,6 +113,8 @@ def choose_definition(definitions: Sequence[Definition]) -> tuple[int | None, st
             quality -= 0.15
         if lowered.startswith(_VAGUE_OPENINGS):
             quality -= 0.15
+        if lowered.startswith(_POINTERS):
+            quality -= 0.5
         scores.append((agreement + quality, -n, i))
     best = max(scores)
     return best[2], (

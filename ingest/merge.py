@@ -241,8 +241,12 @@ def _assemble(
     weights: dict[str, float] = defaultdict(float)
     written: dict[str, Counter[str]] = defaultdict(Counter)
     for unit in members:
-        # a heading counts double; a term read back from the text counts as an alias
-        inferred = unit.entry.has(Flag.TERM_INFERRED) or unit.entry.has(Flag.TERM_FROM_REFERENCE)
+        # a heading counts double; a term read back from the text, or one that points at
+        # another name ("See X", "Another name for X"), counts as an alias
+        inferred = any(
+            unit.entry.has(f)
+            for f in (Flag.TERM_INFERRED, Flag.TERM_FROM_REFERENCE, Flag.CROSS_REFERENCE)
+        )
         for name, weight in [
             (unit.term, 1.0 if inferred else 2.0),
             *((a, 1.0) for a in unit.aliases),

@@ -125,6 +125,28 @@ def _unique(result: SourceResult, used: set[str]) -> SourceResult:
 _OPENING = re.compile(r"^\s*(?P<phrase>[^.,;:()\n–—]+?)\s*(?:[.,;:()\n–—]|$)")
 
 
+_ANOTHER_NAME = re.compile(
+    r"^\s*(?:an?\s+)?(?:another|other|alternative|older|common|informal)\s+(?:name|term|word)\s+"
+    r"(?:for|of)\s+(?P<x>[^.,;:()\n]+?)\s*(?:[.,;:()\n]|$)"
+    r"|^\s*(?:the\s+)?(?:same\s+as|synonym\s+(?:for|of)|equivalent\s+to)\s+"
+    r"(?P<y>[^.,;:()\n]+?)\s*(?:[.,;:()\n]|$)",
+    re.IGNORECASE,
+)
+
+
+def with_named_synonym(entry: Entry) -> Entry:
+    """An entry whose definition opens by calling it another name for something ("Net
+    Dollar Retention: Another name for net revenue retention ...") refers to that, as "see"
+    does, so it joins the entry of that name; its definition is kept."""
+    m = _ANOTHER_NAME.match(entry.definition or "")
+    target = (m["x"] or m["y"] or "").strip() if m else ""
+    target = re.sub(r"^(?:the|an?)\s+", "", target, flags=re.IGNORECASE)
+    seen = {s.casefold() for s in entry.see}
+    if not target or len(target.split()) > 8 or target.casefold() in seen:
+        return entry
+    return replace(entry, see=(*entry.see, target), flags=entry.flags | {Flag.CROSS_REFERENCE})
+
+
 def with_spelt_out_acronym(entry: Entry) -> Entry:
     """An acronym's entry whose definition opens with what it stands for ("ARR: Annual
     Recurring Revenue. The yearly ...", a table row "CAC | Customer Acquisition Cost") gets
@@ -152,7 +174,7 @@ def read_file(
         result, described = read_rdf_sources(doc, source_id, chosen)
     else:
         result = reader_for(chosen, path)(doc, source_id)
-        result.entries = [with_spelt_out_acronym(e) for e in result.entries]
+        result.entries = [with_named_synonym(with_spelt_out_acronym(e)) for e in result.entries]
         described = {sid: SourceInfo(sid, title) for sid, title in result.cited.items()}
     if not result.entries:
         raise SourceError(path, f"no glossary entries found (read as {chosen})")

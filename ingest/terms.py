@@ -193,6 +193,13 @@ def split_combined(term: str) -> list[str]:
     return [term]
 
 
+_ALSO_CALLED = re.compile(
+    r"^(?:also\s+(?:called|known\s+as|referred\s+to\s+as)|aka|a\.k\.a\.?|or|sometimes(?:\s+called)?|"
+    r"formerly|short\s+for|abbreviated(?:\s+as)?|abbr\.?)\s*:?\s+(?P<names>.+)$",
+    re.IGNORECASE,
+)
+
+
 def parse_term(raw: str) -> ParsedTerm:
     """Take a term as written apart: "CLV or LTV (Customer Lifetime Value)" and the like."""
     text = clean_term(raw)
@@ -224,6 +231,13 @@ def parse_term(raw: str) -> ParsedTerm:
             return ParsedTerm(inner, tuple(head_acronyms))
         elif len(inner.split()) == 1 and is_abbreviation_of(inner, head):
             text, acronyms = head, [inner]  # Opportunity (Opp)
+        elif (named := _ALSO_CALLED.match(inner)) and named["names"].strip():
+            # Churn (also called attrition), Churn (a.k.a. attrition or logo churn)
+            text = head
+            for name in _OR.split(re.sub(r"\s*,\s*", " or ", named["names"].strip())):
+                name = clean_term(name)
+                if name:
+                    (acronyms if is_acronym(name) else aliases).append(name)
         elif inner:
             expanded = _expand_inner_acronym(head, inner)
             text, note = head, inner

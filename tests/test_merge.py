@@ -257,3 +257,24 @@ def test_a_term_in_capitals_is_the_same_word_in_lower_case(encoder) -> None:  # 
     result = merge(entries, embed=encoder.encode)
     labels = sorted(c.pref_label for c in result.concepts)
     assert labels == ["CSAT", "Churn", "Csat survey"]  # written in capitals, "Churn" is shown
+
+
+def test_another_name_for_and_also_called_are_names_of_one_concept(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "a.txt").write_text(
+        "Net Dollar Retention: Another name for net revenue retention, used by investors.\n"
+        "Churn (also called attrition): Customers lost.\n"
+    )
+    (tmp_path / "b.txt").write_text(
+        "NRR: Net Revenue Retention. Revenue kept from existing customers, with expansion.\n"
+        "Quota: A sales target.\n"
+    )
+    sources, _ = read_paths([tmp_path])
+    result = merge([e for s in sources for e in s.entries])
+    by_label = {c.pref_label: c for c in result.concepts}
+    assert sorted(by_label) == ["Churn", "Net Revenue Retention", "Quota"]
+    nrr = by_label["Net Revenue Retention"]
+    assert "Net Dollar Retention" in nrr.alt_labels and "NRR" in nrr.acronyms
+    assert not nrr.definition.text.startswith("Another name")  # a pointer is not preferred
+    assert "attrition" in by_label["Churn"].alt_labels
