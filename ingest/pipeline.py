@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -94,11 +95,18 @@ def read_paths(
     used: set[str] = set()
     results = []
     for path in files:
-        if on_file:
-            on_file(path)
         if path.parent not in manifests:
             manifests[path.parent] = load_manifest(path.parent)
-        info = manifests[path.parent].get(path.name) or SourceInfo(id=slug(path.stem))
+    # files named alike in different folders (sales/glossary.csv, support/glossary.csv) are
+    # told apart by their folder's name, not by the order they were read in
+    stems = Counter(slug(p.stem) for p in files if p.name not in manifests[p.parent])
+    for path in files:
+        if on_file:
+            on_file(path)
+        default = slug(path.stem)
+        if stems[default] > 1:
+            default = slug(f"{path.parent.name} {path.stem}") or default
+        info = manifests[path.parent].get(path.name) or SourceInfo(id=default)
         source_id = info.id
         n = 2
         while source_id in used:

@@ -351,3 +351,14 @@ def test_a_data_dictionary_keeps_its_field_names() -> None:
         "Unique identifier of a customer",
         (),  # the owner is no other name
     )
+
+
+def test_files_named_alike_in_two_folders_are_told_apart_by_folder(tmp_path: Path) -> None:
+    from ingest.pipeline import read_paths
+
+    for team, meaning in (("sales", "Revenue not yet recognised"), ("support", "Open tickets")):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "glossary.csv").write_text(f"Term,Definition\nBacklog,{meaning}\n")
+    (tmp_path / "other.csv").write_text("Term,Definition\nQuota,A target\n")
+    sources, _ = read_paths([tmp_path])
+    assert sorted(s.id for s in sources) == ["other", "sales-glossary", "support-glossary"]
