@@ -14,6 +14,7 @@ class Definition:
     lines: tuple[int, int] | None
     term: str  # the term the source wrote it under
     shared_with: tuple[str, ...] = ()  # other terms of a combined entry it also defines
+    language: str | None = None  # when not English ("de"), as its source tagged it
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class Concept:
     # Curated everyday wordings of the concept ("customers walking away"): searched like its
     # definitions, never shown as labels (entry terms, in thesaurus practice).
     phrasings: list[str] = field(default_factory=list)
+    language: str | None = None  # of its labels, when not English ("de")
 
     @property
     def labels(self) -> list[str]:

@@ -277,6 +277,7 @@ def _assemble(
         collections=sorted({c for u in members for c in u.entry.collections}),
         uri=min((u.entry.uri for u in members if u.entry.uri), default=None),
         origin=min((u.entry.origin for u in members if u.entry.origin), default=None),
+        language=_language(members, pref),
     )
     seen: set[tuple[str, tuple[int, int] | None]] = set()
     for unit in members:
@@ -288,7 +289,9 @@ def _assemble(
         if text and (e.source, e.lines) not in seen:
             seen.add((e.source, e.lines))
             concept.definitions.append(
-                Definition(text, e.source, e.lines, e.raw_term or e.term, unit.shared_with)
+                Definition(
+                    text, e.source, e.lines, e.raw_term or e.term, unit.shared_with, e.language
+                )
             )
         for relation in e.relations:
             concept.relations.append((relation.kind.value, relation.target, relation.target_uri))
@@ -299,6 +302,13 @@ def _assemble(
     concept.preferred, concept.preferred_reason = choose_definition(concept.definitions)
     concept.conflicts = find_conflicts(concept.definitions, concept.labels)
     return concept
+
+
+def _language(members: Sequence[ev.Unit], pref: str) -> str | None:
+    """The language of the preferred label: that of the entries naming it so (None for
+    English or untagged)."""
+    named = [u.entry.language for u in members if pref.casefold() in map(str.casefold, u.names)]
+    return min(named, key=lambda x: x or "", default=None) if all(named) else None
 
 
 def _display(spellings: Counter[str]) -> str:

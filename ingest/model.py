@@ -55,6 +55,7 @@ class Entry:
     collections: tuple[str, ...] = ()  # groups the source puts it in (SKOS collections, sections)
     uri: str | None = None  # identity given by a structured source
     origin: str | None = None  # in this tool's own export: the URI the concept first had
+    language: str | None = None  # of its term and definition, when not English ("de")
     flags: frozenset[Flag] = field(default_factory=frozenset)
 
     def has(self, flag: Flag) -> bool:

@@ -31,6 +31,7 @@ def entry_to_row(entry: Entry) -> dict[str, Any]:
         "collections": list(entry.collections),
         "uri": entry.uri,
         **({"origin": entry.origin} if entry.origin else {}),
+        **({"language": entry.language} if entry.language else {}),
         "flags": sorted(f.value for f in entry.flags),
     }
 
@@ -55,6 +56,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         collections=tuple(row.get("collections", ())),
         uri=row.get("uri"),
         origin=row.get("origin"),
+        language=row.get("language"),
         flags=frozenset(Flag(f) for f in row.get("flags", ())),
     )
 
@@ -112,6 +114,7 @@ def concept_to_row(c: Concept) -> dict[str, Any]:
                 "lines": list(d.lines) if d.lines else None,
                 "term": d.term,
                 "shared_with": list(d.shared_with),
+                **({"language": d.language} if d.language else {}),
             }
             for d in c.definitions
         ],
@@ -141,6 +144,7 @@ def concept_to_row(c: Concept) -> dict[str, Any]:
         **({"origin": c.origin} if c.origin else {}),
         "relations": [list(r) for r in c.relations],
         "phrasings": c.phrasings,
+        **({"language": c.language} if c.language else {}),
     }
 
 
@@ -161,6 +165,7 @@ def concept_from_row(row: dict[str, Any]) -> Concept:
                 _span(d.get("lines")),
                 d.get("term", ""),
                 tuple(d.get("shared_with", ())),
+                d.get("language"),
             )
             for d in row.get("definitions", ())
         ],
@@ -192,4 +197,5 @@ def concept_from_row(row: dict[str, Any]) -> Concept:
             for r in row.get("relations", ())
         ],
         phrasings=list(row.get("phrasings", ())),
+        language=row.get("language"),
     )

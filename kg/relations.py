@@ -810,14 +810,15 @@ def assign_collections(concepts: Sequence[Concept], links: Sequence[Link]) -> di
 
     A source's own groups are kept; families (metrics, roles, ...) come from label words
     and the first sentence of the preferred definition; a concept in no family takes its
-    broader concepts' families, and failing that goes to FALLBACK_COLLECTION.
+    broader concepts' families, and failing that goes to FALLBACK_COLLECTION. A concept
+    not in English is put in no family: they are read from English words.
     """
     members: dict[str, set[str]] = defaultdict(set)
     family: dict[str, list[str]] = {}
     for c in concepts:
         for name in c.collections:
             members[name].add(c.id)
-        family[c.id] = _families(c)
+        family[c.id] = [] if c.language else _families(c)
     broader: dict[str, list[str]] = defaultdict(list)
     for link in links:
         if link.kind == "broader":

@@ -104,7 +104,8 @@ def to_rdf(
         uri = uris[concept.id]
         graph.add((uri, RDF.type, SKOS.Concept))
         graph.add((uri, SKOS.inScheme, scheme))
-        _labels(graph, uri, concept.pref_label, concept.alt_labels, concept.hidden_labels)
+        lang = concept.language or "en"
+        _labels(graph, uri, concept.pref_label, concept.alt_labels, concept.hidden_labels, lang)
         for phrase in concept.phrasings:
             graph.add((uri, KGV.phrasing, Literal(phrase, lang="en")))
         for acronym in concept.acronyms:  # also an altLabel; marked so a re-read knows it
@@ -115,7 +116,7 @@ def to_rdf(
         for n, definition in enumerate(concept.definitions, start=1):
             node = definition_uri(uri, n)
             graph.add((uri, SKOS.definition, node))
-            graph.add((node, RDF.value, Literal(definition.text, lang="en")))
+            graph.add((node, RDF.value, Literal(definition.text, lang=definition.language or "en")))
             graph.add((node, DCTERMS.source, source_uri(base, definition.source)))
             graph.add((node, KGV.term, Literal(definition.term)))
             if definition.lines:
@@ -154,16 +155,22 @@ def to_rdf(
 
 
 def _labels(
-    graph: Graph, uri: URIRef, pref: str, alt: Sequence[str], hidden: Sequence[str]
+    graph: Graph,
+    uri: URIRef,
+    pref: str,
+    alt: Sequence[str],
+    hidden: Sequence[str],
+    lang: str = "en",
 ) -> None:
-    """One prefLabel; alternative and hidden labels kept disjoint from it and each other."""
-    graph.add((uri, SKOS.prefLabel, Literal(pref, lang="en")))
+    """One prefLabel; alternative and hidden labels kept disjoint from it and each other,
+    all in the concept's language."""
+    graph.add((uri, SKOS.prefLabel, Literal(pref, lang=lang)))
     seen = {pref}
     for predicate, labels in ((SKOS.altLabel, alt), (SKOS.hiddenLabel, hidden)):
         for label in labels:
             if label not in seen:
                 seen.add(label)
-                graph.add((uri, predicate, Literal(label, lang="en")))
+                graph.add((uri, predicate, Literal(label, lang=lang)))
 
 
 def _relations(graph: Graph, links: Sequence[Link], uris: Mapping[str, URIRef]) -> set[str]:

@@ -408,3 +408,40 @@ def test_acronyms_are_still_acronyms_after_a_round_trip(seed_rdf, glossary, tmp_
     before = {c.id: sorted(c.acronyms) for c in glossary.concepts if c.acronyms}
     assert {c.id: sorted(c.acronyms) for c in again.concepts if c.acronyms} == before
     assert "CSAT" in before["customer-satisfaction"]  # not its label's initials, yet kept
+
+
+GERMAN = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://vocab.example.de/> .
+ex:s a skos:ConceptScheme ; skos:prefLabel "Finanzvokabular"@de .
+ex:umsatz a skos:Concept ; skos:inScheme ex:s ; skos:prefLabel "Umsatz"@de ;
+    skos:altLabel "Erlös"@de ; skos:definition "Summe der Erlöse."@de .
+ex:marge a skos:Concept ; skos:inScheme ex:s ; skos:prefLabel "Marge"@de ;
+    skos:definition "Umsatz minus Kosten."@de .
+"""
+
+
+def test_a_vocabulary_in_another_language_keeps_its_language_through_export(
+    tmp_path: Path,
+) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "de.ttl").write_text(GERMAN, encoding="utf-8")
+    glossary = Glossary.build(read_paths([tmp_path / "in"])[0])
+    umsatz = glossary.concept("Umsatz")
+    assert umsatz.language == "de" and umsatz.definition.language == "de"
+    graph = Graph().parse(data=glossary.export("turtle")[0].decode(), format="turtle")
+    uri = URIRef(glossary.uri(umsatz))
+    assert set(graph.objects(uri, SKOS.prefLabel)) == {Literal("Umsatz", lang="de")}
+    assert set(graph.objects(uri, SKOS.altLabel)) == {Literal("Erlös", lang="de")}
+    (node,) = graph.objects(uri, SKOS.definition)
+    assert graph.value(node, RDF.value) == Literal("Summe der Erlöse.", lang="de")
+    assert glossary.collections_of(umsatz.id) == ["General terms"]  # no English families
+    # read back, the export is the same vocabulary in the same language
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "export.ttl").write_bytes(glossary.export("turtle")[0])
+    again = Glossary.build(read_paths([tmp_path / "out"])[0])
+    assert again.concept("Umsatz").language == "de"
+    assert isomorphic(
+        graph, Graph().parse(data=again.export("turtle")[0].decode(), format="turtle")
+    )

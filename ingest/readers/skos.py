@@ -485,6 +485,11 @@ def _choose(node: Node, index: Index, result: ReadResult) -> Choice | None:
 # --- entries -------------------------------------------------------------------------------
 
 
+def _language(literal: Literal) -> str | None:
+    """A literal's language when it is not English ("de"); None for English or untagged."""
+    return None if _rank(literal) < 2 else (literal.language or "").lower()
+
+
 def _entry(
     node: Node,
     choice: Choice,
@@ -518,6 +523,7 @@ def _entry(
         relations=_relations(node, names, index, result),
         collections=_collections(node, index),
         uri=_uri(node),
+        language=_language(choice.literal),
         flags=frozenset(flags),
     )
 
