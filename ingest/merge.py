@@ -300,6 +300,15 @@ def _assemble(
                 concept.hidden_labels.append(label)
         _add_phrasings(concept, e.phrasings)
     concept.preferred, concept.preferred_reason = choose_definition(concept.definitions)
+    marked = [
+        i
+        for i, d in enumerate(concept.definitions)
+        for u in members
+        if u.entry.has(Flag.PREFERRED) and (u.entry.source, u.entry.lines) == (d.source, d.lines)
+    ]
+    if marked and marked[0] != concept.preferred:  # a re-read export keeps its choice
+        concept.preferred = marked[0]
+        concept.preferred_reason = "the preferred definition of the SKOS file it was read from"
     concept.conflicts = find_conflicts(concept.definitions, concept.labels)
     return concept
 

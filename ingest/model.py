@@ -19,6 +19,7 @@ class Flag(StrEnum):
     COMBINED = "combined"  # one entry naming several terms ("Upsell and Cross-sell")
     JUNK_REMOVED = "junk-removed"  # stray characters glued to the definition were cut
     STRUCTURED = "structured"  # read from a structured format (CSV, SKOS)
+    PREFERRED = "preferred"  # the definition its SKOS source gives as plain text as well
 
 
 class RelationKind(StrEnum):

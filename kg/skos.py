@@ -113,7 +113,10 @@ def to_rdf(
         origin = concept.origin or concept.uri
         if origin and origin != str(uri) and urlparse(origin).scheme:
             graph.add((uri, SKOS.exactMatch, URIRef(origin)))  # the URI its source gave it
-        for n, definition in enumerate(concept.definitions, start=1):
+        if concept.definition is not None:  # for consumers that read skos:definition as text
+            text = concept.definition
+            graph.add((uri, SKOS.definition, Literal(text.text, lang=text.language or "en")))
+        for n, definition in enumerate(concept.definitions, start=1):  # each, with its source
             node = definition_uri(uri, n)
             graph.add((uri, SKOS.definition, node))
             graph.add((node, RDF.value, Literal(definition.text, lang=definition.language or "en")))

@@ -535,10 +535,15 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
     graph = index.graph
     cited: list[tuple[str, tuple[int, int] | None, str, str | None]] = []
     plain: list[str] = []
+    described = set()  # the texts of definition resources: a literal repeating one is a copy
+    for value in graph.objects(node, SKOS.definition):
+        if not isinstance(value, Literal):
+            described |= {_clean(str(o)) for o in graph.objects(value, RDF.value)}
     for value in graph.objects(node, SKOS.definition):
         if isinstance(value, Literal):
-            if choice.accepts(value) and _clean(str(value)):
-                plain.append(_clean(str(value)))
+            text = _clean(str(value))
+            if choice.accepts(value) and text and text not in described:
+                plain.append(text)
             continue
         texts = sorted(
             (o for o in graph.objects(value, RDF.value) if isinstance(o, Literal)), key=_order
@@ -561,11 +566,14 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
         - defined
     )
     flags = entry.flags - {Flag.UNDEFINED}
+    # this tool's export repeats the preferred definition as text: it stays the preferred one
+    copied = {_clean(str(v)) for v in graph.objects(node, SKOS.definition) if _literal(v)}
     entries = []
     for origin, lines, text, term in sorted(cited, key=lambda c: (c[0], c[1] or (0, 0), c[2])):
         raw = term or entry.raw_term
+        mine = flags | {Flag.PREFERRED} if text in copied else flags
         entries.append(
-            replace(entry, source=origin, definition=text, lines=lines, raw_term=raw, flags=flags)
+            replace(entry, source=origin, definition=text, lines=lines, raw_term=raw, flags=mine)
         )
     entries += [
         replace(entry, source=origin, definition=None, flags=flags | {Flag.UNDEFINED})
