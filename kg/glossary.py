@@ -336,8 +336,29 @@ class Glossary:
             raise BadQuery("give a concept id or label; this one is empty")
         found = self._by_id.get(label_or_id) or self.lookup(label_or_id)
         if found is None:
-            raise NotFound(f"no concept with id or label {label_or_id!r}")
+            near = self.near_labels(label_or_id)
+            hint = f"; did you mean {' or '.join(near)}?" if near else ""
+            raise NotFound(f"no concept with id or label {label_or_id!r}{hint}")
         return found
+
+    def near_labels(self, label: str, limit: int = 3) -> list[str]:
+        """Preferred labels of the concepts a mistyped label most likely meant ("chrun")."""
+        from rapidfuzz import fuzz, process, utils
+
+        names = {name: c.pref_label for c in self.concepts for name in c.labels}
+        found = process.extract(
+            label,
+            list(names),
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=limit * 3,
+            score_cutoff=80,
+        )
+        if len(label.strip()) < 3 or not found:
+            return []
+        best = found[0][1]  # only the near-best: "Net Revenue Retention", not also "Revenue"
+        close = (names[name] for name, score, _ in found if score >= best - 5)
+        return list(dict.fromkeys(close))[:limit]
 
     def lookup(self, label: str) -> Concept | None:
         """The concept one of whose labels matches, ignoring case, spacing, hyphens,

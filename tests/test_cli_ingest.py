@@ -187,6 +187,8 @@ def test_show_explain_conflicts_and_merges(built: Path, capsys: pytest.CaptureFi
     assert code == 0 and "Net Revenue Retention" in out
     code, _, err = run(capsys, "show", "no such concept", "--build-dir", str(built))
     assert code == 1 and "no concept with id or label 'no such concept'" in err
+    code, _, err = run(capsys, "show", "chrun", "--build-dir", str(built))
+    assert code == 1 and err.strip().endswith("'chrun'; did you mean Churn?")
 
 
 def test_related_path_and_export(
