@@ -289,8 +289,8 @@ class _Writer:
     citations: list[dict[str, Any]] = field(default_factory=list)
 
     def cite(self, source: str, text: str, concept: str, kind: str = "definition") -> int:
-        for n, c in enumerate(self.citations, 1):
-            if c["source"] == source and c["text"] == text:
+        for n, c in enumerate(self.citations, 1):  # one text cited for two concepts: twice
+            if c["source"] == source and c["text"] == text and c["concept"] == concept:
                 return n
         citation: dict[str, Any] = {"source": source, "text": text, "concept": concept}
         citation["kind"] = kind

@@ -504,3 +504,9 @@ def test_a_question_with_and_that_names_one_thing_is_no_list(glossary) -> None: 
     assert (
         glossary.ask("customers walking away and never coming back")["concepts"][0]["id"] == "churn"
     )
+
+
+def test_a_text_cited_for_two_concepts_is_cited_for_each(glossary) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask("ebr vs qbr")
+    n = int(re.search(r"Also called QBR\. \[(\d+)\]", result["answer"])[1])
+    assert result["citations"][n - 1]["concept"] == "quarterly-business-review"
