@@ -288,8 +288,8 @@ class Vocabulary:
             if label is not None:
                 ref["prefLabel"] = label
             values.append(ref)
-        if all(isinstance(v, str) for v in values):
-            return sorted(values)
+        if all(isinstance(v, str) for v in values):  # the preferred text comes twice: once
+            return sorted(set(values))  # plain, once in its sourced resource
         return values
 
     # -- hierarchy

@@ -35,7 +35,7 @@ class Document:
         try:
             self.data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return "windows-1252"
+            return "windows-1252" if _windows_1252(self.data) else "utf-8"
         return "utf-8"
 
 
@@ -79,17 +79,21 @@ def decode(path: Path, data: bytes) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            # Windows' own encoding (curly quotes and dashes as single bytes): read as such,
-            # and `Document.encoding` says so; bytes it leaves undefined mean neither
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
+            # Windows' own encoding (curly quotes and dashes as single bytes), when nothing
+            # in the file is UTF-8 beyond ASCII: read as such, and `Document.encoding` says
+            # so. UTF-8 with a stray byte is named where the byte is.
+            if not _windows_1252(data):
+                try:
+                    data.decode("cp1252")
+                    at, encodings = exc.start, "UTF-8"  # UTF-8, but for a stray byte
+                except UnicodeDecodeError as neither:
+                    at, encodings = neither.start, "UTF-8 or Windows-1252"
                 raise SourceError(
                     path,
-                    f"not valid UTF-8 or Windows-1252 (byte 0x{data[exc.start]:02x}); "
-                    "re-save the file as UTF-8",
-                    data.count(b"\n", 0, exc.start) + 1,
+                    f"not valid {encodings} (byte 0x{data[at]:02x}); re-save the file as UTF-8",
+                    data.count(b"\n", 0, at) + 1,
                 ) from None
+            text = data.decode("cp1252")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f")
     if controls > 8 and controls > len(text[:8192]) // 100:
@@ -102,3 +106,15 @@ def decode(path: Path, data: bytes) -> str:
                 number,
             )
     return text
+
+
+def _windows_1252(data: bytes) -> bool:
+    """Whether bytes that are not UTF-8 read as Windows-1252: every byte defined there, and
+    no character beyond ASCII that UTF-8 would read (a UTF-8 file with one stray byte is
+    not a Windows-1252 file)."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    as_utf8 = data.decode("utf-8", errors="replace")
+    return not any(ord(ch) > 127 and ch != "\ufffd" for ch in as_utf8)

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from ingest.model import Entry, Flag
 from ingest.normalize import fold, label_key, singularise_label, words_of
 from ingest.subject import infer_subject
-from ingest.terms import acronym_base, acronym_matches, is_acronym, words
+from ingest.terms import SMALL_WORDS, acronym_base, acronym_matches, is_acronym, words
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -313,10 +313,17 @@ def expansions(unit: Unit, acronym: str) -> list[str]:
 
 
 def different_expansions(a: str, b: str) -> bool:
-    """Two spelt-out names of one acronym that are not one name reordered or misspelt:
-    "Customer Acquisition Cost" and "Customer Advisory Council" (not "Gross Revenue
-    Retention" and "Gross Retention Revenue")."""
-    return set(words_of(a)) != set(words_of(b)) and fuzz.token_sort_ratio(fold(a), fold(b)) < 85
+    """Two spelt-out names of one acronym sharing under half their words, and not one name
+    misspelt: "Customer Acquisition Cost" and "Customer Advisory Council", "Annual
+    Recurring Revenue" and "Annual Run Rate" (not "Gross Revenue Retention" and "Gross
+    Retention Revenue", nor "Net Revenue Retention" and "Net Retention Rate")."""
+
+    def stems(name: str) -> set[str]:  # "acquisition" and "acquiring" share "acqui"
+        return {w[:5] for w in words_of(name) if w not in SMALL_WORDS}
+
+    wa, wb = stems(a), stems(b)
+    shared = len(wa & wb) / max(1, len(wa | wb))
+    return shared < 0.5 and fuzz.token_sort_ratio(fold(a), fold(b)) < 85
 
 
 def definitions_agree(a: str | None, b: str | None, embed: Embed | None) -> float | None:

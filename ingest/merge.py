@@ -101,7 +101,16 @@ def merge(
         *ev.misspelling_links(units),
     ]
     links += list(ev.initials_links(units, embed))
-    links.sort(key=lambda k: (ev.KINDS.index(k.kind), min(k.a, k.b), max(k.a, k.b), k.detail))
+    near = _acronym_affinity(links, units, embed)
+    links.sort(
+        key=lambda k: (
+            ev.KINDS.index(k.kind),
+            -near.get(k, 0.0),
+            min(k.a, k.b),
+            max(k.a, k.b),
+            k.detail,
+        )
+    )
     accepted: list[ev.Link] = []
     for link in links:
         homonym = _homonym(link, units, parts, embed) if link.kind == "acronym" else None
@@ -170,6 +179,32 @@ def _tag_constraints(
             )
             for u in units:
                 parts.tags[u.index] = {t for t in parts.tags[u.index] if t[:2] != mine}
+
+
+def _acronym_affinity(
+    links: Sequence[ev.Link], units: Sequence[ev.Unit], embed: ev.Embed | None
+) -> dict[ev.Link, float]:
+    """For an acronym spelt out as different things ("CAC"), how well an entry giving only
+    the acronym agrees with each spelt-out side: its nearest side is joined first (and the
+    other then refused), whatever order the entries came in."""
+    spelt: dict[str, list[str]] = defaultdict(list)
+    for link in links:
+        if link.kind == "acronym" and link.names:
+            for u in (units[link.a], units[link.b]):
+                spelt[link.names[0]] += ev.expansions(u, link.names[0])
+    ambiguous = {
+        a
+        for a, xs in spelt.items()
+        if any(ev.different_expansions(x, y) for i, x in enumerate(xs) for y in xs[i + 1 :])
+    }
+    near: dict[ev.Link, float] = {}
+    for link in links:
+        if link.kind != "acronym" or not link.names or link.names[0] not in ambiguous:
+            continue
+        a, b = units[link.a], units[link.b]
+        if bool(ev.expansions(a, link.names[0])) != bool(ev.expansions(b, link.names[0])):
+            near[link] = ev.definitions_agree(a.definition, b.definition, embed) or 0.0
+    return near
 
 
 def _homonym(

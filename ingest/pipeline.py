@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -97,16 +96,11 @@ def read_paths(
     for path in files:
         if path.parent not in manifests:
             manifests[path.parent] = load_manifest(path.parent)
-    # files named alike in different folders (sales/glossary.csv, support/glossary.csv) are
-    # told apart by their folder's name, not by the order they were read in
-    stems = Counter(slug(p.stem) for p in files if p.name not in manifests[p.parent])
+    roots = [p.resolve() for p in paths if p.is_dir()]
     for path in files:
         if on_file:
             on_file(path)
-        default = slug(path.stem)
-        if stems[default] > 1:
-            default = slug(f"{path.parent.name} {path.stem}") or default
-        info = manifests[path.parent].get(path.name) or SourceInfo(id=default)
+        info = manifests[path.parent].get(path.name) or SourceInfo(id=_default_id(path, roots))
         source_id = info.id
         n = 2
         while source_id in used:
@@ -118,6 +112,16 @@ def read_paths(
                 used.add(result.id)
             results.append(result)
     return results, skipped
+
+
+def _default_id(path: Path, roots: Sequence[Path]) -> str:
+    """A file's source id: its name, with the folders below the folder passed to ingest
+    ("sales/glossary.csv" is sales-glossary, whatever else is read with it)."""
+    for root in roots:
+        if path.is_relative_to(root):
+            folders = path.relative_to(root).parts[:-1]
+            return slug(" ".join([*folders, path.stem])) or slug(path.stem)
+    return slug(path.stem)
 
 
 def _unique(result: SourceResult, used: set[str]) -> SourceResult:
@@ -133,11 +137,12 @@ def _unique(result: SourceResult, used: set[str]) -> SourceResult:
 _OPENING = re.compile(r"^\s*(?P<phrase>[^.,;:()\n–—]+?)\s*(?:[.,;:()\n–—]|$)")
 
 
+# "Another name for X", "A synonym for X": a name for X, not a comparison with it ("Same
+# as ARR, but measured monthly" is another thing); a "but" or "except" after X says so too.
 _ANOTHER_NAME = re.compile(
-    r"^\s*(?:an?\s+)?(?:another|other|alternative|older|common|informal)\s+(?:name|term|word)\s+"
-    r"(?:for|of)\s+(?P<x>[^.,;:()\n]+?)\s*(?:[.,;:()\n]|$)"
-    r"|^\s*(?:the\s+)?(?:same\s+as|synonym\s+(?:for|of)|equivalent\s+to)\s+"
-    r"(?P<y>[^.,;:()\n]+?)\s*(?:[.,;:()\n]|$)",
+    r"^\s*(?:an?\s+)?(?:(?:another|other|alternative|older|common|informal)\s+(?:name|term|word)"
+    r"|synonym)\s+(?:for|of)\s+(?P<x>[^.,;:()\n]+?)\s*(?:$|[.;:()\n]|,(?!\s*(?:but|except|"
+    r"only|minus|excluding|after|before|measured|when|where|which|though|although)\b))",
     re.IGNORECASE,
 )
 
@@ -147,7 +152,7 @@ def with_named_synonym(entry: Entry) -> Entry:
     Dollar Retention: Another name for net revenue retention ...") refers to that, as "see"
     does, so it joins the entry of that name; its definition is kept."""
     m = _ANOTHER_NAME.match(entry.definition or "")
-    target = (m["x"] or m["y"] or "").strip() if m else ""
+    target = m["x"].strip() if m else ""
     target = re.sub(r"^(?:the|an?)\s+", "", target, flags=re.IGNORECASE)
     seen = {s.casefold() for s in entry.see}
     if not target or len(target.split()) > 8 or target.casefold() in seen:

@@ -193,6 +193,7 @@ def split_combined(term: str) -> list[str]:
     return [term]
 
 
+_LISTED_NAMES = re.compile(r"\s*,\s*(?:(?:or|and)\s+)?|\s+(?:or|and)\s+", re.IGNORECASE)
 _ALSO_CALLED = re.compile(
     r"^(?:also\s+(?:called|known\s+as|referred\s+to\s+as)|aka|a\.k\.a\.?|or|sometimes(?:\s+called)?|"
     r"formerly|short\s+for|abbreviated(?:\s+as)?|abbr\.?)\s*:?\s+(?P<names>.+)$",
@@ -234,9 +235,9 @@ def parse_term(raw: str) -> ParsedTerm:
         elif (named := _ALSO_CALLED.match(inner)) and named["names"].strip():
             # Churn (also called attrition), Churn (a.k.a. attrition or logo churn)
             text = head
-            for name in _OR.split(re.sub(r"\s*,\s*", " or ", named["names"].strip())):
+            for name in _LISTED_NAMES.split(named["names"].strip()):
                 name = clean_term(name)
-                if name:
+                if name and len(name.split()) <= 5 and not re.search(r"[%\d]", name):
                     (acronyms if is_acronym(name) else aliases).append(name)
         elif inner:
             expanded = _expand_inner_acronym(head, inner)

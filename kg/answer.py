@@ -108,7 +108,8 @@ _CUE_WORDS = frozenset(
 _HOW_QUESTIONS = [
     re.compile(r"^\s*how\s+(?:does|do)\s+(?P<x>.+?)\s+work\b", re.IGNORECASE),
     re.compile(
-        r"^\s*how\s+(?:is|are|was|were)\s+(?P<x>.+?)\s+(?:being\s+)?"
+        r"^\s*how\s+(?:is|are|was|were)\s+(?P<x>(?:(?:an?|the)\s+)?(?!(?:an?|the)\b)\S.*?)\s+"
+        r"(?:being\s+)?"
         r"(?:[a-z]+ed|set|paid|built|made|done|run|kept|spent|sold|chosen|given|drawn|cut|met)\b",
         re.IGNORECASE,
     ),

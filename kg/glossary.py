@@ -349,7 +349,7 @@ class Glossary:
         found = process.extract(
             label,
             list(names),
-            scorer=fuzz.WRatio,
+            scorer=fuzz.QRatio,  # whole names: "success" is not Customer Effort Score
             processor=utils.default_process,
             limit=limit * 3,
             score_cutoff=80,

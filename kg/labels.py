@@ -124,10 +124,12 @@ class LabelMatcher(Retriever):
         """Every concept one of whose labels is `label`, in index order: more than one when
         sources use one acronym for different things ("CAC")."""
         found: list[int] = []
-        for key in (label_key(label, singular_last=False), label_key(label)):
-            for i in self._by_key.get(key, ()):
-                if self.entries[i].concept not in found:
-                    found.append(self.entries[i].concept)
+        keys = (label_key(label, singular_last=False), label_key(label))
+        for key in keys:
+            for i in self._by_key.get(key, ()):  # as written: "forecast" is not "forecasting"
+                entry = self.entries[i]
+                if entry.key in keys and entry.concept not in found:
+                    found.append(entry.concept)
         return found
 
     def search(self, query: Query, k: int) -> list[Scored]:

@@ -9,6 +9,7 @@ with `Scored` concepts, and `kg.search.SearchIndex` fuses them.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
@@ -153,10 +154,17 @@ def strip_boilerplate(text: str) -> str:
     return stripped.strip() or text.strip()
 
 
-# HTML pasted with a question ("<b>NRR</b>", "<p>what is churn</p>"): tags, and whole
-# script and style elements, are not words of it. "<5% churn" holds no tag.
+# HTML pasted with a question ("<b>NRR</b>", "<p>what is churn</p>"): tags of HTML, and
+# whole script and style elements, are not words of it; "<5% churn" and "ARR<MRR or MRR>ARR"
+# hold no tag. Entities ("&amp;") are read as the characters they stand for.
+_TAGS = (
+    "a|abbr|article|aside|b|blockquote|body|br|button|caption|cite|code|dd|del|div|dl|dt|em|"
+    "font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label|li|link|main|"
+    "mark|meta|nav|ol|option|p|pre|q|s|section|select|small|span|strong|sub|sup|svg|table|"
+    "tbody|td|textarea|th|thead|title|tr|u|ul"
+)
 _MARKUP = re.compile(
-    r"<(script|style)\b[^>]*>.*?</\1\s*>|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->",
+    rf"<(script|style)\b[^>]*>.*?</\1\s*>|</?(?:{_TAGS})(?:\s[^<>]*)?/?>|<!--.*?-->",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -181,6 +189,7 @@ def validate(query: object, limit: int = MAX_QUERY_CHARS) -> str:
     if not stripped:
         raise BadQuery("query is empty: type a word or a question")
     text = " ".join(_MARKUP.sub(" ", stripped).split()) if "<" in stripped else stripped
+    text = html.unescape(text) if "&" in text else text
     if not text:
         raise BadQuery("query is only HTML markup: type a word or a question")
     return text

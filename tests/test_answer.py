@@ -243,6 +243,7 @@ def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
         "what's a good NPS score",  # a judgement, then a name
         "what is a call to action in gainsight",  # a name, then where
         "whats a QBR for",  # a name, then a dangling preposition
+        "how is a customer health score calculated",  # "a" is no term, "customer health score" is
     ],
 )
 def test_names_parts_of_names_and_descriptions_are_not_unnamed_terms(

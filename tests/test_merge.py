@@ -278,3 +278,39 @@ def test_another_name_for_and_also_called_are_names_of_one_concept(tmp_path) -> 
     assert "Net Dollar Retention" in nrr.alt_labels and "NRR" in nrr.acronyms
     assert not nrr.definition.text.startswith("Another name")  # a pointer is not preferred
     assert "attrition" in by_label["Churn"].alt_labels
+
+
+def test_an_acronym_alone_joins_the_spelt_out_side_its_definition_agrees_with(encoder) -> None:  # type: ignore[no-untyped-def]
+    bare = _entry("CAC", "Total sales and marketing spend divided by new customers won", "a", 1)
+    council = _entry(
+        "Customer Advisory Council",
+        "Key customers who meet to advise on the roadmap",
+        "a",
+        2,
+        ("CAC",),
+    )
+    cost = _entry(
+        "Customer Acquisition Cost", "What it costs to win one new customer", "a", 3, ("CAC",)
+    )
+    for order in ([bare, council, cost], [cost, council, bare], [council, bare, cost]):
+        result = merge(order, embed=encoder.encode)
+        by_label = {c.pref_label: len(c.definitions) for c in result.concepts}
+        assert by_label == {"Customer Acquisition Cost": 2, "Customer Advisory Council": 1}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Net Revenue Retention", "Net Retention Rate"),
+        ("Customer Acquisition Cost", "Cost of Acquiring Customers"),
+    ],
+)
+def test_one_acronym_spelt_out_in_other_words_of_one_thing_is_one_concept(
+    encoder, a: str, b: str
+) -> None:  # type: ignore[no-untyped-def]
+    acronym = "".join(w[0] for w in a.split())
+    entries = [
+        _entry(a, "Revenue kept from existing customers.", "x", 1, (acronym,)),
+        _entry(b, "The share of money that stays with us.", "y", 1, (acronym,)),
+    ]
+    assert len(merge(entries, embed=encoder.encode).concepts) == 1

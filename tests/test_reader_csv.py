@@ -362,3 +362,13 @@ def test_files_named_alike_in_two_folders_are_told_apart_by_folder(tmp_path: Pat
     (tmp_path / "other.csv").write_text("Term,Definition\nQuota,A target\n")
     sources, _ = read_paths([tmp_path])
     assert sorted(s.id for s in sources) == ["other", "sales-glossary", "support-glossary"]
+
+
+def test_adding_a_file_renames_no_source(tmp_path: Path) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "glossary.csv").write_text("Term,Definition\nChurn,Customers lost\n")
+    assert [s.id for s in read_paths([tmp_path])[0]] == ["glossary"]
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "glossary.csv").write_text("Term,Definition\nQuota,A target\n")
+    assert sorted(s.id for s in read_paths([tmp_path])[0]) == ["glossary", "team-glossary"]

@@ -389,10 +389,10 @@ def test_facet_headings_under_a_term_stay_in_its_definition() -> None:
         "### Formula\n\n```\nchurn = customers_lost / customers_at_start\n```\n\n"
         "## Net Revenue Retention\n\nRevenue kept from existing customers.\n\n"
         "### Example\n\n120% means the base grew by a fifth.\n\n"
-        "## Owner\n\nMaintained by the RevOps team. Last edited 2024-03-01.\n"
+        "## Page owner\n\nMaintained by the RevOps team. Last edited 2024-03-01.\n"
     )
     terms = by_term(result)
-    assert list(terms) == ["Churn", "Net Revenue Retention"]  # no Example, Formula, Owner
+    assert list(terms) == ["Churn", "Net Revenue Retention"]  # no Example, Formula, Page owner
     assert terms["Churn"].definition == (
         "The share of customers who cancel in a period.\n\n"
         "Example:\n\nIf 10 of 100 customers leave in March, churn is 10%.\n\n"
@@ -417,3 +417,13 @@ def test_a_term_heading_whose_deeper_headings_are_terms_is_still_a_section() -> 
 def test_numbered_headings_lose_their_numbers(heading: str) -> None:
     result = read_text(f"## {heading}\n\nThe loss of customers.\n\n## Renewal\n\nSigning again.\n")
     assert list(by_term(result)) == ["Churn", "Renewal"]
+
+
+def test_a_term_named_like_a_facet_among_peer_terms_is_a_term() -> None:
+    result = read_text(
+        "# CS Glossary\n\n## Churn\n\nThe loss of customers.\n\n### Example\n\n10 of 100.\n\n"
+        "## Usage\n\nHow much customers use the product.\n\n"
+        "## Feedback\n\nWhat customers tell us.\n"
+    )
+    assert list(by_term(result)) == ["Churn", "Usage", "Feedback"]
+    assert by_term(result)["Churn"].definition == "The loss of customers.\n\nExample:\n\n10 of 100."

@@ -191,3 +191,14 @@ def test_a_remark_before_a_short_list_is_not_an_entry() -> None:
     )
     assert [e.term for e in result.entries] == ["Churn", "Quota"]
     assert [d.reason for d in result.dropped] == ["preamble"]
+
+
+def test_links_times_and_remarks_are_no_terms_in_a_list() -> None:
+    result = read_text(
+        "Churn: Customers lost in a period.\n"
+        "https://wiki.example.com/churn has the details.\n"
+        "Quota: A sales target, reviewed at 10:30 on Mondays.\n"
+        "for example: a rep with a 1M target.\n"
+        "Ratio: Wins to losses, e.g. 3:1.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "Quota", "Ratio"]

@@ -364,6 +364,8 @@ def test_markup_alone_is_a_bad_query_and_a_less_than_sign_is_text(index: SearchI
     with pytest.raises(BadQuery, match="only HTML markup"):
         index.search("<script>nothing</script>")
     assert validate("churn under <5% a year") == "churn under <5% a year"
+    assert validate("is ARR<MRR or MRR>ARR") == "is ARR<MRR or MRR>ARR"  # no HTML tag
+    assert validate("what is a P&amp;L center") == "what is a P&L center"
 
 
 def test_emoji_only_query_gives_a_sane_result(index: SearchIndex) -> None:

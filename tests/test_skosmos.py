@@ -202,6 +202,8 @@ def test_search_fields_parent_group_and_type(client: TestClient, glossary: Gloss
     [hit] = [h for h in body["results"] if h["uri"] == uri(glossary, "account-churn")]
     assert hit["broader"] == [{"uri": churn, "prefLabel": "Churn"}]
     assert hit["definition"] and all(isinstance(d, str) for d in hit["definition"])
+    texts = {d.text for d in glossary.concept("account-churn").definitions}
+    assert sorted(hit["definition"]) == sorted(texts)  # each once, the preferred too
     assert body["@context"]["broader"] == "skos:broader"
 
     name, members = next(iter(sorted(glossary.collections.items())))

@@ -118,7 +118,7 @@ _RELATION_KINDS = {
 _NOT_ENTRY_TYPES = frozenset({"conceptscheme", "collection", "orderedcollection"})
 _EXCEL_SEPARATOR = re.compile(r"^\ufeff?(sep=(.))[ \t]*(?=\n)", re.IGNORECASE)
 _MULTI_SPLIT = re.compile(r"\s*[;|\n]\s*")
-_MAX_LISTED_WORDS = 5  # "Churn, Attrition" lists names; longer parts make a phrase
+_MAX_LISTED_WORDS = 3  # "Churn, Attrition" lists names; longer parts make a phrase
 _LOOKS_LIKE_ID = re.compile(r"^[\w.-]*:\S+$")  # mav:mav001, http://..., urn:x
 
 
@@ -408,9 +408,22 @@ def split_values(cell: str) -> list[str]:
     values = [value for value in _MULTI_SPLIT.split(cell.strip()) if value]
     if len(values) == 1 and "," in values[0]:
         parts = [p.strip() for p in values[0].split(",")]
-        if all(0 < len(p.split()) <= _MAX_LISTED_WORDS for p in parts):
+        if all(_a_name(p) for p in parts) and (
+            all(p[0].isupper() for p in parts) or all(p.islower() for p in parts)
+        ):
             return parts
     return values
+
+
+def _a_name(part: str) -> bool:
+    """A short name between commas: not "net of discounts" after "Revenue", nor "Inc.",
+    nor the "000" of "1,000"."""
+    return (
+        0 < len(part.split()) <= _MAX_LISTED_WORDS
+        and any(ch.isalpha() for ch in part)
+        and not part.endswith(".")
+        and not (part.islower() and len(part.split()) > 2)
+    )
 
 
 def clean_text(text: str) -> str | None:

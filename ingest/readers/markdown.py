@@ -58,8 +58,8 @@ _FACET = re.compile(
 _FURNITURE = re.compile(
     r"^(?:(?:table\s+of\s+)?contents|related\s+(?:pages|articles|links|content)|"
     r"revision\s+history|change\s*log|last\s+(?:updated|edited|modified|reviewed)\b.*|"
-    r"(?:document|page)\s+(?:owner|history|control|information)|owners?|maintainers?|"
-    r"feedback|questions\??|on\s+this\s+page)\s*:?$",
+    r"(?:document|page)\s+(?:owners?|history|control|information|maintainers?)|"
+    r"on\s+this\s+page)\s*:?$",
     re.IGNORECASE,
 )
 # how a section's own text introduces what follows, rather than defining the heading
@@ -654,6 +654,8 @@ def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
     """Headings and bold pseudo-headings in order; empty headings are dropped, and so are
     facet headings under a term (their text stays in its body, see `_FACET`)."""
     found: list[_Marker] = []
+    levels = [int(b.tag[1:]) for b in blocks if b.type == "heading" and b.tag[1:].isdigit()]
+    top = min(levels, default=1)  # the document's title level holds no term
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         if block.type == "heading":
@@ -662,9 +664,14 @@ def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
                 reader.drop_block(block, "empty heading")
                 continue
             level = int(block.tag[1:]) if block.tag[1:].isdigit() else 6
-            above = next((m for m in reversed(found) if 0 < m.level < level), None)
-            if _FACET.match(title) and above is not None and not _FURNITURE.match(above.title):
-                reader.facets.add(index)
+            above = next((m for m in reversed(found) if m.level), None)
+            if (
+                _FACET.match(title)
+                and above is not None
+                and above.level == level - 1 > top
+                and not _FURNITURE.match(above.title)
+            ):
+                reader.facets.add(index)  # "### Example" right under "## Churn"
                 continue
             colon = _block_text(block, []).endswith(":")
             found.append(_Marker(index, level, title, reader.span(block)[0], colon=colon))

@@ -99,7 +99,7 @@ _DASH_SEP = re.compile(r"\s+[–—-]\s+|(?<=\w)—(?=\w)")  # "Win rate—close
 _ANNOTATIONS = frozenset(
     "note nb n.b tip warning caution example e.g eg i.e ie see source update updated todo "
     "fyi ps important".split()
-)
+) | {"for example", "for instance", "in short", "in other words", "that is", "see also"}
 _QUOTED = re.compile(r"^[\"“”'‘’«]+|[\"“”'‘’»]+$")
 
 
@@ -209,7 +209,8 @@ def split_entry_line(text: str, relaxed: bool = False) -> tuple[str, str] | None
     `relaxed` (among other such lines) also takes a quoted or lower-case term ("churn
     rate: ...", "“Quota”: ...")."""
     head, sep, tail = text.partition(":")
-    if sep and tail.strip() and _plausible_term(head, relaxed):
+    not_a_term = tail.startswith("//") or (head[-1:].isdigit() and tail[:1].isdigit())
+    if sep and tail.strip() and not not_a_term and _plausible_term(head, relaxed):
         return _QUOTED.sub("", head.strip()), tail.strip()
     dash = _DASH_SEP.search(text)
     if (
