@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from ingest.sources import slug
 from kg import views
+from kg.answer import SURE
 from kg.errors import KgError, NotFound
 from kg.glossary import Glossary
 
@@ -107,7 +108,16 @@ def router(glossary: Glossary) -> APIRouter:
     def find(request: Request, q: str = "") -> HTMLResponse:
         query = q.strip()[:MAX_QUERY]
         results, close, error = _search(glossary, query, RESULTS) if query else ([], False, None)
-        return render(request, "find.html", query=query, results=results, close=close, error=error)
+        answer = _answer(glossary, query) if query and not error else None
+        return render(
+            request,
+            "find.html",
+            query=query,
+            results=results,
+            close=close,
+            error=error,
+            answer=answer,
+        )
 
     @pages.get("/c/{concept_id:path}", response_class=HTMLResponse)
     def concept(request: Request, concept_id: str) -> Response:
@@ -214,6 +224,22 @@ def _search(
     return found["results"], bool(found["close"]), None
 
 
+def _answer(glossary: Glossary, question: str) -> dict[str, Any] | None:
+    """`ask`'s answer, its sentences cut into text and citation numbers for the page to
+    link ("... [1][2]" -> ("...", [1, 2])); None when the question cannot be asked."""
+    try:
+        answer = glossary.ask(question)
+    except KgError:
+        return None
+    pieces = re.split(r"((?:\s*\[\d+\])+)", answer["answer"])
+    parts = [
+        (text.strip(), [int(n) for n in re.findall(r"\d+", refs)])
+        for text, refs in zip(pieces[::2], [*pieces[1::2], ""], strict=True)
+        if text.strip()
+    ]
+    return {**answer, "parts": parts}
+
+
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -231,3 +257,4 @@ def _sentence(text: str) -> str:
 TEMPLATES.env.filters["snippet"] = snippet
 TEMPLATES.env.filters["lines"] = lines
 TEMPLATES.env.globals["phrases"] = PHRASES
+TEMPLATES.env.globals["sure"] = SURE

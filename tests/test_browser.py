@@ -246,3 +246,20 @@ def test_pages_work_without_javascript(browser: Browser, base_url: str) -> None:
         expect(tab.locator(".graph-controls")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_pressing_enter_answers_with_sources_and_a_new_query_hides_the_answer(page: Page) -> None:
+    page.goto("/")
+    page.locator("#q").fill("what is the difference between NRR and GRR")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/find?q=*")
+    answer = page.locator("#answer")
+    expect(answer).to_be_visible()
+    expect(answer.locator(".answer-text")).to_contain_text("side by side")
+    page.locator(".answer-text sup a").first.click()
+    expect(page.locator(".citations li:target")).to_have_count(1)  # the mark leads to its source
+    type_query(page, "customers walking away")
+    expect(page.locator("#search-results .hit").first).to_be_visible()
+    expect(answer).to_be_hidden()  # it answered another question
+    type_query(page, "<script>alert(1)</script>")
+    expect(page.locator("#search-status")).to_contain_text("only HTML markup")

@@ -86,6 +86,10 @@ def test_every_linked_page_renders(client: TestClient) -> None:
         response = client.get(url)
         assert response.status_code == 200, url
         assert "<h1" in response.text, url
+    # the footer's SPARQL link runs a first query rather than asking for one
+    (sparql,) = set(re.findall(r'href="(/sparql\?[^"]+)"', home))
+    response = client.get(sparql.replace("&amp;", "&"))
+    assert response.status_code == 200 and len(response.json()["results"]["bindings"]) == 25
 
 
 def test_concept_page_shows_labels_sourced_definitions_conflicts_relations(
@@ -230,3 +234,21 @@ def test_overlong_input_is_cut_not_refused(client: TestClient) -> None:
     assert response.status_code == 404 and long not in response.text
     assert client.get("/explore/path", params={"from": long, "to": "churn"}).status_code == 404
     assert client.get("/find", params={"q": long}).status_code == 200
+
+
+def test_the_search_page_answers_the_question_with_its_sources(client: TestClient) -> None:
+    question = "what is the difference between upsell and cross-sell"
+    page = html(client.get("/find", params={"q": question}))
+    answer = re.search(r'<section id="answer".*?</section>', page, re.S)
+    assert answer and "Upsell and Cross-sell, side by side." in answer[0]
+    cited = set(re.findall(r'href="#cite-(\d+)"', answer[0]))
+    listed = set(re.findall(r'<li id="cite-(\d+)"', answer[0]))
+    assert cited and cited == listed  # every mark has its source, every source is used
+    assert (
+        client.get("/ask", params={"q": question})
+        .json()["answer"]
+        .startswith("Upsell and Cross-sell, side by side.")
+    )  # the same answer as GET /ask
+    unsure = html(client.get("/find", params={"q": "what is the capital of France"}))
+    assert "not sure" in re.search(r'<section id="answer".*?</section>', unsure, re.S)[0]
+    assert 'id="answer"' not in html(client.get("/find", params={"q": "<script>x</script>"}))

@@ -73,7 +73,11 @@
     return li;
   }
 
+  // The server's answer (on /find) answers the query it was asked; another query hides it.
+  const answer = document.getElementById("answer");
+
   function show(results, query, close) {
+    if (answer) answer.hidden = query !== answer.dataset.query;
     list.replaceChildren(...results.map((r) => hit(r, query)));
     const n = results.length;
     if (!n) status.textContent = `Nothing matched “${query}”. Try other words.`;
@@ -103,6 +107,13 @@
     try {
       const url = `/search?k=${K}&q=${encodeURIComponent(query)}`;
       const response = await fetch(url, { signal: controller.signal });
+      if (response.status === 400 || response.status === 422) {
+        const body = await response.json().catch(() => ({}));  // the server says what is wrong
+        list.replaceChildren();
+        status.textContent = typeof body.detail === "string" ? body.detail : "That query cannot be searched.";
+        shown = query;
+        return;
+      }
       if (!response.ok) throw new Error(`search answered ${response.status}`);
       const data = await response.json();
       show(data.results, query, data.close);
