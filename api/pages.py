@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ingest.sources import slug
@@ -153,7 +153,13 @@ def router(glossary: Glossary) -> APIRouter:
         source, target = source.strip()[:MAX_QUERY], target.strip()[:MAX_QUERY]
         context: dict[str, Any] = {"source": source, "target": target, "steps": None}
         if not (source and target):
-            return render(request, "path.html", **context)
+            missing = (
+                ""
+                if not (source or target)
+                else "Give both concepts: "
+                + ("where the path starts." if target else "where the path ends.")
+            )
+            return render(request, "path.html", **context, error=missing or None)
         try:
             start, end = glossary.concept(source), glossary.concept(target)
             links = glossary.path(start.id, end.id)
@@ -172,6 +178,13 @@ def router(glossary: Glossary) -> APIRouter:
         ]
         context.update(start=views.ref(start), end=views.ref(end), steps=steps)
         return render(request, "path.html", **context)
+
+    @pages.get("/{unknown:path}", response_class=HTMLResponse, include_in_schema=False)
+    def unknown(request: Request, unknown: str) -> Response:
+        """Any other address: the site's 404 page for a browser, JSON for a program."""
+        if "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        return not_found(request, f"Nothing lives at “/{_short(unknown)}”.")
 
     return pages
 

@@ -89,6 +89,13 @@ _COMPUTATION = re.compile(
     r"\bsum\s+of\b|\btotal\s+of\b|\bratio\s+of\b|\bpercentage\s+of\b",
     re.IGNORECASE,
 )
+# asking what value is good ("what is a good NPS score", "a healthy churn rate for SaaS")
+_GOOD_VALUE = re.compile(
+    r"\b(?:good|healthy|typical|average|normal|ideal|acceptable|realistic|bad|benchmarks?|"
+    r"industry\s+standard)\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d|\bpercent\b|%")  # a definition that gives any figure at all
 _WHICH_BETTER = re.compile(r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we))\b", re.I)
 _NAME_ASKED = re.compile(
     r"\b(?:term|word|name|phrase)\s+for\b|\bcalled\b|\bcall\s+(?:it|this|that|them)\b"
@@ -132,6 +139,10 @@ _EDGES = re.compile(
 )
 # a preposition that places a name in a context ("call to action in gainsight")
 _PLACE = re.compile(r"\s+(?:in|for|at|within|during|on|across|from|inside)\s+", re.IGNORECASE)
+_SECOND_QUESTION = re.compile(
+    r"\s*,?\s+and\s+(?:why|how|what|when|where|who|which|is|are|does|do|can|should)\b.*$",
+    re.IGNORECASE,
+)
 _POSSESSIVE = re.compile(r"^(?:my|our|your|their|its)\s+", re.IGNORECASE)
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:please\s+)?(?:what\s+(?:is|are)\b|what['’]?s\b|define\b|"
@@ -144,8 +155,8 @@ _DEFINITION_QUESTION = re.compile(
 # or `a` and `b` are the two sides.
 _COMPARE = [
     re.compile(
-        r"^(?:what\s+(?:is|are)\s+|what['’]s\s+)?(?:the\s+)?(?:differences?|diff)\s+"
-        r"between\s+(?P<items>.+)$",
+        r"^(?:what\s+(?:is|are)\s+|what['’]?s\s+)?(?:the\s+)?(?:dif+(?:e?r[ae]?n[cs]e?s?)?|"
+        r"dif+er\w*)\s+between\s+(?P<items>.+)$",
         re.IGNORECASE,
     ),
     re.compile(
@@ -243,7 +254,9 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
 
 def _asked_term(question: str) -> str | None:
     """What a definition or how-to question is about, its article or possessive taken off
-    ("what is a sales quota" -> "sales quota"); None for any other question."""
+    ("what is a sales quota" -> "sales quota"); None for any other question. A second
+    question after it ("... and why does it matter") is not part of the term."""
+    question = _SECOND_QUESTION.sub("", question)
     if _NAME_ASKED.search(question):
         return None
     if bare := _BARE_ACRONYM.match(question):  # "SDR", "x": a name, or nothing, not words
@@ -361,6 +374,8 @@ def ask(
         _COMPUTATION.search(d.text) for d in best.definitions
     ):
         writer.say(f"The glossary gives no formula for {best.pref_label}.")
+    if _GOOD_VALUE.search(text) and not any(_FIGURE.search(d.text) for d in best.definitions):
+        writer.say(f"The glossary does not say what a good value of {best.pref_label} is.")
     shown = [_brief(best, hits[0], "answer")]
     links = _related(best.id, related, concepts_by_id)
     shown += [_brief(concepts_by_id[r.other], None, f"related:{r.how}") for r in links]
@@ -397,10 +412,9 @@ def _describe(
         writer.say(f"{concept.pref_label}: {_sentence(preferred.text)}", [n])
         if preferred.shared_with:
             writer.say(
-                f"({writer.name(preferred.source)} defines it together with "
-                f"{_join(list(preferred.shared_with))}.)",
-                [n],
-            )
+                f"{writer.name(preferred.source)} defines it together with "
+                f"{_join(list(preferred.shared_with))}."
+            )  # the citation just given covers it
         others = [d for d in _differing(concept, preferred) if d.text not in skip]
         for d in others[:others_limit]:
             m = writer.cite(d.source, d.text, concept.id)
@@ -410,7 +424,8 @@ def _describe(
             more = len(others) - others_limit
             writer.say(f"The glossary has {more} more definition{'s' if more > 1 else ''}.")
         _say_conflicts(concept, writer)
-    aliases = [a for a in concept.alt_labels if fold(a) != fold(concept.pref_label)]
+    own = words_of(concept.pref_label)  # "Key Performance Indicators" is no other name
+    aliases = [a for a in concept.alt_labels if words_of(a) != own]
     if aliases:
         refs = _alias_refs(concept, aliases, writer)
         writer.say(f"Also called {_join(aliases)}.", refs)
@@ -498,12 +513,26 @@ def _say_related(
         return
     grouped: dict[str, list[str]] = {}
     refs = []
+    worded: list[str] = []  # linked only because their definitions read alike
+    worded_refs: list[int] = []
     for r in links:
         other = concepts_by_id[r.other]
+        if _statement(r, (concept, other)) is None and "read alike" in r.reason:
+            worded.append(other.pref_label)
+            if (d := other.definition) is not None:  # the text that reads alike
+                worded_refs.append(writer.cite(d.source, d.text, other.id))
+            continue
         grouped.setdefault(r.how, []).append(other.pref_label)
         refs += _link_refs(r, concept, other, writer)
     parts = [f"{how} {_join(labels)}" for how, labels in grouped.items()]
-    writer.say(f"In the glossary's graph, {concept.pref_label} is {'; '.join(parts)}.", refs)
+    if parts:
+        writer.say(f"In the glossary's graph, {concept.pref_label} is {'; '.join(parts)}.", refs)
+    if worded:
+        writer.say(
+            f"Its definitions read like those of {_join(worded)}; no source links them in "
+            "a sentence.",
+            worded_refs,
+        )
 
 
 def _link_refs(r: Relation, a: Concept, b: Concept, writer: _Writer) -> list[int]:

@@ -511,3 +511,26 @@ def test_a_text_cited_for_two_concepts_is_cited_for_each(glossary) -> None:  # t
     result = glossary.ask("ebr vs qbr")
     n = int(re.search(r"Also called QBR\. \[(\d+)\]", result["answer"])[1])
     assert result["citations"][n - 1]["concept"] == "quarterly-business-review"
+
+
+def test_small_answer_phrasings(glossary) -> None:  # type: ignore[no-untyped-def]
+    good = glossary.ask("whats a good churn rate for saas")["answer"]
+    assert "The glossary does not say what a good value of Churn is." in good
+    assert "good value" not in glossary.ask("what is churn")["answer"]
+    typo = glossary.ask("whats the differnce between arr and mrr")
+    assert [c["id"] for c in typo["concepts"]] == [
+        "annual-recurring-revenue",
+        "monthly-recurring-revenue",
+    ]
+    second = glossary.ask("what is negative churn and why does it matter")
+    assert (
+        second["concepts"][0]["id"] == "negative-churn" and "no entry named" not in second["answer"]
+    )
+    kpi = glossary.ask("what is a KPI")["answer"]
+    assert (
+        "Key Performance Indicators" not in kpi.split("Also called", 1)[-1]
+    )  # a plural is no alias
+    cac = glossary.ask("what is CAC")["answer"]
+    assert "read like those of" not in cac or "no source links them in a sentence." in cac
+    qbr = glossary.ask("what is an EBR")["answer"]
+    assert "(Customer Success Glossary" not in qbr  # no brackets inside brackets

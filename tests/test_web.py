@@ -252,3 +252,15 @@ def test_the_search_page_answers_the_question_with_its_sources(client: TestClien
     unsure = html(client.get("/find", params={"q": "what is the capital of France"}))
     assert "not sure" in re.search(r'<section id="answer".*?</section>', unsure, re.S)[0]
     assert 'id="answer"' not in html(client.get("/find", params={"q": "<script>x</script>"}))
+
+
+def test_an_unknown_address_is_a_page_for_a_browser_and_json_for_a_program(
+    client: TestClient,
+) -> None:
+    browser = client.get("/nonexistent/page", headers={"accept": "text/html,*/*"})
+    assert browser.status_code == 404 and "<h1" in browser.text and 'href="/#a-z"' in browser.text
+    program = client.get("/nonexistent/page", headers={"accept": "application/json"})
+    assert program.status_code == 404 and program.json() == {"detail": "Not Found"}
+    assert client.get("/explore/path").status_code == 200  # real pages still answer
+    half = html(client.get("/explore/path", params={"from": "", "to": "Churn"}))
+    assert "Give both concepts: where the path starts." in half
