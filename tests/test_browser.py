@@ -263,3 +263,18 @@ def test_pressing_enter_answers_with_sources_and_a_new_query_hides_the_answer(pa
     expect(answer).to_be_hidden()  # it answered another question
     type_query(page, "<script>alert(1)</script>")
     expect(page.locator("#search-status")).to_contain_text("only HTML markup")
+
+
+def test_back_from_a_concept_shows_the_search_again(page: Page) -> None:
+    page.goto("/")
+    type_query(page, "net dollar retention")
+    hits = page.locator("#search-results .hit")
+    expect(hits.first.locator(".hit-label")).to_have_text("Net Revenue Retention")
+    expect(page).to_have_url(re.compile(r"/\?q=net%20dollar%20retention$"))
+    hits.first.locator(".hit-label").click()
+    page.wait_for_url("**/c/net-revenue-retention")
+    page.go_back()
+    expect(page.get_by_role("searchbox", name="Search the glossary")).to_have_value(
+        "net dollar retention"
+    )
+    expect(hits.first.locator(".hit-label")).to_have_text("Net Revenue Retention")

@@ -168,6 +168,10 @@
     }
   });
 
+  // Coming back (history), the address holds the query even when the box lost it.
+  const remembered = new URLSearchParams(location.search).get("q");
+  if (remembered && !input.value.trim()) input.value = remembered.slice(0, 512);
+
   // Coming back (history), the browser may restore the typed text without the results.
   window.addEventListener("pageshow", () => {
     if (input.value.trim() && !list.children.length) {
