@@ -94,7 +94,7 @@ def make_units(entries: Sequence[Entry]) -> tuple[list[Unit], list[Entry]]:
             elif entry.has(Flag.ACRONYM_ONLY) and is_acronym(term):
                 own = [acronym_base(term), *own]
                 term, aliases = (aliases[0], aliases[1:]) if aliases else (term, aliases)
-            units.append(Unit(len(units), entry, term, aliases, own, mentions))
+            units.append(Unit(len(units), entry, term, aliases, own, mentions, entry.shared_with))
     return units, unplaced
 
 

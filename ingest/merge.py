@@ -325,7 +325,12 @@ def _assemble(
             seen.add((e.source, e.lines))
             concept.definitions.append(
                 Definition(
-                    text, e.source, e.lines, e.raw_term or e.term, unit.shared_with, e.language
+                    text,
+                    e.source,
+                    e.lines,
+                    e.raw_term or e.term,
+                    tuple(sorted(unit.shared_with, key=str.casefold)),  # as an export reads back
+                    e.language,
                 )
             )
         for relation in e.relations:

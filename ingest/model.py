@@ -57,6 +57,9 @@ class Entry:
     uri: str | None = None  # identity given by a structured source
     origin: str | None = None  # in this tool's own export: the URI the concept first had
     language: str | None = None  # of its term and definition, when not English ("de")
+    # the other terms its definition is shared with, read back from this tool's export
+    # (a combined entry, "Bookings vs. Billings vs. Revenue", gives them as `terms`)
+    shared_with: tuple[str, ...] = ()
     flags: frozenset[Flag] = field(default_factory=frozenset)
 
     def has(self, flag: Flag) -> bool:

@@ -32,6 +32,7 @@ def entry_to_row(entry: Entry) -> dict[str, Any]:
         "uri": entry.uri,
         **({"origin": entry.origin} if entry.origin else {}),
         **({"language": entry.language} if entry.language else {}),
+        **({"shared_with": list(entry.shared_with)} if entry.shared_with else {}),
         "flags": sorted(f.value for f in entry.flags),
     }
 
@@ -57,6 +58,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         uri=row.get("uri"),
         origin=row.get("origin"),
         language=row.get("language"),
+        shared_with=tuple(row.get("shared_with", ())),
         flags=frozenset(Flag(f) for f in row.get("flags", ())),
     )
 

@@ -122,6 +122,8 @@ def to_rdf(
             graph.add((node, RDF.value, Literal(definition.text, lang=definition.language or "en")))
             graph.add((node, DCTERMS.source, source_uri(base, definition.source)))
             graph.add((node, KGV.term, Literal(definition.term)))
+            for other in definition.shared_with:  # a combined entry's other terms
+                graph.add((node, KGV.sharedWith, Literal(other)))
             if definition.lines:
                 graph.add((node, KGV.startLine, Literal(definition.lines[0])))
                 graph.add((node, KGV.endLine, Literal(definition.lines[1])))

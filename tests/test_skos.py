@@ -446,3 +446,16 @@ def test_a_vocabulary_in_another_language_keeps_its_language_through_export(
     assert isomorphic(
         graph, Graph().parse(data=again.export("turtle")[0].decode(), format="turtle")
     )
+
+
+def test_a_combined_entry_is_still_shared_after_an_export_is_read_back(
+    seed_rdf, glossary, tmp_path: Path
+) -> None:
+    path = tmp_path / "export.ttl"
+    path.write_bytes(serialize(seed_rdf, "turtle")[0])
+    again = Glossary.build(read_sources(path), base_uri=glossary.base_uri)
+    for label in ("Bookings", "Billings", "Revenue"):
+        before = {(d.text, d.shared_with) for d in glossary.concept(label).definitions}
+        assert any(shared for _, shared in before)  # "Bookings vs. Billings vs. Revenue"
+        assert {(d.text, d.shared_with) for d in again.concept(label).definitions} == before
+        assert again.concept(label).definition == glossary.concept(label).definition

@@ -53,6 +53,7 @@ class KGV(DefinedNamespace):
     term: URIRef  # the term the source wrote the definition under
     phrasing: URIRef  # an everyday wording of a concept, searched but not a label
     acronym: URIRef  # which of a concept's altLabels is an acronym of it (CSAT, NDR)
+    sharedWith: URIRef  # another term a combined entry's definition also defines
 
 
 RDFLIB_FORMATS = {"turtle": "turtle", "xml": "xml", "json-ld": "json-ld", "nt": "nt"}
@@ -533,7 +534,7 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
     cited definition, one undefined entry per other described source the concept cites,
     and one for the definitions citing none. Relations go on the first only."""
     graph = index.graph
-    cited: list[tuple[str, tuple[int, int] | None, str, str | None]] = []
+    cited: list[tuple[str, tuple[int, int] | None, str, str | None, tuple[str, ...]]] = []
     plain: list[str] = []
     described = set()  # the texts of definition resources: a literal repeating one is a copy
     for value in graph.objects(node, SKOS.definition):
@@ -557,10 +558,12 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
             plain.append(text)
             continue
         term = next((_text(o) for o in graph.objects(value, KGV.term) if _literal(o)), None)
-        cited.append((origins[0].id, _lines(graph, value), text, term))
+        others = [_text(o) for o in graph.objects(value, KGV.sharedWith) if _literal(o)]
+        shared = tuple(sorted(others, key=str.casefold))  # in the order merging keeps them
+        cited.append((origins[0].id, _lines(graph, value), text, term, shared))
     if not cited and not any(o in index.sources for o in graph.objects(node, DCTERMS.source)):
         return [entry]
-    defined = {origin for origin, _, _, _ in cited}
+    defined = {c[0] for c in cited}
     listed = sorted(
         {index.sources[o].id for o in graph.objects(node, DCTERMS.source) if o in index.sources}
         - defined
@@ -569,11 +572,21 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
     # this tool's export repeats the preferred definition as text: it stays the preferred one
     copied = {_clean(str(v)) for v in graph.objects(node, SKOS.definition) if _literal(v)}
     entries = []
-    for origin, lines, text, term in sorted(cited, key=lambda c: (c[0], c[1] or (0, 0), c[2])):
+    for origin, lines, text, term, shared in sorted(
+        cited, key=lambda c: (c[0], c[1] or (0, 0), c[2])
+    ):
         raw = term or entry.raw_term
         mine = flags | {Flag.PREFERRED} if text in copied else flags
         entries.append(
-            replace(entry, source=origin, definition=text, lines=lines, raw_term=raw, flags=mine)
+            replace(
+                entry,
+                source=origin,
+                definition=text,
+                lines=lines,
+                raw_term=raw,
+                flags=mine,
+                shared_with=shared,
+            )
         )
     entries += [
         replace(entry, source=origin, definition=None, flags=flags | {Flag.UNDEFINED})
