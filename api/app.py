@@ -12,8 +12,11 @@ from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 from threadpoolctl import threadpool_limits
 
 from api import pages, skosmos, sparql
@@ -29,6 +32,7 @@ from api.schemas import (
 from kg import views
 from kg.errors import BadQuery, BuildError, KgError, NotFound
 from kg.glossary import Glossary
+from kg.retrieval import validate
 
 HERE = Path(__file__).parent
 EXPORT_TYPES = {
@@ -61,10 +65,25 @@ def create_app(glossary: Glossary) -> FastAPI:
         description="A deduplicated, sourced, linked customer-success vocabulary.",
         version="0.1.0",
         responses=ERRORS,
+        docs_url=None,  # served below from local files, not a CDN
+        redoc_url=None,
     )
     app.state.glossary = glossary
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"])
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The OpenAPI docs (Swagger UI), with no file fetched from the internet."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Glossary knowledge graph: HTTP API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     @app.exception_handler(KgError)
     async def domain_error(_: Request, exc: KgError) -> JSONResponse:
@@ -103,7 +122,7 @@ def create_app(glossary: Glossary) -> FastAPI:
     ) -> dict[str, Any]:
         """The concept one of whose labels matches (case, spacing, hyphens, punctuation
         ignored)."""
-        found = glossary.lookup(label)
+        found = glossary.lookup(validate(label))  # NUL, control characters: 400 as in /search
         if found is None:
             raise NotFound(f"no concept has the label {label!r}")
         return views.detail(glossary, found)
@@ -174,3 +193,23 @@ def _one_line(exc: RequestValidationError) -> str:
         where = ".".join(str(x) for x in error.get("loc", ()) if x not in ("query", "path"))
         parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else error["msg"])
     return "; ".join(parts) or "invalid request"
+
+
+class HeadAsGet:
+    """HEAD answered as GET without its body (RFC 9110, 9.3.2), for every GET route:
+    uptime and link checkers send HEAD."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)

@@ -137,7 +137,7 @@ class Limits:
     memory_mb: int = 512  # address space a query may add to the query process
     result_bytes: int = 16 * 2**20
     workers: int = 1
-    queue: int = 8
+    queue: int = 32  # cheap queries in a burst wait their turn (each waits at most ~8 s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -756,6 +756,10 @@ class Engine:
 # --- HTTP ------------------------------------------------------------------------------------
 
 
+_SLICE = re.compile(r"\b(LIMIT|OFFSET)\s+(\d+)", re.IGNORECASE)
+MAX_SLICE = 10**12  # past this rdflib's slicing fails with a Python message
+
+
 def check(query: str | None, graphs: Sequence[str], base: str, limits: Limits) -> str:
     """The query text if this process can pass it on; else BadQuery (400) or 413."""
     if query is None or not query.strip():
@@ -767,6 +771,12 @@ def check(query: str | None, graphs: Sequence[str], base: str, limits: Limits) -
     depth = nesting(query)
     if depth > limits.nesting:
         raise BadQuery(f"query nests brackets {depth} deep; at most {limits.nesting} allowed")
+    for m in _SLICE.finditer(query):
+        if int(m[2]) > MAX_SLICE:
+            raise BadQuery(
+                f"{m[1].upper()} {m[2][:20]}{'…' if len(m[2]) > 20 else ''} is too large; "
+                f"at most {MAX_SLICE:,} (and an answer holds at most {limits.rows:,} rows)"
+            )
     for graph in graphs:
         if graph != base:
             raise BadQuery(
@@ -831,6 +841,8 @@ def router(glossary: Glossary, limits: Limits | None = None) -> APIRouter:
         """Read-only SPARQL 1.1: SELECT, ASK, CONSTRUCT, DESCRIBE over the vocabulary."""
         if update is not None:
             raise BadQuery(UPDATE_REFUSED)
+        if len(request.query_params.getlist("query")) > 1:  # the protocol allows exactly one
+            raise BadQuery("send one `query`; this request has several")
         graphs = [*(default_graph or ()), *(named_graph or ())]
         return await respond(request, check(query, graphs, base, limits), fmt)
 

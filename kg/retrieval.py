@@ -169,6 +169,9 @@ _MARKUP = re.compile(
 )
 
 
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters: no text of their own
+
+
 def validate(query: object, limit: int = MAX_QUERY_CHARS) -> str:
     """The query, stripped, or BadQuery saying what is wrong with it."""
     if not isinstance(query, str):
@@ -185,7 +188,7 @@ def validate(query: object, limit: int = MAX_QUERY_CHARS) -> str:
             raise BadQuery("query is not valid Unicode text (lone surrogate)")
         if category == "Cc" and ch not in "\t\n\r":
             raise BadQuery(f"query contains the control character U+{ord(ch):04X}; send plain text")
-    stripped = query.strip()
+    stripped = query.strip().strip(_INVISIBLE).strip()
     if not stripped:
         raise BadQuery("query is empty: type a word or a question")
     text = " ".join(_MARKUP.sub(" ", stripped).split()) if "<" in stripped else stripped

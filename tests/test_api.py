@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -77,7 +79,7 @@ def test_lookup_finds_hidden_labels(client: TestClient) -> None:
         ("/concepts?offset=-1", 422),
         ("/concepts?limit=abc", 422),
         ("/concepts/..%2F..%2Fetc%2Fpasswd", 404),
-        ("/lookup?label=%00", 404),
+        ("/lookup?label=%00", 400),  # a NUL is refused, as in /search
     ],
 )
 def test_bad_requests_get_a_clear_4xx(client: TestClient, url: str, status: int) -> None:
@@ -88,7 +90,10 @@ def test_bad_requests_get_a_clear_4xx(client: TestClient, url: str, status: int)
 
 
 def test_openapi_docs_and_page(client: TestClient) -> None:
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "cdn" not in docs.text  # nothing from the internet
+    for asset in re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', docs.text):
+        assert client.get(asset).status_code == 200, asset
     assert "/concepts/{concept_id}" in client.get("/openapi.json").json()["paths"]
     page = client.get("/")
     assert page.status_code == 200 and "Net Revenue Retention" in page.text
@@ -182,3 +187,15 @@ def test_invalid_utf8_in_a_query_is_refused(client: TestClient) -> None:
         response = client.get(f"{path}?q=%ff%fe%20churn")
         assert response.status_code == 400
         assert "UTF-8" in response.json()["detail"]
+
+
+def test_head_is_get_without_a_body(client: TestClient) -> None:
+    for url in ("/", "/health", "/search?q=churn"):
+        head, get = client.head(url), client.get(url)
+        assert head.status_code == 200 and head.content == b"", url
+        assert head.headers["content-type"] == get.headers["content-type"], url
+
+
+def test_invisible_or_control_characters_are_refused_alike(client: TestClient) -> None:
+    assert client.get("/search", params={"q": "\u200b"}).status_code == 400  # zero width only
+    assert client.get("/lookup", params={"label": "churn\x00"}).status_code == 400

@@ -278,3 +278,9 @@ def test_back_from_a_concept_shows_the_search_again(page: Page) -> None:
         "net dollar retention"
     )
     expect(hits.first.locator(".hit-label")).to_have_text("Net Revenue Retention")
+
+
+def test_the_api_docs_render_without_the_internet(page: Page) -> None:
+    page.goto("/docs")
+    expect(page.locator(".swagger-ui .title")).to_contain_text("Glossary knowledge graph")
+    expect(page.locator(".opblock-summary-path", has_text="/ask").first).to_be_visible()

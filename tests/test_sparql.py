@@ -371,3 +371,11 @@ def test_the_query_process_sandbox() -> None:
     assert len(lines) == len(attempts), done.stderr
     assert all(line.startswith("denied:") for line in lines), lines
     assert not PROBE.exists()
+
+
+def test_a_huge_limit_or_a_second_query_is_a_clear_400(client) -> None:  # type: ignore[no-untyped-def]
+    huge = "SELECT * WHERE { ?s ?p ?o } LIMIT 99999999999999999999"
+    response = client.get("/sparql", params={"query": huge})
+    assert response.status_code == 400 and "is too large" in response.json()["detail"]
+    two = client.get("/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")])
+    assert two.status_code == 400 and "send one `query`" in two.json()["detail"]
