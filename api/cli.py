@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from dataclasses import replace
@@ -15,6 +16,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -27,12 +29,25 @@ from kg import build, views
 from kg.adapt import Recipe
 from kg.config import Settings
 from kg.embed import Encoder
-from kg.errors import KgError
+from kg.errors import BadQuery, KgError
 from kg.glossary import Glossary
 from kg.records import entry_to_row
 
 SHOWN = 10  # warnings of one kind printed before "and N more"
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+
+class _Output(Console):
+    """Standard output: a reader that stops reading (`kg show X | head -1`) ends the command
+    quietly and successfully, as it would a pager."""
+
+    def on_broken_pipe(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # nothing more to flush at exit
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0)
+
+
+# piped output is never cut to a width (tables and lines stay whole for the next program)
+out = _Output(soft_wrap=True, width=None if sys.stdout.isatty() else 100_000)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -55,7 +70,10 @@ def app() -> None:
 
 
 def _settings(build_dir: Path | None) -> Settings:
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:  # a setting that cannot work: say which, before doing anything
+        raise click.UsageError(str(exc)) from None
     return replace(settings, build_dir=build_dir) if build_dir is not None else settings
 
 
@@ -172,11 +190,13 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
         )
     out.print(table)
     c = glossary.counts()
+    warnings = c["warnings"] + len(glossary.report.notes) + len(glossary.report.unplaced)
     out.print(
-        f"{c['sources']} sources, {c['entries']} entries ({c['undefined']} undefined), "
-        f"{c['dropped_lines']} noise lines dropped; {c['entries']} entries became "
-        f"{c['concepts']} concepts through {c['merges']} merges; {c['conflicts']} conflicts; "
-        f"{c['warnings'] + len(glossary.report.notes)} warnings",
+        f"{_n(c['sources'], 'source')}, {_n(c['entries'], 'entry', 'entries')} "
+        f"({c['undefined']} undefined), {_n(c['dropped_lines'], 'noise line')} dropped; "
+        f"{_n(c['entries'], 'entry', 'entries')} became {_n(c['concepts'], 'concept')} "
+        f"through {_n(c['merges'], 'merge')}; {_n(c['conflicts'], 'conflict')}; "
+        f"{_n(warnings, 'warning')}",
         highlight=False,
     )
     kinds = ", ".join(f"{kind} {n}" for kind, n in glossary.evidence().most_common())
@@ -187,7 +207,7 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
     r = glossary.relation_stats()
     by_kind = ", ".join(f"{k} {n}" for k, n in sorted(r["by_kind"].items()))
     out.print(
-        f"relations: {r['links']} ({by_kind}; {r['curated']} curated); links per concept "
+        f"relations: {r['links']} ({by_kind or 'none'}; {r['curated']} curated); links per concept "
         f"min {r['min']}, median {r['median']}, max {r['max']}; {r['isolated']} isolated; "
         f"{len(glossary.collections)} collections",
         highlight=False,
@@ -280,7 +300,7 @@ def entries(source: str | None, as_json: bool, build_dir: Path | None) -> None:
 @json_option
 @build_dir_option
 def show(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
-    """One concept: labels, every sourced definition, conflicts."""
+    """One concept: labels, every sourced definition, conflicts and relations."""
     glossary = _load(build_dir)
     data = views.detail(glossary, glossary.concept(label_or_id))
     if as_json:
@@ -306,6 +326,14 @@ def show(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
         out.print(
             f"[yellow]sources disagree on {conflict['aspect']}[/yellow]: {sides}", highlight=False
         )
+    if not data["definitions"]:
+        named = ", ".join(data["sources"])
+        out.print(f" no source defines it [dim](named in {named})[/dim]", highlight=False)
+    for kind in ("broader", "narrower", "related"):
+        for other in data[kind]:
+            mark = " (curated)" if other["curated"] else ""
+            out.print(f" {kind} {other['pref_label']}{mark}", highlight=False)
+            out.print(f"     [dim]{escape(other['reason'])}[/dim]", highlight=False)
 
 
 @app.command()
@@ -399,7 +427,7 @@ def related(label_or_id: str, depth: int, as_json: bool, build_dir: Path | None)
             f"  {names[e['source']]} --{e['relation']}--> {names[e['target']]}{mark}",
             highlight=False,
         )
-        out.print(f"      [dim]{e['reason']}[/dim]", highlight=False)
+        out.print(f"      [dim]{escape(e['reason'])}[/dim]", highlight=False)
 
 
 @app.command()
@@ -419,7 +447,7 @@ def path(start: str, end: str, as_json: bool, build_dir: Path | None) -> None:
     out.print(f"[bold]{names[first.id]}[/bold]", highlight=False)
     for e in data["edges"]:
         out.print(f"  --{e['relation']}--> [bold]{names[e['target']]}[/bold]", highlight=False)
-        out.print(f"      [dim]{e['reason']}[/dim]", highlight=False)
+        out.print(f"      [dim]{escape(e['reason'])}[/dim]", highlight=False)
 
 
 @app.command()
@@ -440,7 +468,7 @@ def path(start: str, end: str, as_json: bool, build_dir: Path | None) -> None:
 def export(fmt: str, output: Path | None, build_dir: Path | None) -> None:
     """The SKOS vocabulary."""
     data, _ = _load(build_dir).export(fmt)
-    if output is None:
+    if output is None or str(output) == "-":  # "-o -": standard output, as tools take it
         sys.stdout.buffer.write(data)
     else:
         if not output.parent.is_dir():
@@ -469,13 +497,15 @@ def search(query: str, k: int, explain: bool, as_json: bool, build_dir: Path | N
     if as_json:
         _print_json(data)
         return
+    if data["results"] and not data["close"]:  # as the web page says it
+        out.print(f"no concept is a close match for {query!r}; the nearest:", highlight=False)
     for n, r in enumerate(data["results"], start=1):
         alt = _aliases(r["alt_labels"], query)
         out.print(f"{n:>2}. [bold]{r['pref_label']}[/bold]{alt}  {r['score']:.3f}", highlight=False)
         if r["definition"]:
             out.print(f"    {_clip(r['definition'], 160)}", highlight=False)
         if explain:
-            out.print(f"    [dim]{r['explanation']}[/dim]", highlight=False)
+            out.print(f"    [dim]{escape(r['explanation'])}[/dim]", highlight=False)
     if not data["results"]:
         out.print("no results")
 
@@ -524,8 +554,12 @@ def _aliases(aliases: list[str], query: str, shown: int = 4) -> str:
 def evaluate_command(questions: Path, as_json: bool, build_dir: Path | None) -> None:
     """Hit@1, Hit@5 and MRR@10 on a questions file, for hybrid, BM25 alone and dense alone.
 
-    bm25-text and dense read the glossary's own labels and definitions; bm25 and views read
-    the curated phrasings too, as the hybrid does."""
+    QUESTIONS is a tab-separated file with the header `question expected_label category
+    split`: expected_label is a label of the right concept ("A|B" when two answer it; empty
+    for a question the glossary cannot answer), category is direct, short, paraphrase or
+    unanswerable, and split is any name (e.g. tune, heldout). Lines starting with # are
+    comments. bm25-text and dense read the glossary's own labels and definitions; bm25 and
+    views read the curated phrasings too, as the hybrid does."""
     from kg.evaluate import evaluate, format_report, glossary_text_bm25
 
     glossary = _load(build_dir)
@@ -538,6 +572,11 @@ def evaluate_command(questions: Path, as_json: bool, build_dir: Path | None) -> 
     text = glossary_text_bm25(index, glossary.concepts)
     result = evaluate(index, questions, resolve=resolve, baselines={"bm25-text": text})
     result["model"] = _settings(build_dir).model
+    if not result["confidence"]:
+        raise BadQuery(
+            f"{questions}: nothing to measure: no question has a label the glossary holds "
+            f"({len(result['unresolved'])} skipped)"
+        )
     if as_json:
         _print_json(result)
     else:
@@ -613,8 +652,28 @@ def serve(host: str, port: int, build_dir: Path | None) -> None:
     from api.app import create_app
 
     glossary = _load(build_dir)
+    _check_address(host, port)
     err.print(f"serving {len(glossary.concepts)} concepts on http://{host}:{port}", highlight=False)
     uvicorn.run(create_app(glossary), host=host, port=port, log_level="warning", access_log=False)
+
+
+def _check_address(host: str, port: int) -> None:
+    """A UsageError naming the address if the server could not listen there."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.UsageError(f"cannot listen on {host!r}: {exc.strerror}; give --host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise click.UsageError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port"
+            ) from None
 
 
 def _print_json(data: Any) -> None:
@@ -644,8 +703,14 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    """ "1 entry", "2 entries"."""
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _one_line(text: str, limit: int = 1000) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def run() -> None:

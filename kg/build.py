@@ -28,10 +28,17 @@ MANIFEST = "manifest.json"
 def write_atomic(build_dir: Path, fill: Callable[[Path], dict[str, Any]]) -> None:
     """Build into a temporary folder with `fill(tmp) -> manifest`, then swap it in."""
     build_dir = build_dir.absolute()
-    build_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(build_dir):
-        _tidy(build_dir)
-        _write(build_dir, fill)
+    try:
+        build_dir.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(build_dir):
+            _tidy(build_dir)
+            _write(build_dir, fill)
+    except OSError as exc:
+        where = exc.filename or build_dir
+        raise BuildError(
+            f"cannot write the build in {build_dir} ({exc.strerror} at {where}); "
+            "choose a --build-dir you can write to"
+        ) from None
 
 
 @contextmanager

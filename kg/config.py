@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlparse
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,27 @@ class Settings:
             raw = env.get(f"KG_{f.name.upper()}")
             if raw:
                 values[f.name] = Path(raw) if f.type in ("Path", Path) else raw
-        return cls(**values)  # type: ignore[arg-type]
+        settings = cls(**values)  # type: ignore[arg-type]
+        return replace(settings, base_uri=base_uri(settings.base_uri))
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"KG_BACKEND is {self.backend!r}; choose {' or '.join(BACKENDS)}")
+
+
+BACKENDS = ("onnx", "torch")
+
+
+def base_uri(value: str) -> str:
+    """An absolute http(s) URI that concept ids can follow: a "/" is added unless it ends
+    with "/" or "#" ("https://x.test/g" gives https://x.test/g/churn, not .../gchurn)."""
+    parts = urlparse(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValueError(
+            f"KG_BASE_URI is {value!r}; give an absolute http(s) URI such as "
+            "https://example.org/glossary/"
+        )
+    return value if value.endswith(("/", "#")) else value + "/"
 
 
 def environment_variables() -> list[str]:

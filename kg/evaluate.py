@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,7 +26,8 @@ from kg.search import MODES, SearchIndex
 Ranker = Callable[[str, int], list[str]]  # a query and k -> concept ids, best first
 
 CATEGORIES = ("direct", "short", "paraphrase")
-SPLITS = ("tune", "heldout3", "heldout4", "heldout5")
+SPLITS = ("tune", "heldout3", "heldout4", "heldout5")  # this project's file; any name works
+_SPLIT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 COLUMNS = ("question", "expected_label", "category", "split")
 METRICS = ("hit@1", "hit@5", "mrr@10")
 DEPTH = 10
@@ -54,6 +56,8 @@ def read_questions(path: Path) -> list[Question]:
     header_line, header = numbered[0]
     if tuple(c.strip() for c in header.split("\t")) != COLUMNS:
         raise BadQuery(f"{path}:{header_line}: header must be {', '.join(COLUMNS)} (tab-separated)")
+    if len(numbered) == 1:
+        raise BadQuery(f"{path}: no questions below the header")
     questions = []
     rows = csv.reader((line for _, line in numbered[1:]), delimiter="\t", quoting=csv.QUOTE_NONE)
     for (n, _), row in zip(numbered[1:], rows, strict=True):
@@ -62,8 +66,10 @@ def read_questions(path: Path) -> list[Question]:
         text, labels, category, split = (c.strip() for c in row)
         if category not in (*CATEGORIES, "unanswerable"):
             raise BadQuery(f"{path}:{n}: unknown category {category!r}")
-        if split not in SPLITS:
-            raise BadQuery(f"{path}:{n}: unknown split {split!r}")
+        if not _SPLIT_NAME.match(split):
+            raise BadQuery(
+                f"{path}:{n}: split {split!r} is not a name (letters, digits, - or _; e.g. tune)"
+            )
         expected = tuple(x.strip() for x in labels.split("|") if x.strip())
         if bool(expected) == (category == "unanswerable"):
             raise BadQuery(f"{path}:{n}: only unanswerable questions have no expected label")
@@ -76,17 +82,19 @@ def evaluate(
     questions_file: Path,
     resolve: Callable[[str], str | None] | None = None,
     modes: Sequence[str] = MODES,
-    splits: Sequence[str] = SPLITS,
+    splits: Sequence[str] | None = None,
     baselines: Mapping[str, Ranker] | None = None,
 ) -> dict[str, Any]:
     """Metrics for every mode, split and category; misses and confidence for hybrid.
-    `splits` limits the questions to those splits (tuning looks at `("tune",)` only);
+    `splits` limits the questions to those splits (tuning looks at `("tune",)` only; None:
+    every split in the file). Rows whose expected label the glossary lacks are skipped, and
+    listed as `unresolved`;
     `baselines` are more rankers measured the same way (e.g. `glossary_text_bm25`)."""
     import ir_measures
     from ir_measures import RR, Qrel, ScoredDoc, Success
 
     resolve = resolve or index.resolve
-    questions = [q for q in read_questions(questions_file) if q.split in splits]
+    questions = [q for q in read_questions(questions_file) if splits is None or q.split in splits]
     relevant: dict[str, set[str]] = {}
     unresolved: list[str] = []
     for q in questions:
@@ -96,6 +104,7 @@ def evaluate(
             unresolved.append(f"line {q.line}: {', '.join(missing)}")
         relevant[q.qid] = {i for i in ids if i is not None}
     answerable = [q for q in questions if relevant[q.qid]]
+    measured = [q for q in questions if relevant[q.qid] or q.category == "unanswerable"]
     qrels = [Qrel(q.qid, doc, 1) for q in answerable for doc in sorted(relevant[q.qid])]
     measures = {"hit@1": Success @ 1, "hit@5": Success @ 5, "mrr@10": RR @ DEPTH}
     by_measure = {m: name for name, m in measures.items()}
@@ -142,7 +151,7 @@ def evaluate(
                 for q in answerable
                 if per_query[q.qid].get("hit@1", 0.0) < 1.0
             ]
-    result["confidence"] = _confidences(index, questions, relevant)
+    result["confidence"] = _confidences(index, measured, relevant)
     return result
 
 
@@ -203,7 +212,7 @@ def _aggregate(
     questions: Sequence[Question], per_query: dict[str, dict[str, float]]
 ) -> dict[str, dict[str, dict[str, float]]]:
     table: dict[str, dict[str, dict[str, float]]] = {}
-    for split in (*SPLITS, "all"):
+    for split in (*_splits(questions), "all"):
         table[split] = {}
         for category in (*CATEGORIES, "all"):
             group = [
@@ -218,6 +227,12 @@ def _aggregate(
                 row[metric] = sum(per_query[q.qid].get(metric, 0.0) for q in group) / len(group)
             table[split][category] = row
     return table
+
+
+def _splits(questions: Iterable[Question]) -> list[str]:
+    """The splits of the questions: this project's in its order, then others as they come."""
+    seen = list(dict.fromkeys(q.split for q in questions))
+    return [s for s in SPLITS if s in seen] + [s for s in seen if s not in SPLITS]
 
 
 def _confidences(
@@ -265,9 +280,9 @@ def format_report(result: dict[str, Any], misses: bool = True) -> str:
         out.append("  labels not in the glossary (questions skipped): ")
         out += [f"    {u}" for u in result["unresolved"]]
     columns = [c for c in (*CATEGORIES, "all")]
-    for split in (*SPLITS, "all"):
-        if split != "all" and split not in result["counts"]:
-            continue
+    order = [s for s in SPLITS if s in result["counts"]]
+    order += [s for s in result["counts"] if s not in SPLITS]
+    for split in (*order, "all"):
         out.append("")
         out.append(f"{split}  (Hit@1 / Hit@5 / MRR@10)")
         header = f"  {'mode':<10}" + "".join(f"{c:>27}" for c in columns)
@@ -287,7 +302,7 @@ def format_report(result: dict[str, Any], misses: bool = True) -> str:
     if rows:
         out.append("")
         out.append("confidence of `ask` (hybrid): questions per band, share answered right")
-        for split in (s for s in SPLITS if s in result["counts"]):
+        for split in order:
             bands = calibration(rows, split)
             out.append(
                 f"  {split:<9} "

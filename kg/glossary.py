@@ -97,6 +97,7 @@ class Glossary:
         self._sources = {s.id: s for s in self.sources}
         self._by_id: dict[str, Concept] = {}
         self._by_key: dict[str, Concept] = {}
+        self._named: dict[str, list[Concept]] = {}  # a label as written -> its concepts
         for concept in self.concepts:
             self._by_id[concept.id] = concept
         for concept in self.concepts:
@@ -105,6 +106,9 @@ class Glossary:
             for label in concept.labels:
                 for key in (label_key(label, singular_last=False), label_key(label)):
                     self._by_key.setdefault(key, concept)
+                named = self._named.setdefault(label_key(label, singular_last=False), [])
+                if concept not in named:
+                    named.append(concept)
 
     # -- building, saving, loading
 
@@ -334,7 +338,15 @@ class Glossary:
         """The concept with this id (or former id), else with this label."""
         if not label_or_id.strip():
             raise BadQuery("give a concept id or label; this one is empty")
-        found = self._by_id.get(label_or_id) or self.lookup(label_or_id)
+        found = self._by_id.get(label_or_id)
+        if found is None:
+            named = self._named.get(label_key(label_or_id, singular_last=False), [])
+            if len(named) > 1:  # "CAC": Customer Acquisition Cost, Customer Advisory Council
+                which = ", ".join(f"{c.id} ({c.pref_label})" for c in named)
+                raise BadQuery(
+                    f"{label_or_id!r} names {len(named)} concepts: {which}; give one of the ids"
+                )
+            found = self.lookup(label_or_id)
         if found is None:
             near = self.near_labels(label_or_id)
             hint = f"; did you mean {' or '.join(near)}?" if near else ""

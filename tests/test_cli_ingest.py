@@ -283,3 +283,102 @@ def test_a_folder_passes_over_json_and_xml_that_are_not_rdf(
         capsys, "ingest", str(folder / "config.json"), "--build-dir", str(tmp_path / "c")
     )
     assert code == 1 and "config.json" in err  # named on its own, it must be a glossary
+
+
+def test_show_gives_relations_and_says_when_nothing_defines_it(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "show", "NDR", "--build-dir", str(built))
+    assert code == 0 and " broader Customer Retention" in out and " related Churn" in out
+    code, out, _ = run(capsys, "show", "customer-stickiness", "--build-dir", str(built))
+    assert code == 0 and "no source defines it (named in web-glossary)" in out
+
+
+def test_settings_that_cannot_work_are_named_before_anything_runs(
+    built: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KG_BASE_URI", "not a uri")
+    code, _, err = run(capsys, "show", "churn", "--build-dir", str(built))
+    assert code == 2 and "KG_BASE_URI is 'not a uri'; give an absolute http(s) URI" in err
+    monkeypatch.setenv("KG_BASE_URI", "http://x.test/g")  # a slash is added
+    code, out, _ = run(capsys, "show", "churn", "--json", "--build-dir", str(built))
+    assert json.loads(out)["uri"] == "http://x.test/g/churn"
+    monkeypatch.delenv("KG_BASE_URI")
+    monkeypatch.setenv("KG_BACKEND", "bogus")
+    code, _, err = run(capsys, "search", "churn", "--build-dir", str(built))
+    assert code == 2 and "KG_BACKEND is 'bogus'; choose onnx or torch" in err
+
+
+def test_a_name_of_two_concepts_is_said_to_be_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(
+        "Customer Acquisition Cost (CAC): Sales and marketing spend per new customer.\n"
+        "Customer Advisory Council (CAC): Key customers who meet to advise us.\n"
+    )
+    build = str(tmp_path / "b")
+    assert run(capsys, "ingest", str(tmp_path / "in"), "--build-dir", build)[0] == 0
+    for command in ("show", "related", "explain"):
+        code, _, err = run(capsys, command, "CAC", "--build-dir", build)
+        assert code == 1 and "'CAC' names 2 concepts: customer-acquisition-cost" in err
+
+
+def test_serve_names_an_address_it_cannot_listen_on(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        code, _, err = run(capsys, "serve", "--port", port, "--build-dir", str(built))
+    assert code == 2 and f"cannot listen on 127.0.0.1:{port}" in err and "serving" not in err
+
+
+def test_eval_takes_any_split_and_refuses_a_file_with_nothing_to_measure(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = "question\texpected_label\tcategory\tsplit\n"
+    mine = tmp_path / "mine.tsv"
+    mine.write_text(header + "what is churn\tChurn\tdirect\ttest\nfoo\tNo Such\tdirect\ttest\n")
+    code, out, _ = run(capsys, "eval", str(mine), "--json", "--build-dir", str(built))
+    data = json.loads(out)
+    assert code == 0 and data["modes"]["hybrid"]["test"]["direct"]["hit@1"] == 1.0
+    assert [row["line"] for row in data["confidence"]] == [2]  # the skipped row is not judged
+    (tmp_path / "none.tsv").write_text(header + "foo\tNo Such\tdirect\ttest\n")
+    code, _, err = run(capsys, "eval", str(tmp_path / "none.tsv"), "--build-dir", str(built))
+    assert code == 1 and "nothing to measure" in err
+    (tmp_path / "empty.tsv").write_text(header)
+    code, _, err = run(capsys, "eval", str(tmp_path / "empty.tsv"), "--build-dir", str(built))
+    assert code == 1 and "no questions below the header" in err
+
+
+def test_small_cli_conventions(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "export", "-o", "-", "--build-dir", str(built))
+    assert code == 0 and out.startswith("@prefix") and not (Path.cwd() / "-").exists()
+    code, out, _ = run(capsys, "search", "qwertyuiop zxcv", "--build-dir", str(built))
+    assert out.startswith("no concept is a close match for 'qwertyuiop zxcv'; the nearest:")
+    code, _, err = run(capsys, "ingest", str(RAW), "--build-dir", "/proc/no/such/build")
+    assert code == 1 and "choose a --build-dir you can write to" in err
+    code, _, err = run(capsys, "show", "x" * 5000, "--build-dir", str(built))
+    assert code == 1 and len(err) < 1100  # a long argument is not echoed whole
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["export --format nt", "search churn -k 100 --explain", "related churn --depth 3"],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(built: Path, command: str) -> None:
+    kg = Path(sys.executable).with_name("kg")
+    shown = subprocess.run(  # more than a pipe holds, for the larger ones
+        f"set -o pipefail; {kg} {command} --build-dir {built} | head -1",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+    )
+    assert shown.returncode == 0 and shown.stderr == ""
