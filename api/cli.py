@@ -157,7 +157,14 @@ def ingest(
         err.print(f"note: {note}", highlight=False)
     _print_summary(glossary, settings.build_dir)
     if settings.curation.is_file():
-        out.print(f"curation: {settings.curation}", highlight=False)
+        absent = sum("no concept is named" in n for n in glossary.report.notes)
+        hint = (
+            f"; {absent} of its decisions name no concept here: it may have been written for "
+            "another glossary (set KG_CURATION to your own file, or to an empty one)"
+            if absent >= 10
+            else ""
+        )
+        out.print(f"curation: {settings.curation}{hint}", highlight=False, markup=False)
     else:
         out.print(
             f"curation: none (no file at {settings.curation}; set KG_CURATION to use one): "

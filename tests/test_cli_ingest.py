@@ -160,7 +160,8 @@ def test_curation_naming_absent_concepts_is_summed_up(
     assert code == 0
     assert "warning [[phrasing]] 1: no concept is named 'Account Churn'" in out
     assert re.search(r"\.\.\. and \d+ more warnings from the curation file", out)
-    assert "curation: data/curation.toml" in out
+    assert "curation: data/curation.toml; " in out
+    assert "of its decisions name no concept here: it may have been written for another" in out
 
 
 def test_a_file_with_no_term_says_what_to_write(
