@@ -10,11 +10,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 from threadpoolctl import threadpool_limits
@@ -183,7 +185,17 @@ def create_app(glossary: Glossary) -> FastAPI:
 
     app.include_router(skosmos.router(glossary), prefix="/rest/v1", tags=["skosmos"])
     app.include_router(sparql.router(glossary), tags=["sparql"])
-    app.include_router(pages.router(glossary))
+    site = pages.web(glossary)
+    app.include_router(site.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """An address nothing answers: the site's 404 page for a browser; JSON otherwise."""
+        browsing = "text/html" in request.headers.get("accept", "")
+        if exc.status_code == 404 and exc.detail == "Not Found" and browsing:
+            return site.not_found(request, f"Nothing lives at “{_short(request.url.path)}”.")
+        return await http_exception_handler(request, exc)
+
     return app
 
 
@@ -213,3 +225,7 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -476,7 +476,7 @@ def export(fmt: str, output: Path | None, build_dir: Path | None) -> None:
     """The SKOS vocabulary."""
     data, _ = _load(build_dir).export(fmt)
     if output is None or str(output) == "-":  # "-o -": standard output, as tools take it
-        sys.stdout.buffer.write(data)
+        _write(data)
     else:
         if not output.parent.is_dir():
             raise click.ClickException(
@@ -684,7 +684,16 @@ def _check_address(host: str, port: int) -> None:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    _write(json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n")
+
+
+def _write(data: bytes) -> None:
+    """Bytes to standard output; a reader that stops early ends the command as `out` does."""
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        out.on_broken_pipe()
 
 
 def main(argv: list[str] | None = None) -> int:

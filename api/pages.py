@@ -7,13 +7,14 @@ you type (`search.js`) and the neighbourhood graph (`graph.js`). Templates autoe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ingest.sources import slug
@@ -82,7 +83,15 @@ class Site:
         return next((c for c in self.collections if c["id"] == collection_id), None)
 
 
-def router(glossary: Glossary) -> APIRouter:
+@dataclass(frozen=True)
+class Web:
+    """The HTML pages' routes, and the site's 404 page for any other address."""
+
+    router: APIRouter
+    not_found: Callable[[Request, str], HTMLResponse]
+
+
+def web(glossary: Glossary) -> Web:
     """The HTML pages: `/`, `/find`, `/c/{id}`, `/collections[/{id}]`, `/explore/path`."""
     pages = APIRouter(include_in_schema=False)
     site = Site(glossary)
@@ -163,8 +172,9 @@ def router(glossary: Glossary) -> APIRouter:
         try:
             start, end = glossary.concept(source), glossary.concept(target)
             links = glossary.path(start.id, end.id)
-        except NotFound as exc:
-            return render(request, "path.html", 404, error=_sentence(str(exc)), **context)
+        except KgError as exc:  # unknown (404), or a name of two concepts (400)
+            status = 404 if isinstance(exc, NotFound) else 400
+            return render(request, "path.html", status, error=_sentence(str(exc)), **context)
         steps = [
             {
                 "from": views.ref(glossary.concept(k.source)),
@@ -179,14 +189,7 @@ def router(glossary: Glossary) -> APIRouter:
         context.update(start=views.ref(start), end=views.ref(end), steps=steps)
         return render(request, "path.html", **context)
 
-    @pages.get("/{unknown:path}", response_class=HTMLResponse, include_in_schema=False)
-    def unknown(request: Request, unknown: str) -> Response:
-        """Any other address: the site's 404 page for a browser, JSON for a program."""
-        if "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"detail": "Not Found"}, status_code=404)
-        return not_found(request, f"Nothing lives at “/{_short(unknown)}”.")
-
-    return pages
+    return Web(pages, not_found)
 
 
 def why(evidence: dict[str, str], query: str) -> list[tuple[str, str]]:

@@ -757,6 +757,9 @@ class Engine:
 
 
 _SLICE = re.compile(r"\b(LIMIT|OFFSET)\s+(\d+)", re.IGNORECASE)
+_STRINGS = re.compile(  # string literals, long and short: a LIMIT inside one is text
+    r'"""[\s\S]*?"""' r"|'''[\s\S]*?'''" r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
+)
 MAX_SLICE = 10**12  # past this rdflib's slicing fails with a Python message
 
 
@@ -771,8 +774,9 @@ def check(query: str | None, graphs: Sequence[str], base: str, limits: Limits) -
     depth = nesting(query)
     if depth > limits.nesting:
         raise BadQuery(f"query nests brackets {depth} deep; at most {limits.nesting} allowed")
-    for m in _SLICE.finditer(query):
-        if int(m[2]) > MAX_SLICE:
+    for m in _SLICE.finditer(_STRINGS.sub('""', query)):
+        digits = m[2].lstrip("0")
+        if len(digits) > len(str(MAX_SLICE)) or (digits and int(digits) > MAX_SLICE):
             raise BadQuery(
                 f"{m[1].upper()} {m[2][:20]}{'…' if len(m[2]) > 20 else ''} is too large; "
                 f"at most {MAX_SLICE:,} (and an answer holds at most {limits.rows:,} rows)"

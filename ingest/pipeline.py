@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -97,10 +98,17 @@ def read_paths(
         if path.parent not in manifests:
             manifests[path.parent] = load_manifest(path.parent)
     roots = [p.resolve() for p in paths if p.is_dir()]
+    defaults = {path: _default_id(path, roots) for path in files}
+    # files named alike in two folders passed together (sales/ support/) take their folder's
+    # name too, whatever order they come in
+    shared = Counter(defaults.values())
+    for path in files:
+        if shared[defaults[path]] > 1 and (root := _root_of(path, roots)) is not None:
+            defaults[path] = slug(f"{root.name} {defaults[path]}") or defaults[path]
     for path in files:
         if on_file:
             on_file(path)
-        info = manifests[path.parent].get(path.name) or SourceInfo(id=_default_id(path, roots))
+        info = manifests[path.parent].get(path.name) or SourceInfo(id=defaults[path])
         source_id = info.id
         n = 2
         while source_id in used:
@@ -117,11 +125,16 @@ def read_paths(
 def _default_id(path: Path, roots: Sequence[Path]) -> str:
     """A file's source id: its name, with the folders below the folder passed to ingest
     ("sales/glossary.csv" is sales-glossary, whatever else is read with it)."""
-    for root in roots:
-        if path.is_relative_to(root):
-            folders = path.relative_to(root).parts[:-1]
-            return slug(" ".join([*folders, path.stem])) or slug(path.stem)
+    root = _root_of(path, roots)
+    if root is not None:
+        folders = path.relative_to(root).parts[:-1]
+        return slug(" ".join([*folders, path.stem])) or slug(path.stem)
     return slug(path.stem)
+
+
+def _root_of(path: Path, roots: Sequence[Path]) -> Path | None:
+    """The folder passed to ingest that holds `path`, if any."""
+    return next((root for root in roots if path.is_relative_to(root)), None)
 
 
 def _unique(result: SourceResult, used: set[str]) -> SourceResult:

@@ -374,7 +374,10 @@ def ask(
         _COMPUTATION.search(d.text) for d in best.definitions
     ):
         writer.say(f"The glossary gives no formula for {best.pref_label}.")
-    if _GOOD_VALUE.search(text) and not any(_FIGURE.search(d.text) for d in best.definitions):
+    asked = text
+    for name in best.labels:  # "Average Revenue Per User", "Ideal Customer Profile" judge nothing
+        asked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", asked, flags=re.IGNORECASE)
+    if _GOOD_VALUE.search(asked) and not any(_FIGURE.search(d.text) for d in best.definitions):
         writer.say(f"The glossary does not say what a good value of {best.pref_label} is.")
     shown = [_brief(best, hits[0], "answer")]
     links = _related(best.id, related, concepts_by_id)

@@ -66,9 +66,10 @@ def read_questions(path: Path) -> list[Question]:
         text, labels, category, split = (c.strip() for c in row)
         if category not in (*CATEGORIES, "unanswerable"):
             raise BadQuery(f"{path}:{n}: unknown category {category!r}")
-        if not _SPLIT_NAME.match(split):
+        if not _SPLIT_NAME.match(split) or split == "all":
             raise BadQuery(
-                f"{path}:{n}: split {split!r} is not a name (letters, digits, - or _; e.g. tune)"
+                f"{path}:{n}: split {split!r} cannot be used: give a name of letters, digits, "
+                "- or _ other than 'all' (e.g. tune)"
             )
         expected = tuple(x.strip() for x in labels.split("|") if x.strip())
         if bool(expected) == (category == "unanswerable"):

@@ -534,3 +534,8 @@ def test_small_answer_phrasings(glossary) -> None:  # type: ignore[no-untyped-de
     assert "read like those of" not in cac or "no source links them in a sentence." in cac
     qbr = glossary.ask("what is an EBR")["answer"]
     assert "(Customer Success Glossary" not in qbr  # no brackets inside brackets
+
+
+def test_a_judgement_word_inside_a_name_asks_for_no_good_value(glossary) -> None:  # type: ignore[no-untyped-def]
+    for question in ("what is Average Revenue Per User", "what is an Ideal Customer Profile"):
+        assert "good value" not in glossary.ask(question)["answer"], question

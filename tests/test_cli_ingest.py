@@ -371,12 +371,18 @@ def test_small_cli_conventions(
 
 @pytest.mark.parametrize(
     "command",
-    ["export --format nt", "search churn -k 100 --explain", "related churn --depth 3"],
+    [
+        "export --format nt",
+        "search churn -k 100 --explain",
+        "related churn --depth 3",
+        "related churn --depth 3 --json",
+        "entries --json",
+    ],
 )
 def test_a_reader_that_stops_early_ends_the_command_quietly(built: Path, command: str) -> None:
     kg = Path(sys.executable).with_name("kg")
     shown = subprocess.run(  # more than a pipe holds, for the larger ones
-        f"set -o pipefail; {kg} {command} --build-dir {built} | head -1",
+        f"set -o pipefail; {kg} {command} --build-dir {built} | (exec 0<&-; sleep 0.2)",
         shell=True,
         executable="/bin/bash",
         capture_output=True,

@@ -372,3 +372,17 @@ def test_adding_a_file_renames_no_source(tmp_path: Path) -> None:
     (tmp_path / "team").mkdir()
     (tmp_path / "team" / "glossary.csv").write_text("Term,Definition\nQuota,A target\n")
     assert sorted(s.id for s in read_paths([tmp_path])[0]) == ["glossary", "team-glossary"]
+
+
+def test_two_folders_with_files_named_alike_are_told_apart(tmp_path: Path) -> None:
+    from ingest.pipeline import read_paths
+
+    for team in ("sales", "support"):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "glossary.csv").write_text("Term,Definition\nBacklog,Work to do\n")
+    for order in (
+        [tmp_path / "sales", tmp_path / "support"],
+        [tmp_path / "support", tmp_path / "sales"],
+    ):
+        ids = sorted(s.id for s in read_paths(order)[0])
+        assert ids == ["sales-glossary", "support-glossary"]

@@ -427,3 +427,12 @@ def test_a_term_named_like_a_facet_among_peer_terms_is_a_term() -> None:
     )
     assert list(by_term(result)) == ["Churn", "Usage", "Feedback"]
     assert by_term(result)["Churn"].definition == "The loss of customers.\n\nExample:\n\n10 of 100."
+
+
+def test_without_a_title_the_top_headings_are_terms_with_their_facets() -> None:
+    result = read_text(
+        "## Churn\n\nCustomers lost.\n\n### Example\n\n10 of 100.\n\n"
+        "## Renewal\n\nSigning again.\n\n### Example\n\nA second year.\n"
+    )
+    assert list(by_term(result)) == ["Churn", "Renewal"]
+    assert by_term(result)["Renewal"].definition.endswith("Example:\n\nA second year.")

@@ -379,3 +379,10 @@ def test_a_huge_limit_or_a_second_query_is_a_clear_400(client) -> None:  # type:
     assert response.status_code == 400 and "is too large" in response.json()["detail"]
     two = client.get("/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")])
     assert two.status_code == 400 and "send one `query`" in two.json()["detail"]
+
+
+def test_limit_checks_read_numbers_not_strings(client) -> None:  # type: ignore[no-untyped-def]
+    enormous = "SELECT * WHERE { ?s ?p ?o } LIMIT " + "9" * 5000
+    assert client.get("/sparql", params={"query": enormous}).status_code == 400
+    quoted = 'SELECT ?l WHERE { ?c ?p ?l FILTER(?l != "limit 99999999999999") } LIMIT 3'
+    assert client.get("/sparql", params={"query": quoted}).status_code == 200

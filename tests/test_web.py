@@ -264,3 +264,24 @@ def test_an_unknown_address_is_a_page_for_a_browser_and_json_for_a_program(
     assert client.get("/explore/path").status_code == 200  # real pages still answer
     half = html(client.get("/explore/path", params={"from": "", "to": "Churn"}))
     assert "Give both concepts: where the path starts." in half
+
+
+def test_addresses_the_app_redirects_are_not_taken_for_missing_pages(client: TestClient) -> None:
+    slash = client.get("/health/", follow_redirects=False, headers={"accept": "text/html"})
+    assert slash.status_code in (307, 308)  # the framework's own redirect, not a 404 page
+    assert client.post("/nowhere").status_code == 404
+
+
+def test_the_path_page_says_a_name_of_two_concepts_is_ambiguous(tmp_path: Path) -> None:
+    from api.app import create_app
+    from ingest.pipeline import read_paths
+    from kg.glossary import Glossary
+
+    (tmp_path / "a.txt").write_text(
+        "Customer Acquisition Cost (CAC): Sales and marketing spend per new customer.\n"
+        "Customer Advisory Council (CAC): Key customers who meet to advise us.\n"
+        "Churn: Customers lost.\n"
+    )
+    small = TestClient(create_app(Glossary.build(read_paths([tmp_path])[0])))
+    page = small.get("/explore/path", params={"from": "CAC", "to": "Churn"})
+    assert page.status_code == 400 and "names 2 concepts" in page.text and "<h1" in page.text

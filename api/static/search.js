@@ -88,6 +88,7 @@
   }
 
   function clear() {
+    if (answer) answer.hidden = true;
     list.replaceChildren();
     status.textContent = "";
     shown = "";
@@ -109,6 +110,7 @@
       const response = await fetch(url, { signal: controller.signal });
       if (response.status === 400 || response.status === 422) {
         const body = await response.json().catch(() => ({}));  // the server says what is wrong
+        if (answer) answer.hidden = true;
         list.replaceChildren();
         status.textContent = typeof body.detail === "string" ? body.detail : "That query cannot be searched.";
         shown = query;

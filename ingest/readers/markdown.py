@@ -655,7 +655,8 @@ def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
     facet headings under a term (their text stays in its body, see `_FACET`)."""
     found: list[_Marker] = []
     levels = [int(b.tag[1:]) for b in blocks if b.type == "heading" and b.tag[1:].isdigit()]
-    top = min(levels, default=1)  # the document's title level holds no term
+    # a lone heading at the top level is the document's title, which holds no term
+    top = min(levels, default=1) if levels.count(min(levels, default=1)) == 1 else 0
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         if block.type == "heading":
