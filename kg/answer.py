@@ -183,6 +183,13 @@ _COMPARE = [
         r"(?:to|with|from)\s+(?P<b>.+)$",
         re.IGNORECASE,
     ),
+    # "is churn part of customer retention", "is upsell a kind of account expansion": what
+    # links them answers it, side by side ("is churn a problem" asks nothing of the kind)
+    re.compile(
+        r"^(?:is|are)\s+(?P<a>.+?)\s+(?:(?:a|an)\s+(?:kind|type|form|part|example)\s+of|"
+        r"(?:a\s+)?part\s+of|included\s+in|counted\s+in|a\s+subset\s+of)\s+(?P<b>.+)$",
+        re.IGNORECASE,
+    ),
     re.compile(r"^compare\s+(?P<items>.+)$", re.IGNORECASE),
     re.compile(r"^(?P<items>.+?\s(?:vs\.?|versus|compared\s+(?:to|with))\s+.+)$", re.I),
 ]

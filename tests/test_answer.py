@@ -539,3 +539,23 @@ def test_small_answer_phrasings(glossary) -> None:  # type: ignore[no-untyped-de
 def test_a_judgement_word_inside_a_name_asks_for_no_good_value(glossary) -> None:  # type: ignore[no-untyped-def]
     for question in ("what is Average Revenue Per User", "what is an Ideal Customer Profile"):
         assert "good value" not in glossary.ask(question)["answer"], question
+
+
+@pytest.mark.parametrize(
+    ("question", "ids"),
+    [
+        ("is churn part of customer retention", ["churn", "customer-retention"]),
+        ("is upsell a kind of account expansion", ["upsell", "account-expansion"]),
+    ],
+)
+def test_is_x_part_of_y_is_answered_by_what_links_them(
+    glossary, question: str, ids: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert [c["id"] for c in result["concepts"]] == ids
+    assert "The glossary relates them:" in result["answer"]
+
+
+def test_is_x_a_quality_is_no_comparison(glossary) -> None:  # type: ignore[no-untyped-def]
+    assert [c["id"] for c in glossary.ask("is churn a problem")["concepts"]][:1] == ["churn"]
+    assert "side by side" not in glossary.ask("is churn a problem")["answer"]
