@@ -193,7 +193,7 @@ def create_app(glossary: Glossary) -> FastAPI:
         """An address nothing answers: the site's 404 page for a browser; JSON otherwise."""
         browsing = "text/html" in request.headers.get("accept", "")
         if exc.status_code == 404 and exc.detail == "Not Found" and browsing:
-            return site.not_found(request, f"Nothing lives at “{_short(request.url.path)}”.")
+            return site.missing(request)
         return await http_exception_handler(request, exc)
 
     return app
@@ -225,7 +225,3 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, headers_only)
-
-
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

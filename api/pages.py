@@ -88,7 +88,7 @@ class Web:
     """The HTML pages' routes, and the site's 404 page for any other address."""
 
     router: APIRouter
-    not_found: Callable[[Request, str], HTMLResponse]
+    missing: Callable[[Request], HTMLResponse]
 
 
 def web(glossary: Glossary) -> Web:
@@ -189,7 +189,10 @@ def web(glossary: Glossary) -> Web:
         context.update(start=views.ref(start), end=views.ref(end), steps=steps)
         return render(request, "path.html", **context)
 
-    return Web(pages, not_found)
+    def missing(request: Request) -> HTMLResponse:
+        return not_found(request, f"Nothing lives at “{_short(request.url.path)}”.")
+
+    return Web(pages, missing)
 
 
 def why(evidence: dict[str, str], query: str) -> list[tuple[str, str]]:

@@ -101,7 +101,8 @@ def merge(
         *ev.misspelling_links(units),
     ]
     links += list(ev.initials_links(units, embed))
-    near = _acronym_affinity(links, units, embed)
+    spelt = _spelt_out(links, units)
+    near = _acronym_affinity(links, units, spelt, embed)
     links.sort(
         key=lambda k: (
             ev.KINDS.index(k.kind),
@@ -113,7 +114,7 @@ def merge(
     )
     accepted: list[ev.Link] = []
     for link in links:
-        homonym = _homonym(link, units, parts, embed) if link.kind == "acronym" else None
+        homonym = _homonym(link, units, parts, spelt, embed) if link.kind == "acronym" else None
         if homonym:
             result.refused.append(
                 f"{units[link.a].term!r} and {units[link.b].term!r} not merged ({link.kind}: "
@@ -181,34 +182,52 @@ def _tag_constraints(
                 parts.tags[u.index] = {t for t in parts.tags[u.index] if t[:2] != mine}
 
 
+def _spelt_out(
+    links: Sequence[ev.Link], units: Sequence[ev.Unit]
+) -> dict[str, dict[int, list[str]]]:
+    """For each acronym two units share: the units that spell it out, and how ("CAC":
+    {3: ["Customer Acquisition Cost"], 7: ["Customer Advisory Council"]})."""
+    spelt: dict[str, dict[int, list[str]]] = defaultdict(dict)
+    for link in links:
+        if link.kind == "acronym" and link.names:
+            for u in (units[link.a], units[link.b]):
+                held = spelt[link.names[0]]
+                if u.index not in held and (found := ev.expansions(u, link.names[0])):
+                    held[u.index] = found
+    return spelt
+
+
 def _acronym_affinity(
-    links: Sequence[ev.Link], units: Sequence[ev.Unit], embed: ev.Embed | None
+    links: Sequence[ev.Link],
+    units: Sequence[ev.Unit],
+    spelt: Mapping[str, Mapping[int, list[str]]],
+    embed: ev.Embed | None,
 ) -> dict[ev.Link, float]:
     """For an acronym spelt out as different things ("CAC"), how well an entry giving only
     the acronym agrees with each spelt-out side: its nearest side is joined first (and the
     other then refused), whatever order the entries came in."""
-    spelt: dict[str, list[str]] = defaultdict(list)
-    for link in links:
-        if link.kind == "acronym" and link.names:
-            for u in (units[link.a], units[link.b]):
-                spelt[link.names[0]] += ev.expansions(u, link.names[0])
-    ambiguous = {
-        a
-        for a, xs in spelt.items()
-        if any(ev.different_expansions(x, y) for i, x in enumerate(xs) for y in xs[i + 1 :])
-    }
+    ambiguous = set()
+    for acronym, by_unit in spelt.items():
+        xs = sorted({x for found in by_unit.values() for x in found})
+        if any(ev.different_expansions(x, y) for i, x in enumerate(xs) for y in xs[i + 1 :]):
+            ambiguous.add(acronym)
     near: dict[ev.Link, float] = {}
     for link in links:
         if link.kind != "acronym" or not link.names or link.names[0] not in ambiguous:
             continue
-        a, b = units[link.a], units[link.b]
-        if bool(ev.expansions(a, link.names[0])) != bool(ev.expansions(b, link.names[0])):
+        holders = spelt[link.names[0]]
+        if (link.a in holders) != (link.b in holders):  # one side gives the acronym alone
+            a, b = units[link.a], units[link.b]
             near[link] = ev.definitions_agree(a.definition, b.definition, embed) or 0.0
     return near
 
 
 def _homonym(
-    link: ev.Link, units: Sequence[ev.Unit], parts: _Components, embed: ev.Embed | None
+    link: ev.Link,
+    units: Sequence[ev.Unit],
+    parts: _Components,
+    spelt: Mapping[str, Mapping[int, list[str]]],
+    embed: ev.Embed | None,
 ) -> str | None:
     """Why an acronym shared by two groups of entries names two things, if it does: each
     spells it out differently ("CAC": Customer Acquisition Cost, Customer Advisory
@@ -218,10 +237,10 @@ def _homonym(
     if ra == rb or not acronym:
         return None
     sides: dict[int, list[tuple[str, str | None]]] = {ra: [], rb: []}
-    for unit in units:
-        root = parts.find(unit.index)
+    for i, found in spelt.get(acronym, {}).items():  # only the units that spell it out
+        root = parts.find(i)
         if root in sides:
-            sides[root] += [(x, unit.definition) for x in ev.expansions(unit, acronym)]
+            sides[root] += [(x, units[i].definition) for x in found]
     for x, dx in sides[ra]:
         for y, dy in sides[rb]:
             if not ev.different_expansions(x, y):

@@ -213,7 +213,7 @@ def _aggregate(
     questions: Sequence[Question], per_query: dict[str, dict[str, float]]
 ) -> dict[str, dict[str, dict[str, float]]]:
     table: dict[str, dict[str, dict[str, float]]] = {}
-    for split in (*_splits(questions), "all"):
+    for split in (*_splits(q.split for q in questions), "all"):
         table[split] = {}
         for category in (*CATEGORIES, "all"):
             group = [
@@ -230,9 +230,9 @@ def _aggregate(
     return table
 
 
-def _splits(questions: Iterable[Question]) -> list[str]:
-    """The splits of the questions: this project's in its order, then others as they come."""
-    seen = list(dict.fromkeys(q.split for q in questions))
+def _splits(names: Iterable[str]) -> list[str]:
+    """Split names once each: this project's in its order, then others as they come."""
+    seen = list(dict.fromkeys(names))
     return [s for s in SPLITS if s in seen] + [s for s in seen if s not in SPLITS]
 
 
@@ -281,8 +281,7 @@ def format_report(result: dict[str, Any], misses: bool = True) -> str:
         out.append("  labels not in the glossary (questions skipped): ")
         out += [f"    {u}" for u in result["unresolved"]]
     columns = [c for c in (*CATEGORIES, "all")]
-    order = [s for s in SPLITS if s in result["counts"]]
-    order += [s for s in result["counts"] if s not in SPLITS]
+    order = _splits(result["counts"])
     for split in (*order, "all"):
         out.append("")
         out.append(f"{split}  (Hit@1 / Hit@5 / MRR@10)")

@@ -284,13 +284,15 @@ def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
 def _is_list_layout(paras: list[Para]) -> bool:
     top = [p for p in paras if p.indent == 0]
     entries = sum(1 for p in top if split_entry_line(p.text))
-    loose = [p for p in top if split_entry_line(p.text, relaxed=True)]
-    titles = sum(1 for p in top if p not in loose and is_title_like(p.text))
-    prose = len(top) - len(loose) - titles
+    loose = [split_entry_line(p.text, relaxed=True) is not None for p in top]
+    titles = sum(
+        1 for p, entry in zip(top, loose, strict=True) if not entry and is_title_like(p.text)
+    )
+    prose = len(top) - sum(loose) - titles
     # a short file is a list when its paragraphs are mostly entries, under one title at
     # most ("Acronyms", then "SLA: ..." and "TAM: ..."); a heading layout has a title each
     return (entries >= 3 and entries >= 0.4 * len(top)) or (
-        entries > 0 and titles <= 1 and len(loose) > prose
+        entries > 0 and titles <= 1 and sum(loose) > prose
     )
 
 
