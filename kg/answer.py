@@ -7,7 +7,9 @@ Every sentence that states something carries a [n] marker pointing into `citatio
 "is X the same as Y", "X or Y?", "how does X relate to Y", up to four concepts) puts the
 concepts side by side with what the sources say links them; when X and Y are names of one
 concept ("NRR vs NDR") it says so. "What is the opposite of X" answers with the concept the
-glossary sets against X, if any.
+glossary sets against X, if any. A yes/no, why, when or who question about a concept it
+names ("is NPS a leading indicator") leads with the sentence of its definitions that speaks
+to it (`kg.focus`), or says that none does.
 When the best match is weak the answer says so ("I am not sure ...") and its confidence is
 low.
 """
@@ -22,6 +24,7 @@ from typing import Any, NamedTuple
 
 from ingest.concept import Concept, Definition
 from ingest.normalize import fold
+from kg.focus import focus, passage
 from kg.retrieval import content_words, strip_boilerplate, validate, words_of
 from kg.search import Hit, SearchIndex
 
@@ -366,16 +369,27 @@ def ask(
             [_brief(concepts_by_id[h.concept_id], h, "candidate") for h in hits[:3]],
         )
     best = concepts_by_id[hits[0].concept_id]
+    asked_of = focus(text, best) if unnamed is None else None
+    said = passage(asked_of, best) if asked_of is not None else None
     if unnamed is not None:
         writer.say(
             f"I am not sure: the glossary has no entry named {unnamed!r}; the closest is "
             f"{best.pref_label} (confidence {conf:.2f})."
+        )
+    elif asked_of is not None and said is None:  # "is NPS a lagging indicator": not said
+        conf = min(conf, UNNAMED)
+        writer.say(
+            f"I am not sure: the glossary does not answer {text!r} directly; here is what it "
+            f"says about {best.pref_label}."
         )
     elif conf < SURE:
         writer.say(
             f"I am not sure, but the closest concept in the glossary is {best.pref_label} "
             f"(confidence {conf:.2f})."
         )
+    if said is not None:
+        n = writer.cite(said.definition.source, said.definition.text, best.id)
+        writer.say(f"{writer.name(said.definition.source)} speaks to this: “{said.sentence}”", [n])
     _describe(best, writer)
     if _HOW_TO_COMPUTE.search(text) and not any(
         _COMPUTATION.search(d.text) for d in best.definitions

@@ -559,3 +559,26 @@ def test_is_x_part_of_y_is_answered_by_what_links_them(
 def test_is_x_a_quality_is_no_comparison(glossary) -> None:  # type: ignore[no-untyped-def]
     assert [c["id"] for c in glossary.ask("is churn a problem")["concepts"]][:1] == ["churn"]
     assert "side by side" not in glossary.ask("is churn a problem")["answer"]
+
+
+def test_a_question_asking_something_of_a_concept_leads_with_the_sentence_that_answers(
+    glossary,
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask("is NPS a leading indicator")
+    assert result["answer"].startswith("Customer Success Terminologies speaks to this: “NPS is")
+    assert "leading indicator of future customer behavior" in result["answer"].split("[1]")[0]
+    assert result["citations"][0]["source"] == "terminologies-page"
+    assert "leading indicator" in result["citations"][0]["text"]
+    assert result["confidence"] >= SURE
+    occurs = glossary.ask("when does negative churn occur")["answer"]
+    assert occurs.startswith("Customer Success Glossary (docs-glossary) speaks to this: “Occurs")
+
+
+def test_a_question_the_definitions_do_not_speak_to_is_said_so(glossary) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask("can NRR be above 100%")
+    assert result["answer"].startswith(
+        "I am not sure: the glossary does not answer 'can NRR be above 100%' directly; "
+        "here is what it says about Net Revenue Retention."
+    )
+    assert result["confidence"] <= UNNAMED
+    assert result["concepts"][0]["id"] == "net-revenue-retention"

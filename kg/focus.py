@@ -1,0 +1,142 @@
+"""What a question asks of a concept it names, and the sentence of the glossary that speaks to
+it.
+
+"What is NPS" asks for a definition; "is NPS a leading indicator", "why does churn matter",
+"when does negative churn occur" and "who owns renewals" ask something *of* a concept they
+name. The rest of such a question ("leading indicator") is looked for in the concept's own
+definitions, sentence by sentence, so that `ask` can lead with the sentence that speaks to it,
+or say that none does, instead of reciting a definition as if it answered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.concept import Concept, Definition
+from kg.retrieval import content_words, words_of
+
+# yes/no, why, when and who questions; "is there a term for ..." looks for a name instead,
+# and "when a client ..." without a verb after "when" describes rather than asks
+_ASKS = re.compile(
+    r"^\s*(?:(?P<yes_no>is|are|does|do|did|can|could|should|will|would|has|have|was|were|"
+    r"isn['’]t|doesn['’]t|don['’]t|can['’]t)"
+    r"|(?P<why>why)|(?P<when>when)(?=\s+(?:is|are|does|do|did|can|should|will|would|was|were|"
+    r"has|have)\b)|(?P<who>who|whom|whose)(?!\s+(?:is|are)\s+(?:the|a|an|our|my)\b))\s+(?!there\b)",
+    re.IGNORECASE,
+)
+# what a why-question is answered by, when the sentence does not use the question's words
+_PURPOSE = re.compile(
+    r"\b(?:important|importance|matters?|crucial|critical|essential|vital|key|because|helps?|"
+    r"so\s+that|in\s+order\s+to|enables?|allows?|ensures?|drives?|predicts?|indicat\w*|"
+    r"signals?|impacts?|affects?|growth|grow|improve\w*|reduce\w*|responsibility|goal|purpose)\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(
+    r"\b(?:when|after|before|once|during|until|upon|at\s+the\s+(?:end|start|beginning)|"
+    r"each|every|monthly|quarterly|annually|yearly|weekly|daily)\b",
+    re.IGNORECASE,
+)
+_WHO = re.compile(
+    r"\b(?:manager|team|owner|owns|responsible|responsibility|rep|representative|executive|"
+    r"officer|leader|department|person|people|role)\b",
+    re.IGNORECASE,
+)
+_FALLBACK = {"why": _PURPOSE, "when": _WHEN, "who": _WHO}
+# a yes/no question that judges ("is churn a problem", "is NPS worth tracking") is answered
+# by the reasons the glossary gives, as a why-question is
+_JUDGING = frozenset(
+    words_of(
+        "important problem problems bad good useful worth matter matters necessary needed "
+        "required valuable helpful harmful concern worry priority relevant"
+    )
+)
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# words of asking that the concept's sentences are not expected to hold
+_ASKING = frozenset(words_of("mean meaning define definition exactly really actually always"))
+MIN_SENTENCE_WORDS = 3
+PREFIX = 6  # "recognized" and "recognition" share their first six letters: one word here
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A question's kind ("yes_no", "why", "when" or "who") and the content words it asks
+    about beyond the concept's names (stemmed, as `words_of` gives them)."""
+
+    kind: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The sentence of one of the concept's definitions that speaks to a Focus."""
+
+    definition: Definition
+    sentence: str
+
+
+def focus(question: str, concept: Concept) -> Focus | None:
+    """What `question` asks of `concept`, if it is a yes/no, why, when or who question that
+    names the concept (by any of its labels) and asks more than that name; else None."""
+    asks = _ASKS.match(question)
+    if asks is None:
+        return None
+    kind = next(k for k, v in asks.groupdict().items() if v)
+    asked = content_words(words_of(question[asks.end() :]))
+    named = set()
+    for label in concept.labels:
+        words = content_words(words_of(label)) or words_of(label)
+        if words and all(_has(asked, w) for w in words):
+            named.update(words)
+    if not named:
+        return None
+    rest = tuple(
+        dict.fromkeys(w for w in asked if not _has(named, w) and w not in _ASKING and w.isalnum())
+    )
+    if not rest and kind == "yes_no":
+        return None  # "is NPS?" asks what it is
+    return Focus(kind, rest)
+
+
+def passage(found: Focus, concept: Concept) -> Passage | None:
+    """The sentence of the concept's definitions (preferred first) that holds most of the
+    question's own words, at least half of them; for a why, when or who question that no
+    sentence words alike, the first that gives a reason, a time or a role."""
+    best: tuple[float, int] = (0.0, 0)
+    chosen: Passage | None = None
+    cues = 0
+    fallback: Passage | None = None
+    judging = found.kind == "yes_no" and any(w in _JUDGING for w in found.words)
+    cue = _PURPOSE if judging else _FALLBACK.get(found.kind)
+    for d in _ordered(concept):
+        for sentence in _sentences(d.text):
+            words = set(words_of(sentence))
+            share = sum(1 for w in found.words if _has(words, w)) / len(found.words or [""])
+            if found.words and share >= 0.5 and (share, -len(sentence)) > best:
+                best, chosen = (share, -len(sentence)), Passage(d, sentence)
+            hits = len({m.group().lower() for m in cue.finditer(sentence)}) if cue else 0
+            if hits > cues:  # the sentence with the most kinds of reason, time or role
+                cues, fallback = hits, Passage(d, sentence)
+    return chosen or fallback
+
+
+def _ordered(concept: Concept) -> list[Definition]:
+    preferred = concept.definition
+    rest = [d for d in concept.definitions if d is not preferred]
+    return [preferred, *rest] if preferred is not None else rest
+
+
+def _sentences(text: str) -> list[str]:
+    parts = (" ".join(p.split()).strip(" -•*") for p in _SENTENCE.split(text))
+    return [p for p in parts if len(p.split()) >= MIN_SENTENCE_WORDS]
+
+
+def _has(words: Sequence[str] | set[str], word: str) -> bool:
+    """Whether `word` is among `words`, counting two words that share their first PREFIX
+    letters as one ("recogniz" of "recognized", "recognition")."""
+    if word in words:
+        return True
+    if len(word) < PREFIX:
+        return False
+    return any(len(w) >= PREFIX and w[:PREFIX] == word[:PREFIX] for w in words)

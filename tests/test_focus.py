@@ -1,0 +1,92 @@
+"""What a question asks of a concept it names, and the sentence that speaks to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.concept import Concept, Definition
+from kg.focus import Focus, focus, passage
+
+
+def concept(*definitions: str, label: str = "Net Promoter Score", **kw: object) -> Concept:
+    defs = [Definition(text, f"src{n}", (n, n), label) for n, text in enumerate(definitions)]
+    return Concept(label.lower().replace(" ", "-"), label, definitions=defs, preferred=0, **kw)
+
+
+NPS = concept(
+    "Gauges customer loyalty through likelihood to recommend.",
+    "NPS is a widely used metric. NPS is a reliable leading indicator of renewal; "
+    "scores run from zero to ten.",
+    alt_labels=["NPS"],
+    acronyms=["NPS"],
+)
+CHURN = concept(
+    "The loss of a customer or revenue over a period.",
+    "Churn rate is the share of customers who leave. Churn decelerates growth. Reducing churn "
+    "is a great strategy to improve growth.",
+    label="Churn",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "words"),
+    [
+        ("is NPS a leading indicator", "yes_no", ("lead", "indicator")),
+        ("Does net promoter score include passives?", "yes_no", ("includ", "passiv")),
+        ("why does churn matter", "why", ("matter",)),
+        ("when is NPS measured", "when", ("measur",)),
+        ("who owns NPS", "who", ("own",)),
+    ],
+)
+def test_a_question_asking_something_of_a_named_concept(
+    question: str, kind: str, words: tuple[str, ...]
+) -> None:
+    target = CHURN if "churn" in question else NPS
+    assert focus(question, target) == Focus(kind, words)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is NPS",  # a definition asked
+        "is NPS?",  # nothing asked beyond the name
+        "is there a term for customers leaving",  # looks for a name
+        "when a customer walks away",  # describes; no question after "when"
+        "who is our dream buyer",  # looks for a name
+        "is our SOC 2 report up to date",  # names no label of the concept
+        "does churn include downgrades",  # names Churn, not NPS
+    ],
+)
+def test_other_questions_ask_nothing_of_the_concept(question: str) -> None:
+    assert focus(question, NPS) is None
+
+
+def test_the_sentence_holding_the_asked_words_is_found() -> None:
+    found = passage(Focus("yes_no", ("lead", "indicator")), NPS)
+    assert found is not None
+    assert found.sentence == "NPS is a reliable leading indicator of renewal;"
+    assert found.definition.source == "src1"
+
+
+def test_word_forms_sharing_their_start_count_as_one() -> None:
+    found = passage(Focus("yes_no", ("indicat",)), NPS)  # "indicates" against "indicator"
+    assert found is not None and "indicator" in found.sentence
+
+
+def test_nothing_is_found_for_words_no_definition_uses() -> None:
+    assert passage(Focus("yes_no", ("lag", "indicator", "board")), NPS) is None
+
+
+def test_a_why_question_falls_back_to_a_sentence_giving_reasons() -> None:
+    found = passage(Focus("why", ("matter",)), CHURN)
+    assert found is not None
+    assert found.sentence == "Reducing churn is a great strategy to improve growth."
+
+
+def test_a_yes_no_question_has_no_fallback() -> None:
+    assert passage(Focus("yes_no", ("board",)), CHURN) is None
+
+
+def test_a_yes_no_question_that_judges_falls_back_to_reasons() -> None:
+    found = passage(Focus("yes_no", ("problem",)), CHURN)
+    assert found is not None and "improve growth" in found.sentence
