@@ -370,7 +370,8 @@ def ask(
         )
     best = concepts_by_id[hits[0].concept_id]
     asked_of = focus(text, best) if unnamed is None else None
-    said = passage(asked_of, best) if asked_of is not None else None
+    others = [concepts_by_id[h.concept_id] for h in hits[1:5]]
+    said = passage(asked_of, best, others) if asked_of is not None else None
     if unnamed is not None:
         writer.say(
             f"I am not sure: the glossary has no entry named {unnamed!r}; the closest is "
@@ -388,8 +389,11 @@ def ask(
             f"(confidence {conf:.2f})."
         )
     if said is not None:
-        n = writer.cite(said.definition.source, said.definition.text, best.id)
-        writer.say(f"{writer.name(said.definition.source)} speaks to this: “{said.sentence}”", [n])
+        n = writer.cite(said.definition.source, said.definition.text, said.concept.id)
+        whose = "" if said.concept is best else f", defining {said.concept.pref_label},"
+        writer.say(
+            f"{writer.name(said.definition.source)}{whose} speaks to this: “{said.sentence}”", [n]
+        )
     _describe(best, writer)
     if _HOW_TO_COMPUTE.search(text) and not any(
         _COMPUTATION.search(d.text) for d in best.definitions
@@ -398,7 +402,11 @@ def ask(
     asked = text
     for name in best.labels:  # "Average Revenue Per User", "Ideal Customer Profile" judge nothing
         asked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", asked, flags=re.IGNORECASE)
-    if _GOOD_VALUE.search(asked) and not any(_FIGURE.search(d.text) for d in best.definitions):
+    if (
+        asked_of is None  # "is a cost center bad" is not asking for a value
+        and _GOOD_VALUE.search(asked)
+        and not any(_FIGURE.search(d.text) for d in best.definitions)
+    ):
         writer.say(f"The glossary does not say what a good value of {best.pref_label} is.")
     shown = [_brief(best, hits[0], "answer")]
     links = _related(best.id, related, concepts_by_id)

@@ -56,6 +56,7 @@ _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 # words of asking that the concept's sentences are not expected to hold
 _ASKING = frozenset(words_of("mean meaning define definition exactly really actually always"))
 MIN_SENTENCE_WORDS = 3
+ENOUGH = 0.66  # share of a yes/no question's words a sentence must hold (all of two, 2 of 3)
 PREFIX = 6  # "recognized" and "recognition" share their first six letters: one word here
 
 
@@ -66,12 +67,15 @@ class Focus:
 
     kind: str
     words: tuple[str, ...]
+    asked: tuple[str, ...] = ()  # every content word asked, the concept's names included
 
 
 @dataclass(frozen=True)
 class Passage:
-    """The sentence of one of the concept's definitions that speaks to a Focus."""
+    """The sentence of a definition that speaks to a Focus, and whose definition it is (the
+    concept asked about, or another that names it: "Upsells drive NRR." in Upsell's)."""
 
+    concept: Concept
     definition: Definition
     sentence: str
 
@@ -84,11 +88,7 @@ def focus(question: str, concept: Concept) -> Focus | None:
         return None
     kind = next(k for k, v in asks.groupdict().items() if v)
     asked = content_words(words_of(question[asks.end() :]))
-    named = set()
-    for label in concept.labels:
-        words = content_words(words_of(label)) or words_of(label)
-        if words and all(_has(asked, w) for w in words):
-            named.update(words)
+    named = {w for words in _names(concept) if all(_has(asked, w) for w in words) for w in words}
     if not named:
         return None
     rest = tuple(
@@ -96,29 +96,52 @@ def focus(question: str, concept: Concept) -> Focus | None:
     )
     if not rest and kind == "yes_no":
         return None  # "is NPS?" asks what it is
-    return Focus(kind, rest)
+    return Focus(kind, rest, tuple(asked))
 
 
-def passage(found: Focus, concept: Concept) -> Passage | None:
-    """The sentence of the concept's definitions (preferred first) that holds most of the
-    question's own words, at least half of them; for a why, when or who question that no
-    sentence words alike, the first that gives a reason, a time or a role."""
-    best: tuple[float, int] = (0.0, 0)
-    chosen: Passage | None = None
-    cues = 0
-    fallback: Passage | None = None
+def passage(found: Focus, concept: Concept, others: Sequence[Concept] = ()) -> Passage | None:
+    """The sentence that speaks to `found`: from the concept's own definitions (preferred
+    first), or from those of `others` (say, the question's other search hits) when the
+    sentence names the concept too and the question names theirs ("do upsells drive NRR":
+    Upsell's "Upsells drive NRR."). A yes/no question's sentence holds at least two thirds of
+    the words asked ("leading" and "indicator": both); a why, when or who question's gives a
+    reason, a time or a role, the one holding most of the words asked first. A yes/no
+    question that judges ("is churn a problem") is read as a why-question. None if no
+    sentence does."""
     judging = found.kind == "yes_no" and any(w in _JUDGING for w in found.words)
     cue = _PURPOSE if judging else _FALLBACK.get(found.kind)
-    for d in _ordered(concept):
-        for sentence in _sentences(d.text):
-            words = set(words_of(sentence))
-            share = sum(1 for w in found.words if _has(words, w)) / len(found.words or [""])
-            if found.words and share >= 0.5 and (share, -len(sentence)) > best:
-                best, chosen = (share, -len(sentence)), Passage(d, sentence)
-            hits = len({m.group().lower() for m in cue.finditer(sentence)}) if cue else 0
-            if hits > cues:  # the sentence with the most kinds of reason, time or role
-                cues, fallback = hits, Passage(d, sentence)
-    return chosen or fallback
+    names = _names(concept)
+    best: tuple[float, ...] = ()
+    chosen: Passage | None = None
+    named = [o for o in others if any(all(_has(found.asked, w) for w in n) for n in _names(o))]
+    for owner in [concept, *named]:
+        for d in _ordered(owner):
+            for sentence in _sentences(d.text):
+                words = set(words_of(sentence))
+                if owner is not concept and not any(
+                    all(_has(words, w) for w in name) for name in names
+                ):
+                    continue
+                held = sum(1 for w in found.words if _has(words, w))
+                share = held / len(found.words) if found.words else 0.0
+                cues = len({m.group().lower() for m in cue.finditer(sentence)}) if cue else 0
+                if cue is not None:
+                    if not cues and not (judging and share >= ENOUGH):
+                        continue
+                    key: tuple[float, ...] = (share, cues, -len(sentence))
+                elif share >= ENOUGH:
+                    key = (share, -len(sentence))
+                else:
+                    continue
+                if key > best:
+                    best, chosen = key, Passage(owner, d, sentence)
+    return chosen
+
+
+def _names(concept: Concept) -> list[list[str]]:
+    """Each of the concept's labels as the content words a sentence must hold to name it."""
+    names = [content_words(words_of(label)) or words_of(label) for label in concept.labels]
+    return [n for n in names if n]
 
 
 def _ordered(concept: Concept) -> list[Definition]:

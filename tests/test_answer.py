@@ -572,6 +572,13 @@ def test_a_question_asking_something_of_a_concept_leads_with_the_sentence_that_a
     assert result["confidence"] >= SURE
     occurs = glossary.ask("when does negative churn occur")["answer"]
     assert occurs.startswith("Customer Success Glossary (docs-glossary) speaks to this: “Occurs")
+    drive = glossary.ask("do upsells drive NRR")  # said in Upsell's definition, not NRR's
+    assert drive["answer"].startswith(
+        "Customer Success Glossary (pdf-glossary), defining Upsell, speaks to this: "
+        "“Upsells drive NRR.” [1]"
+    )
+    assert drive["citations"][0]["concept"] == "upsell"
+    assert drive["concepts"][0]["id"] == "net-revenue-retention"
 
 
 def test_a_question_the_definitions_do_not_speak_to_is_said_so(glossary) -> None:  # type: ignore[no-untyped-def]

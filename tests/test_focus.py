@@ -42,7 +42,8 @@ def test_a_question_asking_something_of_a_named_concept(
     question: str, kind: str, words: tuple[str, ...]
 ) -> None:
     target = CHURN if "churn" in question else NPS
-    assert focus(question, target) == Focus(kind, words)
+    found = focus(question, target)
+    assert found is not None and (found.kind, found.words) == (kind, words)
 
 
 @pytest.mark.parametrize(
@@ -90,3 +91,37 @@ def test_a_yes_no_question_has_no_fallback() -> None:
 def test_a_yes_no_question_that_judges_falls_back_to_reasons() -> None:
     found = passage(Focus("yes_no", ("problem",)), CHURN)
     assert found is not None and "improve growth" in found.sentence
+
+
+def test_a_yes_no_sentence_must_hold_both_words_asked() -> None:
+    # "is NPS a lagging indicator": a sentence about a leading indicator does not answer it
+    assert passage(Focus("yes_no", ("lag", "indicator")), NPS) is None
+
+
+UPSELL = concept("Selling a bigger plan. Upsells drive NPS.", label="Upsell")
+RENEWAL = concept("Extending a contract. It drives revenue.", label="Renewal")
+
+
+def test_another_concepts_sentence_that_names_the_concept_is_found() -> None:
+    found = passage(
+        Focus("yes_no", ("upsell", "driv"), ("upsell", "driv", "np")), NPS, [RENEWAL, UPSELL]
+    )
+    assert found is not None
+    assert (found.concept.pref_label, found.sentence) == ("Upsell", "Upsells drive NPS.")
+
+
+def test_another_concepts_sentence_must_name_the_concept() -> None:
+    asked = ("renewal", "driv", "revenu", "np")
+    assert passage(Focus("yes_no", ("driv", "revenu"), asked), NPS, [RENEWAL]) is None
+
+
+def test_only_concepts_the_question_names_are_read() -> None:
+    # Upsell's sentence names NPS, but the question does not name Upsell
+    assert passage(Focus("yes_no", ("driv",), ("driv", "np")), NPS, [UPSELL]) is None
+
+
+def test_a_when_question_is_answered_by_a_sentence_giving_a_time() -> None:
+    timed = concept("A score of loyalty. It is measured after every support ticket.")
+    found = passage(Focus("when", ("measur",)), timed)
+    assert found is not None and found.sentence == "It is measured after every support ticket."
+    assert passage(Focus("when", ("measur",)), concept("A score, measured by survey.")) is None
