@@ -26,6 +26,7 @@ from kg.retrieval import (
 
 # prepositions after which an acronym qualifies the subject rather than being it
 _QUALIFYING = frozenset("by for of with from at on in to per".split())
+ROOT = 7  # "recogniz(ed)" and "recognition", "segment" and "segmentation": one word
 _DETERMINERS = frozenset("a an the our my your their its his her this that each every".split())
 
 
@@ -83,6 +84,12 @@ class LabelMatcher(Retriever):
         # Every beginning of those keys, so a query window's candidate keys are grown a word
         # at a time and abandoned as soon as no label starts that way.
         self._initials_prefixes = {k[:n] for k in self._by_initials for n in range(1, len(k) + 1)}
+        # Multi-word labels by their words' roots, for other forms of a word ("revenue
+        # recognized" holds Revenue Recognition): a long word counts by its first ROOT letters.
+        self._by_root: dict[str, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            if e.kind != "acronym" and len(e.words) >= 2 and any(len(w) > ROOT for w in e.words):
+                self._by_root.setdefault(_roots(e.words), []).append(i)
         self._by_word: dict[str, list[int]] | None = None  # entries by word, on first use
         self._entries_of: dict[int, list[int]] = {}
         for i, e in enumerate(self.entries):
@@ -148,7 +155,9 @@ class LabelMatcher(Retriever):
                 offer(i, 1.0, "exact")
         words = query.words
         content = content_words(words)
-        for i in self._contained(words):
+        contained = self._contained(words)
+        variants = [i for i in self._variants(words) if i not in contained]
+        for i in [*contained, *variants]:
             e = self.entries[i]
             label_content = content_words(e.words) or list(e.words)
             # the query's words the concept's other names explain count too: "NPS score"
@@ -169,6 +178,9 @@ class LabelMatcher(Retriever):
             score = 1.0 if coverage >= 1.0 else 0.35 + 0.5 * coverage
             if e.kind == "acronym" and not self._cased(e.label, query.raw):
                 score *= 0.8  # "core" in a sentence is rarely the acronym CORE
+            if i in variants:
+                offer(i, 0.95 * min(score, 0.95), "contains a form of")
+                continue
             offer(i, score, "exact" if score >= 1.0 else "contains")
         for i, ratio, window in self._fuzzy(words):
             e = self.entries[i]
@@ -250,6 +262,18 @@ class LabelMatcher(Retriever):
                 if self._phrases[i] == phrase or "".join(self.entries[i].words) == phrase:
                     found.append(i)
         return sorted(set(found))
+
+    def _variants(self, words: tuple[str, ...]) -> list[int]:
+        """Multi-word entries whose words appear in the query, in order and together, each
+        the same word or another form of it (the same first ROOT letters, both longer)."""
+        n = len(words)
+        found = set()
+        for i in range(n):
+            for j in range(i + 2, min(n, i + 6) + 1):
+                window = words[i:j]
+                if any(len(w) > ROOT for w in window):
+                    found.update(self._by_root.get(_roots(window), ()))
+        return sorted(found)
 
     def _fuzzy(self, words: tuple[str, ...]) -> list[tuple[int, float, int]]:
         """(entry, ratio, window length) for labels a window of the query misspells.
@@ -416,6 +440,10 @@ class LabelMatcher(Retriever):
             return cls(entries, float(data["fuzzy_cutoff"]), float(data["min_coverage"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise BuildError(f"{folder / cls.FILE} is damaged ({exc}); rebuild") from None
+
+
+def _roots(words: Sequence[str]) -> str:
+    return " ".join(w[:ROOT] if len(w) > ROOT else w for w in words)
 
 
 def _entry_key(label: str) -> str:

@@ -147,6 +147,26 @@ def test_abbreviated_labels(index: SearchIndex, query: str, expected: str) -> No
     assert "abbreviates" in hit.evidence["label"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("when is revenue recognized", "revenue-recognition"),  # not Revenue, a part of it
+        ("how do we segment customers for segmentation analysis", "segment-analysis"),
+    ],
+)
+def test_another_form_of_a_labels_word_still_names_it(
+    index: SearchIndex, query: str, expected: str
+) -> None:
+    hit = index.search(query, 1)[0]
+    assert hit.concept_id == expected
+    assert "contains a form of" in hit.evidence["label"]
+
+
+def test_forms_of_a_word_are_long_words_sharing_their_start(index: SearchIndex) -> None:
+    assert index.labels._variants(tuple(words_of("revenue recognized")))
+    assert not index.labels._variants(tuple(words_of("customized success")))  # not customer
+
+
 def test_a_word_labels_use_is_not_taken_for_an_abbreviation(index: SearchIndex) -> None:
     # "cost" is a word of labels, so it is not read as short for "customer"
     assert not index.labels._abbreviated(("cost", "success"))
