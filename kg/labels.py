@@ -267,7 +267,7 @@ class LabelMatcher(Retriever):
         """Multi-word entries whose words appear in the query, in order and together, each
         the same word or another form of it (the same first ROOT letters, both longer)."""
         n = len(words)
-        found = set()
+        found: set[int] = set()
         for i in range(n):
             for j in range(i + 2, min(n, i + 6) + 1):
                 window = words[i:j]
