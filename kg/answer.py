@@ -370,6 +370,14 @@ def ask(
         )
     best = concepts_by_id[hits[0].concept_id]
     asked_of = focus(text, best) if unnamed is None else None
+    if unnamed is None and asked_of is None and not hits[0].signals.get("label"):
+        # "does LTV include acquisition cost" asks of Customer Lifetime Value, which it
+        # names, though search put Customer Acquisition Cost (no name of it asked) first
+        for hit in hits[1:5]:
+            if (named := focus(text, concepts_by_id[hit.concept_id])) is not None:
+                hits = [hit, *(h for h in hits if h is not hit)]
+                best, asked_of = concepts_by_id[hit.concept_id], named
+                break
     others = [concepts_by_id[h.concept_id] for h in hits[1:5]]
     said = passage(asked_of, best, others) if asked_of is not None else None
     if unnamed is not None:

@@ -589,3 +589,19 @@ def test_a_question_the_definitions_do_not_speak_to_is_said_so(glossary) -> None
     )
     assert result["confidence"] <= UNNAMED
     assert result["concepts"][0]["id"] == "net-revenue-retention"
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("does LTV include acquisition cost", "customer-lifetime-value"),  # not CAC, ranked first
+        ("does churn include downgrades", "churn"),  # not Net Revenue Retention
+    ],
+)
+def test_a_yes_no_question_is_answered_about_the_concept_it_names(
+    glossary, question: str, named: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert result["concepts"][0]["id"] == named
+    assert result["confidence"] <= UNNAMED  # and no definition says it: not sure
+    assert "does not answer" in result["answer"]
