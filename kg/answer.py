@@ -374,9 +374,9 @@ def ask(
         # "does LTV include acquisition cost" asks of Customer Lifetime Value, which it
         # names, though search put Customer Acquisition Cost (no name of it asked) first
         for hit in hits[1:5]:
-            if (named := focus(text, concepts_by_id[hit.concept_id])) is not None:
+            if (names_it := focus(text, concepts_by_id[hit.concept_id])) is not None:
                 hits = [hit, *(h for h in hits if h is not hit)]
-                best, asked_of = concepts_by_id[hit.concept_id], named
+                best, asked_of = concepts_by_id[hit.concept_id], names_it
                 break
     others = [concepts_by_id[h.concept_id] for h in hits[1:5]]
     said = passage(asked_of, best, others) if asked_of is not None else None
