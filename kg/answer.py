@@ -905,6 +905,14 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
                 refs = _link_refs(r, x, y, writer)
                 if _statement(r, (x, y)) is not None:
                     writer.say(f"The glossary relates them: {link}{_stated_by(r, x, y)}", refs)
+                elif mention := _mention(a, b, frozenset()):  # the graph read another reason
+                    owner, d, sentence = mention
+                    refs = [*refs, writer.cite(d.source, d.text, owner.id)]
+                    writer.say(
+                        f"The glossary relates them ({link}); in {writer.name(d.source)}'s "
+                        f"words: {_sentence(sentence)}",
+                        refs,
+                    )
                 else:  # a link read from their names or wording (`kg related` says how)
                     writer.say(
                         f"The glossary's graph links them ({link}) by their names or wording; "
@@ -917,24 +925,31 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
     for d in [d for d in shared if d not in shown][:1]:
         n = writer.cite(d.source, d.text, a.id)
         writer.say(f"{writer.name(d.source)} defines them together: {_sentence(d.text)}", [n])
-    said = bool(shared)
+    if mention := _mention(a, b, frozenset(d.text for d in shared)):
+        owner, d, sentence = mention
+        n = writer.cite(d.source, d.text, owner.id)
+        writer.say(
+            f"How they relate, in {writer.name(d.source)}'s words: {_sentence(sentence)}", [n]
+        )
+        return True
+    return bool(shared)
+
+
+def _mention(
+    a: Concept, b: Concept, skip: frozenset[str]
+) -> tuple[Concept, Definition, str] | None:
+    """The first sentence of one's definitions (not those in `skip`) that names the other:
+    whose definition, which, and the sentence."""
     for x, y in ((a, b), (b, a)):
         names = {fold(label) for label in y.labels} | {fold(y.pref_label).replace(" ", "")}
         for d in x.definitions:
+            if d.text in skip:
+                continue
             for sentence in re.split(r"(?<=[.!?])\s+", d.text):
                 words = f" {fold(sentence)} "
-                if (
-                    any(n and f" {n} " in words for n in names)
-                    and sentence.strip()
-                    and d not in shared
-                ):
-                    n = writer.cite(d.source, d.text, x.id)
-                    quoted = _sentence(sentence)
-                    writer.say(
-                        f"How they relate, in {writer.name(d.source)}'s words: {quoted}", [n]
-                    )
-                    return True
-    return said
+                if sentence.strip() and any(n and f" {n} " in words for n in names):
+                    return x, d, sentence
+    return None
 
 
 def _safe(related: Related | None, concept_id: str) -> list[Relation]:

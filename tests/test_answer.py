@@ -461,7 +461,6 @@ def test_a_stated_contrast_is_quoted_with_whose_definition_states_it(glossary) -
     [
         "what is the difference between a CSM and an account manager",  # a shared head noun
         "account manager vs account executive",  # definitions that read alike
-        "ARR vs MRR",  # a pair of names
     ],
 )
 def test_links_read_from_names_or_wording_are_said_plainly(glossary, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -469,6 +468,17 @@ def test_links_read_from_names_or_wording_are_said_plainly(glossary, question: s
     assert "by their names or wording; no source says so in a sentence." in answer
     for internal in ("cosine", "head noun", "speak of", "contrast pair"):
         assert internal not in answer
+
+
+def test_a_link_read_from_names_quotes_a_sentence_naming_both_when_there_is_one(glossary) -> None:  # type: ignore[no-untyped-def]
+    # the graph links ARR and MRR by their names, but web-glossary's ARR says so in words
+    result = glossary.ask("ARR vs MRR")
+    assert "no source says so" not in result["answer"]
+    assert "words: While ARR and MRR are related, ARR is used" in result["answer"]
+    assert any(
+        c["source"] == "web-glossary" and "While ARR and MRR are related" in c["text"]
+        for c in result["citations"]
+    )
 
 
 @pytest.mark.parametrize(
