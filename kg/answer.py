@@ -760,7 +760,7 @@ def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | No
     part must hold a content word and be short enough to be a name (MAX_PART_WORDS)."""
     searched: dict[str, list[Hit]] = {}
     best: tuple[bool, float, int, _Comparison] | None = None
-    for split in splits:
+    for split in _shared_heads(splits, index):
         parts = [strip_boilerplate(p.strip(" ,;:")) for p in split]
         if not all(0 < len(content_words(words_of(p))) <= MAX_PART_WORDS for p in parts):
             continue
@@ -786,6 +786,29 @@ def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | No
         _SEPARATORS.search(p) and not _names(h)
         for p, h in zip(found.parts, found.hits, strict=True)
     )
+    return found
+
+
+def _shared_heads(splits: list[list[str]], index: SearchIndex) -> list[list[str]]:
+    """The cuts, and for each whose last part ends a name that a one-word part before it
+    begins ("leading and lagging indicators", "gross and net revenue retention"), the same
+    cut with that name written out ("leading indicators")."""
+    found = list(splits)
+    for split in splits:
+        last = split[-1].split()
+        if len(split) < 2 or len(last) < 2:
+            continue
+        tail = " ".join(last[1:])
+        parts = [
+            f"{word} {tail}"
+            if len(word := p.strip(" ,;:"))
+            and " " not in word
+            and index.is_a_name(f"{word} {tail}")
+            else p
+            for p in split[:-1]
+        ]
+        if parts != split[:-1]:
+            found.append([*parts, split[-1]])
     return found
 
 

@@ -615,3 +615,20 @@ def test_a_yes_no_question_is_answered_about_the_concept_it_names(
     assert result["concepts"][0]["id"] == named
     assert result["confidence"] <= UNNAMED  # and no definition says it: not sure
     assert "does not answer" in result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "ids"),
+    [
+        (
+            "difference between leading and lagging indicators",
+            ["leading-indicators", "lagging-indicators"],
+        ),
+        ("gross and net revenue retention", ["gross-revenue-retention", "net-revenue-retention"]),
+        ("high vs low touch", ["high-touch", "low-touch"]),
+    ],
+)
+def test_a_head_noun_shared_by_the_compared_names_is_read_for_each(
+    glossary, question: str, ids: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    assert [c["id"] for c in glossary.ask(question)["concepts"]] == ids
