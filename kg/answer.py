@@ -557,7 +557,12 @@ def _say_related(
     worded_refs: list[int] = []
     for r in links:
         other = concepts_by_id[r.other]
-        if _statement(r, (concept, other)) is None and "read alike" in r.reason:
+        if (
+            _statement(r, (concept, other)) is None
+            and "read alike" in r.reason
+            and concept.definitions
+            and other.definitions  # else only their names were read: a link by name, below
+        ):
             worded.append(other.pref_label)
             if (d := other.definition) is not None:  # the text that reads alike
                 worded_refs.append(writer.cite(d.source, d.text, other.id))

@@ -632,3 +632,9 @@ def test_a_head_noun_shared_by_the_compared_names_is_read_for_each(
     glossary, question: str, ids: list[str]
 ) -> None:  # type: ignore[no-untyped-def]
     assert [c["id"] for c in glossary.ask(question)["concepts"]] == ids
+
+
+def test_concepts_without_definitions_are_not_said_to_have_alike_definitions(glossary) -> None:  # type: ignore[no-untyped-def]
+    answer = glossary.ask("predictive analytics")["answer"]  # neither it nor its link defined
+    assert "definitions read like" not in answer
+    assert "Predictive Analytics is related to Predictive Lead Scoring." in answer
