@@ -153,6 +153,8 @@ class LabelMatcher(Retriever):
         for key in {label_key(query.text, singular_last=False), label_key(query.text)}:
             for i in self._by_key.get(key, []):
                 offer(i, 1.0, "exact")
+        for i, score in self._initialism_of(query):
+            offer(i, score, "initials of")
         words = query.words
         content = content_words(words)
         contained = self._contained(words)
@@ -212,6 +214,8 @@ class LabelMatcher(Retriever):
         ):
             return True
         if any(size >= len(words) for _, size in self._abbreviated(words)):
+            return True
+        if self._initialism_of(query):
             return True
         return self._among_one_concepts_names(content_words(words))
 
@@ -356,6 +360,21 @@ class LabelMatcher(Retriever):
                         if self._spells(window, initials, self.entries[entry].words):
                             found.add((entry, end - start))
         return sorted(found)
+
+    def _initialism_of(self, query: Query) -> list[tuple[int, float]]:
+        """(entry, score) for a query that is one word in capitals no name has ("RYG"): the
+        multi-word labels whose initials it is, every word's (0.85) or every word's but a
+        last one, the head noun ("Red, Yellow, Green Meetings"; 0.75)."""
+        raw = query.raw.strip(" ?!.")
+        if not (2 <= len(raw) <= 6 and raw.isalpha() and raw.isupper()) or len(query.words) != 1:
+            return []
+        token = raw.lower()
+        if token in self._known or token not in self._initials_prefixes:
+            return []
+        found = [(e, 0.85) for e in self._by_initials.get(token, ())]
+        for letter in "abcdefghijklmnopqrstuvwxyz0123456789":
+            found += [(e, 0.75) for e in self._by_initials.get(token + letter, ())]
+        return [(e, score) for e, score in found if self.entries[e].kind != "hidden label"]
 
     def _initials_keys(self, window: tuple[str, ...]) -> list[tuple[str, tuple[bool, ...]]]:
         """(initials key, which words are taken as initials) for each reading of the window

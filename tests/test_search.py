@@ -167,6 +167,14 @@ def test_forms_of_a_word_are_long_words_sharing_their_start(index: SearchIndex) 
     assert not index.labels._variants(tuple(words_of("customized success")))  # not customer
 
 
+def test_an_unknown_acronym_finds_the_label_it_is_the_initials_of(index: SearchIndex) -> None:
+    hit = index.search("RYG", 1)[0]  # Red, Yellow, Green Meetings: no source says "RYG"
+    assert hit.concept_id == "red-yellow-green-meetings"
+    assert "initials of" in hit.evidence["label"]
+    assert not index.labels._initialism_of(index.prepare("ryg"))  # a word, not an acronym
+    assert not index.labels._initialism_of(index.prepare("GDPR"))  # the initials of nothing
+
+
 def test_a_word_labels_use_is_not_taken_for_an_abbreviation(index: SearchIndex) -> None:
     # "cost" is a word of labels, so it is not read as short for "customer"
     assert not index.labels._abbreviated(("cost", "success"))
