@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from ingest.concept import Concept, Definition
 from ingest.normalize import fold
-from kg.focus import focus, passage
+from kg.focus import causes_of, focus, passage
 from kg.retrieval import content_words, strip_boilerplate, validate, words_of
 from kg.search import Hit, SearchIndex
 
@@ -378,6 +378,12 @@ def ask(
                 hits = [hit, *(h for h in hits if h is not hit)]
                 best, asked_of = concepts_by_id[hit.concept_id], names_it
                 break
+    if asked_of is not None:
+        candidates = [concepts_by_id[h.concept_id] for h in hits[1:5]]
+        if (cause := causes_of(asked_of, best, candidates)) is not None:
+            # "why do customers churn": Churn Reasons says why
+            hits = sorted(hits, key=lambda h: h.concept_id != cause.id)
+            best = cause
     others = [concepts_by_id[h.concept_id] for h in hits[1:5]]
     said = passage(asked_of, best, others) if asked_of is not None else None
     if unnamed is not None:
@@ -396,7 +402,10 @@ def ask(
             f"I am not sure, but the closest concept in the glossary is {best.pref_label} "
             f"(confidence {conf:.2f})."
         )
-    if said is not None:
+    preferred = best.definition
+    if said is not None and not (  # the whole preferred definition: said next, not twice
+        said.definition is preferred and _sentence(said.sentence) == _sentence(said.definition.text)
+    ):
         n = writer.cite(said.definition.source, said.definition.text, said.concept.id)
         whose = "" if said.concept is best else f", defining {said.concept.pref_label},"
         writer.say(

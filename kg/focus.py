@@ -29,6 +29,7 @@ _ASKS = re.compile(
 # what a why-question is answered by, when the sentence does not use the question's words
 _PURPOSE = re.compile(
     r"\b(?:important|importance|matters?|crucial|critical|essential|vital|key|because|helps?|"
+    r"causes?|caused|reasons?|factors?|due\s+to|leads?\s+to|results?\s+in|"
     r"so\s+that|in\s+order\s+to|enables?|allows?|ensures?|drives?|predicts?|indicat\w*|"
     r"signals?|impacts?|affects?|growth|grow|improve\w*|reduce\w*|responsibility|goal|purpose)\b",
     re.IGNORECASE,
@@ -136,6 +137,24 @@ def passage(found: Focus, concept: Concept, others: Sequence[Concept] = ()) -> P
                 if key > best:
                     best, chosen = key, Passage(owner, d, sentence)
     return chosen
+
+
+# a concept that gives the causes of another ("Churn Reasons", "Causes of Churn")
+_CAUSES = frozenset(words_of("reason reasons cause causes driver drivers factor factors"))
+
+
+def causes_of(found: Focus, concept: Concept, candidates: Sequence[Concept]) -> Concept | None:
+    """For a why-question asking what causes `concept` ("why do customers churn", unlike
+    "why does churn matter"), the first candidate that gives its causes (Churn Reasons): its
+    preferred label holds a cause word and one of the concept's names."""
+    if found.kind != "why" or any(w in _JUDGING for w in found.words):
+        return None
+    names = _names(concept)
+    for c in candidates:
+        words = set(words_of(c.pref_label))
+        if words & _CAUSES and any(all(w in words for w in name) for name in names):
+            return c
+    return None
 
 
 def _names(concept: Concept) -> list[list[str]]:

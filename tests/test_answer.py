@@ -581,7 +581,8 @@ def test_a_question_asking_something_of_a_concept_leads_with_the_sentence_that_a
     assert "leading indicator" in result["citations"][0]["text"]
     assert result["confidence"] >= SURE
     occurs = glossary.ask("when does negative churn occur")["answer"]
-    assert occurs.startswith("Customer Success Glossary (docs-glossary) speaks to this: “Occurs")
+    assert occurs.startswith("Negative Churn: Occurs when")  # the whole definition: said once
+    assert "speaks to this" not in occurs
     drive = glossary.ask("do upsells drive NRR")  # said in Upsell's definition, not NRR's
     assert drive["answer"].startswith(
         "Customer Success Glossary (pdf-glossary), defining Upsell, speaks to this: "
@@ -638,3 +639,10 @@ def test_concepts_without_definitions_are_not_said_to_have_alike_definitions(glo
     answer = glossary.ask("predictive analytics")["answer"]  # neither it nor its link defined
     assert "definitions read like" not in answer
     assert "Predictive Analytics is related to Predictive Lead Scoring." in answer
+
+
+def test_why_something_happens_is_answered_by_its_causes(glossary) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask("why do customers churn")
+    assert result["concepts"][0]["id"] == "churn-reasons"
+    assert result["answer"].startswith("Churn Reasons: The specific causes")  # said once
+    assert glossary.ask("why does churn matter")["concepts"][0]["id"] == "churn"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.concept import Concept, Definition
-from kg.focus import Focus, focus, passage
+from kg.focus import Focus, causes_of, focus, passage
 
 
 def concept(*definitions: str, label: str = "Net Promoter Score", **kw: object) -> Concept:
@@ -125,3 +125,14 @@ def test_a_when_question_is_answered_by_a_sentence_giving_a_time() -> None:
     found = passage(Focus("when", ("measur",)), timed)
     assert found is not None and found.sentence == "It is measured after every support ticket."
     assert passage(Focus("when", ("measur",)), concept("A score, measured by survey.")) is None
+
+
+REASONS = concept("The causes that lead customers to leave.", label="Churn Reasons")
+
+
+def test_a_why_question_about_what_causes_a_concept_is_answered_by_its_causes() -> None:
+    asked = focus("why do customers churn", CHURN)
+    assert asked is not None
+    assert causes_of(asked, CHURN, [NPS, REASONS]) is REASONS
+    matters = focus("why does churn matter", CHURN)  # its purpose, not its causes
+    assert matters is not None and causes_of(matters, CHURN, [REASONS]) is None
