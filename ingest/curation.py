@@ -2,6 +2,9 @@
 
     [[merge]]       labels = ["A", "B"]            reason = "..."   one concept
     [[split]]       labels = ["A", "B"]            reason = "..."   never one concept
+                    sources = ["src-a", "src-b"]   (optional) each side only from that source:
+                    labels = ["Backlog", "Backlog"] with two sources keeps one name's two
+                    meanings apart
     [[label]]       concept = "A"  preferred = "..."  alt = [...]  hidden = [...]
     [[definition]]  concept = "A"  source = "source-id"  line = 12  (line optional)
     [[relation]]    from = "A"  to = "B"  kind = "related|broader|narrower"  reason = "..."
@@ -36,6 +39,7 @@ class Decision:
     line: int | None = None
     relation: str | None = None
     phrases: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # split: the source of each side ("" for any)
 
     @property
     def where(self) -> str:
@@ -84,7 +88,25 @@ def _decision(path: Path, kind: str, number: int, item: Any) -> Decision:
         labels = need("labels")
         if not isinstance(labels, list) or len(labels) < 2:
             raise ManifestError(f"{where}: 'labels' must list at least two labels")
-        return Decision(kind, number, tuple(map(str, labels)), reason)
+        sources = item.get("sources", [])
+        if kind == "merge" and sources:
+            raise ManifestError(f"{where}: 'sources' is for [[split]] only")
+        if sources and (
+            not isinstance(sources, list)
+            or len(sources) != len(labels)
+            or not all(isinstance(x, str) for x in sources)
+        ):
+            raise ManifestError(
+                f"{where}: 'sources' must list one source id per label ({len(labels)}), "
+                '"" for any source'
+            )
+        sides = tuple(map(str, labels))
+        if not sources and len(set(map(str.casefold, sides))) < len(sides):
+            raise ManifestError(
+                f"{where}: a label on two sides needs 'sources' saying which source's entry "
+                "each side is"
+            )
+        return Decision(kind, number, sides, reason, sources=tuple(sources))
     if kind == "label":
         return Decision(
             kind,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,27 @@ def test_phrasings_join_their_concept_once_and_unknown_concepts_are_reported(
     assert churn.phrasings == ["customers walking away", "logo loss", "people cancelling"]
     assert "customers walking away" not in churn.labels  # searched, never shown as a label
     assert "[[phrasing]] 3: no concept is named 'No Such Concept'" in result.notes
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('labels = ["Backlog", "Backlog"]', "a label on two sides needs 'sources'"),
+        ('labels = ["A", "B"]\nsources = ["x"]', "'sources' must list one source id per label (2)"),
+    ],
+)
+def test_a_split_by_source_is_checked(tmp_path, body: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "curation.toml"
+    path.write_text(f"[[split]]\n{body}\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match=re.escape(message)):
+        load_curation(path)
+
+
+def test_a_split_reads_its_sources(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "curation.toml"
+    path.write_text(
+        '[[split]]\nlabels = ["Backlog", "Backlog"]\nsources = ["sales", "support"]\n',
+        encoding="utf-8",
+    )
+    [decision] = load_curation(path).decisions
+    assert decision.sources == ("sales", "support")

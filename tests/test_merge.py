@@ -314,3 +314,52 @@ def test_one_acronym_spelt_out_in_other_words_of_one_thing_is_one_concept(
         _entry(b, "The share of money that stays with us.", "y", 1, (acronym,)),
     ]
     assert len(merge(entries, embed=encoder.encode).concepts) == 1
+
+
+BACKLOGS = [
+    ("Backlog", "Revenue committed under signed contracts but not yet recognized.", "sales"),
+    ("Backlog", "The queue of open support tickets waiting for an agent.", "support"),
+]
+
+
+def test_one_name_defined_unlike_by_two_sources_is_reported_with_the_split_to_make(
+    encoder,  # type: ignore[no-untyped-def]
+) -> None:
+    entries = [_entry(t, d, s, 3) for t, d, s in BACKLOGS]
+    result = merge(entries, Curation(), embed=encoder.encode)
+    assert len(result.concepts) == 1  # one name: merged, as before, but said
+    [note] = [n for n in result.notes if "unlike" in n]
+    assert note.startswith("'Backlog': sales and support define it unlike each other (0.")
+    assert note.endswith(
+        '[[split]] labels = ["Backlog", "Backlog"], sources = ["sales", "support"]'
+    )
+
+
+def test_definitions_that_agree_are_not_reported(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry("Churn", "Customers who stop paying in a period.", "a", 3),
+        _entry("Churn", "The share of customers lost over a period.", "b", 3),
+    ]
+    assert not [n for n in merge(entries, Curation(), embed=encoder.encode).notes if "unlike" in n]
+
+
+def test_a_split_by_source_keeps_one_names_two_meanings_apart(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [_entry(t, d, s, 3) for t, d, s in BACKLOGS]
+    split = Decision(
+        "split", 1, ("Backlog", "Backlog"), "two meanings", sources=("sales", "support")
+    )
+    result = merge(entries, Curation([split]), embed=encoder.encode)
+    assert sorted((c.id, c.sources[0]) for c in result.concepts) == [
+        ("backlog", "sales"),
+        ("backlog-2", "support"),
+    ]
+    assert not [n for n in result.notes if "unlike" in n]
+    assert any("[[split]] 1 keeps them apart" in r for r in result.refused)
+
+
+def test_a_split_side_from_a_source_with_no_such_entry_is_reported(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [_entry(t, d, s, 3) for t, d, s in BACKLOGS]
+    split = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("sales", "suport"))
+    result = merge(entries, Curation([split]), embed=encoder.encode)
+    assert "[[split]] 1: no entry from 'suport' is named 'Backlog'" in result.notes
+    assert len(result.concepts) == 1
