@@ -1012,7 +1012,13 @@ def _ambiguous(
     """A name the sources give to several concepts: each, with its definition; which one
     is meant, the question does not say (confidence one in as many)."""
     concepts = [concepts_by_id[i] for i in ids]
-    labels = _join([c.pref_label for c in concepts])
+    names = [c.pref_label for c in concepts]
+    labels = _join(  # one label split by source ("Backlog" in sales and in support): say whose
+        [
+            f"{n} ({', '.join(writer.name(s) for s in c.sources)})" if names.count(n) > 1 else n
+            for n, c in zip(names, concepts, strict=True)
+        ]
+    )
     refs = [r for c in concepts for r in _alias_refs(c, [name], writer)]
     writer.say(f"In this glossary {name!r} names {len(concepts)} concepts: {labels}.", refs)
     for concept in concepts:

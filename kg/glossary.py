@@ -342,7 +342,9 @@ class Glossary:
         if found is None:
             named = self._named.get(label_key(label_or_id, singular_last=False), [])
             if len(named) > 1:  # "CAC": Customer Acquisition Cost, Customer Advisory Council
-                which = ", ".join(f"{c.id} ({c.pref_label})" for c in named)
+                which = ", ".join(
+                    f"{c.id} ({c.pref_label}, from {', '.join(c.sources)})" for c in named
+                )
                 raise BadQuery(
                     f"{label_or_id!r} names {len(named)} concepts: {which}; give one of the ids"
                 )

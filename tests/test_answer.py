@@ -445,6 +445,27 @@ def test_an_acronym_two_sources_spell_out_differently_is_answered_with_both(
     }
 
 
+def test_one_name_split_by_source_is_answered_with_both_told_apart_by_source(
+    tmp_path: Path, encoder
+) -> None:  # type: ignore[no-untyped-def]
+    from ingest.curation import Curation, Decision
+    from ingest.pipeline import read_paths
+    from kg.errors import BadQuery as NotOne
+    from kg.glossary import Glossary
+
+    (tmp_path / "sales.txt").write_text("Backlog: Revenue under contract, not yet recognized.\n")
+    (tmp_path / "support.txt").write_text("Backlog: Open support tickets waiting for an agent.\n")
+    sources, _ = read_paths([tmp_path])
+    split = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("sales", "support"))
+    glossary = Glossary.build(sources, Curation([split]), encoder=encoder)
+    result = glossary.ask("what is a backlog")
+    assert result["answer"].startswith(
+        "In this glossary 'backlog' names 2 concepts: Backlog (sales) and Backlog (support)."
+    )
+    with pytest.raises(NotOne, match=r"backlog \(Backlog, from sales\), backlog-2"):
+        glossary.concept("Backlog")
+
+
 def test_a_stated_contrast_is_quoted_with_whose_definition_states_it(glossary) -> None:  # type: ignore[no-untyped-def]
     answer = glossary.ask("opposite of churn")["answer"]
     assert answer.startswith(
