@@ -189,7 +189,7 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
         entries, undefined = glossary.entry_counts(s)
         table.add_row(
             s.id,
-            s.format,
+            f"{s.format} ({s.language})" if s.language else s.format,  # "csv (de)"
             str(entries),
             str(undefined),
             str(s.dropped_lines),

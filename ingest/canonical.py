@@ -91,12 +91,19 @@ def choose_label(names: Mapping[str, float], hidden: set[str]) -> str:
     return min(names, key=rank)
 
 
-def choose_definition(definitions: Sequence[Definition]) -> tuple[int | None, str]:
-    """Index of the preferred definition and the reason it was chosen."""
+def choose_definition(
+    definitions: Sequence[Definition], language: str | None = None
+) -> tuple[int | None, str]:
+    """Index of the preferred definition and the reason it was chosen; one in the concept's
+    `language` (None: English) if any is."""
     if not definitions:
         return None, "no source defines it"
     own = [i for i, d in enumerate(definitions) if not d.shared_with]
     pool = own or list(range(len(definitions)))
+    if len(pool) > 1 and len({definitions[i].language for i in pool}) > 1:
+        pool = [i for i in pool if definitions[i].language == language] or pool
+        if len(pool) == 1:
+            return pool[0], "the only one in the language of its preferred label"
     if len(pool) == 1:
         only = "the only definition" if len(definitions) == 1 else "the only one not shared"
         return pool[0], only

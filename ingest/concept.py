@@ -60,6 +60,9 @@ class Concept:
     # definitions, never shown as labels (entry terms, in thesaurus practice).
     phrasings: list[str] = field(default_factory=list)
     language: str | None = None  # of its labels, when not English ("de")
+    # labels in another language than `language` ("Abwanderung": "de" beside English ones;
+    # "en" for an English label of a concept in another language)
+    label_languages: dict[str, str] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:

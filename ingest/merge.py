@@ -273,6 +273,8 @@ def _unlike(a: ev.Unit, b: ev.Unit, embed: ev.Embed | None) -> str | None:
     and the [[split]] that would keep them apart."""
     if a.entry.source == b.entry.source or a.shared_with or b.shared_with:
         return None  # a definition written for several terms at once reads unlike any one
+    if a.entry.language != b.entry.language:
+        return None  # two languages read unlike each other to an English model
     agree = ev.definitions_agree(a.definition, b.definition, embed)
     if agree is None or agree >= UNLIKE:
         return None
@@ -390,7 +392,9 @@ def _assemble(
             if label.casefold() not in own and label not in concept.hidden_labels:
                 concept.hidden_labels.append(label)
         _add_phrasings(concept, e.phrasings)
-    concept.preferred, concept.preferred_reason = choose_definition(concept.definitions)
+    concept.preferred, concept.preferred_reason = choose_definition(
+        concept.definitions, concept.language
+    )
     marked = [
         i
         for i, d in enumerate(concept.definitions)
@@ -401,7 +405,25 @@ def _assemble(
         concept.preferred = marked[0]
         concept.preferred_reason = "the preferred definition of the SKOS file it was read from"
     concept.conflicts = find_conflicts(concept.definitions, concept.labels)
+    concept.label_languages = _label_languages(members, concept)
     return concept
+
+
+def _label_languages(members: Sequence[ev.Unit], concept: Concept) -> dict[str, str]:
+    """The labels written only in entries of another language than the concept's (a German
+    entry's "Abwanderung" on a concept named in English), with that language."""
+    mine = concept.language or "en"
+    seen: dict[str, set[str]] = defaultdict(set)
+    for unit in members:
+        given = dict(unit.entry.name_languages)
+        for name in [unit.term, *unit.aliases, *unit.acronyms, *unit.entry.hidden]:
+            seen[name.casefold()].add(given.get(name) or unit.entry.language or "en")
+    out = {}
+    for label in concept.labels:
+        languages = seen.get(label.casefold(), set())
+        if languages and mine not in languages:
+            out[label] = min(languages)
+    return out
 
 
 def _language(members: Sequence[ev.Unit], pref: str) -> str | None:

@@ -57,6 +57,9 @@ class Entry:
     uri: str | None = None  # identity given by a structured source
     origin: str | None = None  # in this tool's own export: the URI the concept first had
     language: str | None = None  # of its term and definition, when not English ("de")
+    # names in another language than the entry's ("Weiterempfehlungsrate": "de" on an
+    # English concept read back from this tool's own SKOS export; "en" for English)
+    name_languages: tuple[tuple[str, str], ...] = ()
     # the other terms its definition is shared with, read back from this tool's export
     # (a combined entry, "Bookings vs. Billings vs. Revenue", gives them as `terms`)
     shared_with: tuple[str, ...] = ()

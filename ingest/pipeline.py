@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ingest.document import load
 from ingest.errors import SourceError
+from ingest.language import text_language
 from ingest.model import Dropped, Entry, Flag, Warning
 from ingest.readers import RDF_FORMATS, SUFFIXES, detect, reader_for
 from ingest.readers.skos import read_rdf_sources
@@ -28,6 +29,7 @@ class SourceResult:
     title: str | None = None
     kind: str | None = None
     quirks: tuple[str, ...] = ()
+    language: str | None = None  # of a text, Markdown or CSV source, when not English
     entries: list[Entry] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
@@ -188,6 +190,11 @@ def with_spelt_out_acronym(entry: Entry) -> Entry:
     return replace(entry, aliases=(*entry.aliases, phrase))
 
 
+def _language_of(entries: Sequence[Entry]) -> str | None:
+    """The language a source's terms and definitions are written in, if not English."""
+    return text_language(f"{e.term}: {e.definition or ''}" for e in entries)
+
+
 def read_file(
     path: Path, source_id: str, info: SourceInfo, fmt: str | None = None
 ) -> list[SourceResult]:
@@ -202,6 +209,11 @@ def read_file(
         result = reader_for(chosen, path)(doc, source_id)
         result.entries = [with_named_synonym(with_spelt_out_acronym(e)) for e in result.entries]
         described = {sid: SourceInfo(sid, title) for sid, title in result.cited.items()}
+        language = info.language if info.language_given else _language_of(result.entries)
+        if language:
+            result.entries = [
+                e if e.language else replace(e, language=language) for e in result.entries
+            ]
     if not result.entries:
         raise SourceError(path, f"no glossary entries found (read as {chosen})")
     if chosen not in RDF_FORMATS and doc.encoding == "windows-1252":
@@ -220,6 +232,7 @@ def read_file(
                 title=info.title or result.title or path.stem,
                 kind=info.kind,
                 quirks=info.quirks,
+                language=own[0].language if own and chosen not in RDF_FORMATS else None,
                 entries=own,
                 dropped=result.dropped,
                 warnings=result.warnings,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import ManifestError
+from ingest.language import language_tag
 
 MANIFEST_NAME = "sources.toml"
 
@@ -20,6 +21,8 @@ class SourceInfo:
     title: str | None = None
     kind: str | None = None
     quirks: tuple[str, ...] = field(default_factory=tuple)
+    language: str | None = None  # given in the manifest ("de"); None: English, or detected
+    language_given: bool = False  # whether the manifest said (so "en" is not detected over)
 
 
 def slug(text: str) -> str:
@@ -45,11 +48,18 @@ def load_manifest(folder: Path) -> dict[str, SourceInfo]:
             raise ManifestError(
                 f"{path}: source id {item['id']!r} must be a slug like {slug(item['id'])!r}"
             )
+        given = "language" in item
+        try:
+            language = language_tag(item["language"], f"[[source]] {item['id']}") if given else None
+        except ValueError as exc:
+            raise ManifestError(f"{path}: {exc}") from None
         out[item["file"]] = SourceInfo(
             id=item["id"],
             title=item.get("title"),
             kind=item.get("kind"),
             quirks=tuple(item.get("quirks", ())),
+            language=language,
+            language_given=given,
         )
     ids = [info.id for info in out.values()]
     if len(ids) != len(set(ids)):

@@ -32,6 +32,7 @@ def entry_to_row(entry: Entry) -> dict[str, Any]:
         "uri": entry.uri,
         **({"origin": entry.origin} if entry.origin else {}),
         **({"language": entry.language} if entry.language else {}),
+        **({"name_languages": dict(entry.name_languages)} if entry.name_languages else {}),
         **({"shared_with": list(entry.shared_with)} if entry.shared_with else {}),
         "flags": sorted(f.value for f in entry.flags),
     }
@@ -58,6 +59,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         uri=row.get("uri"),
         origin=row.get("origin"),
         language=row.get("language"),
+        name_languages=tuple(row.get("name_languages", {}).items()),
         shared_with=tuple(row.get("shared_with", ())),
         flags=frozenset(Flag(f) for f in row.get("flags", ())),
     )
@@ -72,6 +74,7 @@ def source_to_row(source: SourceResult) -> dict[str, Any]:
         "title": source.title,
         "kind": source.kind,
         "quirks": list(source.quirks),
+        **({"language": source.language} if source.language else {}),
         "entries": len(source.entries),
         "undefined": source.undefined,
         "dropped": [
@@ -90,6 +93,7 @@ def source_from_row(row: dict[str, Any], entries: list[Entry]) -> SourceResult:
         title=row.get("title"),
         kind=row.get("kind"),
         quirks=tuple(row.get("quirks", ())),
+        language=row.get("language"),
         entries=entries,
         dropped=[
             Dropped(tuple(d["lines"]), d["text"], d["reason"]) for d in row.get("dropped", ())
@@ -147,6 +151,7 @@ def concept_to_row(c: Concept) -> dict[str, Any]:
         "relations": [list(r) for r in c.relations],
         "phrasings": c.phrasings,
         **({"language": c.language} if c.language else {}),
+        **({"label_languages": c.label_languages} if c.label_languages else {}),
     }
 
 
@@ -200,4 +205,5 @@ def concept_from_row(row: dict[str, Any]) -> Concept:
         ],
         phrasings=list(row.get("phrasings", ())),
         language=row.get("language"),
+        label_languages=dict(row.get("label_languages", {})),
     )

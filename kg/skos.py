@@ -32,6 +32,7 @@ from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
+from ingest.concept import Concept
 from ingest.pipeline import SourceResult, read_file
 from ingest.readers.skos import KGV
 from ingest.sources import SourceInfo, slug
@@ -104,8 +105,7 @@ def to_rdf(
         uri = uris[concept.id]
         graph.add((uri, RDF.type, SKOS.Concept))
         graph.add((uri, SKOS.inScheme, scheme))
-        lang = concept.language or "en"
-        _labels(graph, uri, concept.pref_label, concept.alt_labels, concept.hidden_labels, lang)
+        _labels(graph, uri, concept)
         for phrase in concept.phrasings:
             graph.add((uri, KGV.phrasing, Literal(phrase, lang="en")))
         for acronym in concept.acronyms:  # also an altLabel; marked so a re-read knows it
@@ -159,23 +159,27 @@ def to_rdf(
     return graph
 
 
-def _labels(
-    graph: Graph,
-    uri: URIRef,
-    pref: str,
-    alt: Sequence[str],
-    hidden: Sequence[str],
-    lang: str = "en",
-) -> None:
-    """One prefLabel; alternative and hidden labels kept disjoint from it and each other,
-    all in the concept's language."""
-    graph.add((uri, SKOS.prefLabel, Literal(pref, lang=lang)))
-    seen = {pref}
-    for predicate, labels in ((SKOS.altLabel, alt), (SKOS.hiddenLabel, hidden)):
+def _labels(graph: Graph, uri: URIRef, concept: Concept) -> None:
+    """One prefLabel per language: the concept's own in its language, and for each other
+    language its entries were written in, the first of their names (SKOS allows one
+    prefLabel per language); alternative and hidden labels kept disjoint from them and each
+    other, each in the language of the entries that give it."""
+    mine = concept.language or "en"
+    language = {label: concept.label_languages.get(label, mine) for label in concept.labels}
+    preferred = {mine: concept.pref_label}
+    for label in concept.alt_labels:
+        preferred.setdefault(language[label], label)
+    seen = set(preferred.values())
+    for lang, label in preferred.items():
+        graph.add((uri, SKOS.prefLabel, Literal(label, lang=lang)))
+    for predicate, labels in (
+        (SKOS.altLabel, concept.alt_labels),
+        (SKOS.hiddenLabel, concept.hidden_labels),
+    ):
         for label in labels:
             if label not in seen:
                 seen.add(label)
-                graph.add((uri, predicate, Literal(label, lang=lang)))
+                graph.add((uri, predicate, Literal(label, lang=language[label])))
 
 
 def _relations(graph: Graph, links: Sequence[Link], uris: Mapping[str, URIRef]) -> set[str]:

@@ -254,6 +254,9 @@ class Index:
     member_of: dict[Node, set[Node]] = field(default_factory=dict)
     broken_lists: list[Node] = field(default_factory=list)  # collections with a looping list
     sources: dict[Node, SourceInfo] = field(default_factory=dict)  # described documents
+    # this tool's own export: its labels and definitions in other languages than a
+    # concept's are the entries of sources written in them, and are all read back
+    own: bool = False
 
     @classmethod
     def build(cls, graph: Graph) -> Index:
@@ -278,6 +281,7 @@ class Index:
             index.links[predicate] = links
         index.member_of = _memberships(graph, index.broken_lists)
         index.sources = _described_sources(graph)
+        index.own = bool(index.sources) or (None, KGV.term, None) in graph
         return index
 
     def concepts(self) -> set[Node]:
@@ -444,6 +448,8 @@ def _show(node: Node) -> str:
 def _report_other_languages(index: Index, chosen: dict[Node, Choice], result: ReadResult) -> None:
     """One warning for the labels and definitions left out because they are in another
     language than the one each concept is read in (English first)."""
+    if index.own:
+        return  # all read back, each in its language
     left: Counter[str] = Counter()
     for node, choice in chosen.items():
         for field_ in (index.pref, index.alt, index.hidden, index.definition):
@@ -510,6 +516,14 @@ def _entry(
     acronyms += [a for a in alt if _abbreviates(a, term) or a in marked]
     if definition:
         acronyms += acronyms_in(definition, term)
+    hidden = _texts(_accepted(index.hidden.get(node), choice))
+    languages: dict[str, str] = {}
+    if index.own:  # names from sources in other languages: kept, with their language
+        for field_, into in ((index.pref, aliases), (index.alt, aliases), (index.hidden, hidden)):
+            for lit in sorted(field_.get(node) or (), key=_order):
+                if lit is not choice.literal and not choice.accepts(lit):
+                    into.append(_text(lit))
+                    languages.setdefault(_text(lit), _language(lit) or "en")
     flags = {Flag.STRUCTURED} | ({Flag.UNDEFINED} if definition is None else set())
     return Entry(
         term=term,
@@ -519,12 +533,13 @@ def _entry(
         raw_term=raw,
         acronyms=unique_names(acronyms, term),
         aliases=unique_names(aliases, term),
-        hidden=unique_names(_texts(_accepted(index.hidden.get(node), choice)), term),
+        hidden=unique_names(hidden, term),
         phrasings=tuple(dict.fromkeys(_texts(_accepted(index.phrasing.get(node), choice)))),
         relations=_relations(node, names, index, result),
         collections=_collections(node, index),
         uri=_uri(node),
         language=_language(choice.literal),
+        name_languages=tuple(sorted(languages.items())),
         flags=frozenset(flags),
     )
 
@@ -534,7 +549,7 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
     cited definition, one undefined entry per other described source the concept cites,
     and one for the definitions citing none. Relations go on the first only."""
     graph = index.graph
-    cited: list[tuple[str, tuple[int, int] | None, str, str | None, tuple[str, ...]]] = []
+    cited: list[tuple[str, tuple[int, int] | None, str, str | None, tuple[str, ...], Literal]] = []
     plain: list[str] = []
     described = set()  # the texts of definition resources: a literal repeating one is a copy
     for value in graph.objects(node, SKOS.definition):
@@ -549,18 +564,20 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
         texts = sorted(
             (o for o in graph.objects(value, RDF.value) if isinstance(o, Literal)), key=_order
         )
-        text = next((_clean(str(t)) for t in texts if choice.accepts(t)), "")
-        if not text:
-            continue
         cites = _sorted(graph.objects(value, DCTERMS.source))
         origins = [index.sources[o] for o in cites if o in index.sources]
+        # a cited source's definition is read in its own language (a German source's)
+        said = [t for t in texts if choice.accepts(t)] or (texts if origins and index.own else [])
+        text = _clean(str(said[0])) if said else ""
+        if not text:
+            continue
         if not origins:
             plain.append(text)
             continue
         term = next((_text(o) for o in graph.objects(value, KGV.term) if _literal(o)), None)
         others = [_text(o) for o in graph.objects(value, KGV.sharedWith) if _literal(o)]
         shared = tuple(sorted(others, key=str.casefold))  # in the order merging keeps them
-        cited.append((origins[0].id, _lines(graph, value), text, term, shared))
+        cited.append((origins[0].id, _lines(graph, value), text, term, shared, said[0]))
     if not cited and not any(o in index.sources for o in graph.objects(node, DCTERMS.source)):
         return [entry]
     defined = {c[0] for c in cited}
@@ -572,7 +589,7 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
     # this tool's export repeats the preferred definition as text: it stays the preferred one
     copied = {_clean(str(v)) for v in graph.objects(node, SKOS.definition) if _literal(v)}
     entries = []
-    for origin, lines, text, term, shared in sorted(
+    for origin, lines, text, term, shared, literal in sorted(
         cited, key=lambda c: (c[0], c[1] or (0, 0), c[2])
     ):
         raw = term or entry.raw_term
@@ -586,6 +603,7 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
                 raw_term=raw,
                 flags=mine,
                 shared_with=shared,
+                language=entry.language if choice.accepts(literal) else _language(literal),
             )
         )
     entries += [

@@ -1,0 +1,123 @@
+"""The language a glossary is written in, and labels kept in theirs through merge and SKOS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, SKOS, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from ingest.errors import ManifestError
+from ingest.language import language_tag, text_language
+from ingest.pipeline import read_paths
+from kg.glossary import Glossary
+from kg.skos import validate
+
+GERMAN = [
+    "Abwanderung: Kunden, die in einem Zeitraum nicht mehr zahlen.",
+    "Weiterempfehlungsrate: Wie wahrscheinlich Kunden uns auf einer Skala weiterempfehlen.",
+]
+ENGLISH = [
+    "Churn: Customers who stop paying in a period.",
+    "Renewal: A customer signing again when the contract ends, for another term.",
+]
+
+
+def test_a_glossary_clearly_in_another_language_is_said_to_be() -> None:
+    assert text_language(GERMAN) == "de"
+    assert text_language(ENGLISH) is None  # English: no tag to add
+    assert text_language(["Kunden zahlen."]) is None  # too little to tell
+
+
+@pytest.mark.parametrize(("given", "tag"), [("de", "de"), ("PT-BR", "pt-br"), ("en-GB", None)])
+def test_a_language_given_is_a_tag(given: str, tag: str | None) -> None:
+    assert language_tag(given, "x") == tag
+
+
+@pytest.mark.parametrize("given", ["German", "", 7, "d"])
+def test_a_language_that_is_no_tag_is_refused(given: object) -> None:
+    with pytest.raises(ValueError, match='language must be a tag such as "de"'):
+        language_tag(given, "x")
+
+
+def write_pair(folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "en.csv").write_text(
+        "term,definition\n"
+        "Net Promoter Score (NPS),How likely customers are to recommend us on a scale of zero "
+        "to ten.\nChurn,Customers who stop paying in a period.\n",
+        encoding="utf-8",
+    )
+    (folder / "de.csv").write_text(
+        "Begriff;Beschreibung\n"
+        "NPS (Weiterempfehlungsrate);Wie wahrscheinlich Kunden uns auf einer Skala von null "
+        "bis zehn weiterempfehlen.\nAbwanderung;Kunden, die in einem Zeitraum nicht mehr zahlen.\n",
+        encoding="utf-8",
+    )
+
+
+def test_a_csv_glossary_in_german_is_read_as_german(tmp_path: Path) -> None:
+    write_pair(tmp_path)
+    sources = {s.id: s for s in read_paths([tmp_path])[0]}
+    assert sources["de"].language == "de" and sources["en"].language is None
+    assert {e.language for e in sources["de"].entries} == {"de"}
+    assert {e.language for e in sources["en"].entries} == {None}
+
+
+def test_the_manifest_says_a_sources_language_over_detection(tmp_path: Path) -> None:
+    write_pair(tmp_path)
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nfile = "de.csv"\nid = "de"\nlanguage = "en"\n', encoding="utf-8"
+    )
+    sources = {s.id: s for s in read_paths([tmp_path])[0]}
+    assert sources["de"].language is None  # told English, kept English
+
+
+def test_a_manifest_language_that_is_no_tag_names_the_source(tmp_path: Path) -> None:
+    write_pair(tmp_path)
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nfile = "de.csv"\nid = "de"\nlanguage = "Deutsch"\n', encoding="utf-8"
+    )
+    with pytest.raises(ManifestError, match=r"\[\[source\]\] de: language must be a tag"):
+        read_paths([tmp_path])
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory) -> Glossary:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("mixed")
+    write_pair(folder)
+    return Glossary.build(read_paths([folder])[0])
+
+
+def test_a_concept_from_two_languages_keeps_each_labels_language(mixed: Glossary) -> None:
+    nps = mixed.concept("NPS")
+    assert nps.pref_label == "Net Promoter Score" and nps.language is None
+    assert nps.label_languages == {"Weiterempfehlungsrate": "de"}
+    assert nps.definition is not None and nps.definition.source == "en"  # in its label's language
+    assert mixed.concept("Abwanderung").language == "de"
+
+
+def test_the_export_gives_one_preferred_label_per_language(mixed: Glossary) -> None:
+    graph = Graph().parse(data=mixed.export("turtle")[0].decode(), format="turtle")
+    uri = URIRef(mixed.uri(mixed.concept("NPS")))
+    assert set(graph.objects(uri, SKOS.prefLabel)) == {
+        Literal("Net Promoter Score", lang="en"),
+        Literal("Weiterempfehlungsrate", lang="de"),
+    }
+    assert set(graph.objects(uri, SKOS.altLabel)) == {Literal("NPS", lang="en")}
+    values = {graph.value(d, RDF.value) for d in graph.objects(uri, SKOS.definition)}
+    assert any(v is not None and v.language == "de" for v in values)
+    assert validate(graph) == []  # the SHACL shapes: one prefLabel per language, and more
+
+
+def test_a_mixed_export_reads_back_as_the_same_vocabulary(mixed: Glossary, tmp_path: Path) -> None:
+    (tmp_path / "export.ttl").write_bytes(mixed.export("turtle")[0])
+    sources, _ = read_paths([tmp_path])
+    assert not [w for s in sources for w in s.warnings if "other languages" in w.message]
+    again = Glossary.build(sources)
+    assert again.concept("NPS").label_languages == {"Weiterempfehlungsrate": "de"}
+    assert isomorphic(
+        Graph().parse(data=mixed.export("turtle")[0].decode(), format="turtle"),
+        Graph().parse(data=again.export("turtle")[0].decode(), format="turtle"),
+    )
