@@ -200,6 +200,14 @@ _ALSO_CALLED = re.compile(
     re.IGNORECASE,
 )
 
+# a name it had before: Commit (former "Very Confident"), (formerly known as "Confidence
+# Level" on Zoho CRM): the quoted name, whatever follows it
+_FORMER = re.compile(
+    r"^(?:former(?:ly)?|previously|old\s+name)\s*:?\s+(?:called\s+|known\s+as\s+)?"
+    r"[\"“‘'](?P<name>[^\"”’']+)(?:[\"”’']|$)",
+    re.IGNORECASE,
+)
+
 
 def parse_term(raw: str) -> ParsedTerm:
     """Take a term as written apart: "CLV or LTV (Customer Lifetime Value)" and the like."""
@@ -239,6 +247,9 @@ def parse_term(raw: str) -> ParsedTerm:
                 name = clean_term(name)
                 if name and len(name.split()) <= 5 and not re.search(r"[%\d]", name):
                     (acronyms if is_acronym(name) else aliases).append(name)
+        elif (former := _FORMER.match(inner)) and len(former["name"].split()) <= 5:
+            text = head
+            aliases.append(clean_term(former["name"]))
         elif inner:
             expanded = _expand_inner_acronym(head, inner)
             text, note = head, inner

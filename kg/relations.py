@@ -265,8 +265,14 @@ def _given(concepts: Sequence[Concept], labels: _Labels) -> Iterator[_Candidate]
             if curated:
                 reason = f"curated: {extra or 'decided by a person'}"
                 rule = "curated"
-            else:
+            elif extra:  # a URI: a SKOS source's own relation
                 reason = f"stated by a structured source: skos:{kind} {target_label!r}"
+                rule = "stated"
+            else:  # a CSV column, a Markdown list of terms under a term
+                reason = {
+                    "broader": f"its source lists it under {target_label!r}",
+                    "narrower": f"its source lists {target_label!r} under it",
+                }.get(kind, f"its source relates it to {target_label!r}")
                 rule = "stated"
             if kind == "narrower":
                 yield _link(target, c.id, "broader", reason, rule)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ingest.document import Document
 from ingest.errors import SourceError
-from ingest.model import Entry, Flag, ReadResult
+from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind
 from ingest.readers.markdown import read
 
 # From RocketChat/handbook (MIT licence), kept unchanged as a real-world sample.
@@ -199,9 +199,30 @@ def test_numbered_list_under_a_heading_holds_entries() -> None:
 
 def test_heading_ending_in_colon_keeps_its_list() -> None:
     result = read_text("#### Tiers:\n\n- Gold: the top tier\n- Silver: the middle tier\n")
-    (entry,) = result.entries
+    entry, *listed = result.entries
     assert entry.term == "Tiers"
     assert entry.definition == "- Gold: the top tier\n- Silver: the middle tier"
+    assert [(e.term, e.definition) for e in listed] == [
+        ("Gold", "the top tier"),
+        ("Silver", "the middle tier"),
+    ]  # each listed term is an entry too, under the one that lists it
+    assert all(e.relations == (Relation(RelationKind.BROADER, "Tiers"),) for e in listed)
+
+
+def test_a_list_not_all_of_terms_makes_no_entries_of_its_items() -> None:
+    result = read_text("#### Prospect:\n\n- A visitor of the site\n- Responsible: Marketing\n")
+    assert [e.term for e in result.entries] == ["Prospect"]
+
+
+def test_a_listed_term_over_a_list_of_its_own_is_an_entry() -> None:
+    result = read_text(
+        "**Forecasting Scenarios:**\n\n- Optimistic:\n  - Commit = 100%\n"
+        "- Base:\n  - Commit = 90%\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries[1:]] == [
+        ("Optimistic", "- Commit = 100%"),
+        ("Base", "- Commit = 90%"),
+    ]
 
 
 def test_bold_line_with_colon_before_a_list_ends_the_heading_above() -> None:
@@ -210,7 +231,7 @@ def test_bold_line_with_colon_before_a_list_ends_the_heading_above() -> None:
         "**Forecast Category (formerly Confidence):**\n\n"
         "- Commit: will close\n- Omitted: too early\n"
     )
-    lead, category = result.entries
+    lead, category, commit, omitted = result.entries
     assert lead.definition == "- Someone interested"
     assert (category.term, category.lines, category.collections) == (
         "Forecast Category",
@@ -218,6 +239,8 @@ def test_bold_line_with_colon_before_a_list_ends_the_heading_above() -> None:
         ("Sales",),
     )
     assert category.definition == "- Commit: will close\n- Omitted: too early"
+    assert category.aliases == ("Confidence",)  # its former name
+    assert (commit.term, commit.lines, omitted.term) == ("Commit", (11, 11), "Omitted")
 
 
 def test_prose_without_terms_is_reported() -> None:
@@ -436,3 +459,25 @@ def test_without_a_title_the_top_headings_are_terms_with_their_facets() -> None:
     )
     assert list(by_term(result)) == ["Churn", "Renewal"]
     assert by_term(result)["Renewal"].definition.endswith("Example:\n\nA second year.")
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "alias"),
+    [
+        ('Commit (former "Very Confident")', "Commit", "Very Confident"),
+        (
+            'Forecasting Category (former "Confidence Level" on Zoho CRM)',
+            "Forecasting Category",
+            "Confidence Level",
+        ),
+        ("Pipeline (formerly “Funnel”)", "Pipeline", "Funnel"),
+        ("Churn (formerly Attrition)", "Churn", "Attrition"),
+    ],
+)
+def test_a_former_name_in_parentheses_is_kept_as_a_name(
+    written: str, term: str, alias: str
+) -> None:
+    from ingest.terms import parse_term
+
+    parsed = parse_term(written)
+    assert (parsed.term, parsed.aliases, parsed.note) == (term, (alias,), None)

@@ -29,7 +29,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from ingest.document import Document
-from ingest.model import Dropped, Entry, Flag, ReadResult, Warning
+from ingest.model import Dropped, Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.terms import acronyms_in, clean_term, parse_term
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -324,6 +324,18 @@ def _item_match(item: SyntaxTreeNode) -> _Match | None:
     return _match_line(_split_lines(_inline_children(first))[0], plain=True)
 
 
+def _item_title(item: SyntaxTreeNode) -> _Match | None:
+    """A list item that is only "Term:" over a list of its own ("Optimistic:" then its
+    figures): the term, its definition the nested list."""
+    first = item.children[0] if item.children else None
+    if first is None or first.type != "paragraph" or len(item.children) < 2:
+        return None
+    text = _squash(_inline(_inline_children(first), []))
+    if not text.endswith(":") or not _plain_term_ok(text[:-1]):
+        return None
+    return _Match(text[:-1].strip(), "", False)
+
+
 # --- tables ------------------------------------------------------------------------------
 
 
@@ -508,6 +520,32 @@ class _Reader:
         if blocks:
             cand.end = max(marker.line, self.span(blocks[-1])[1])
         self.emit(cand, collections)
+        if len(blocks) == 1 and blocks[0].type in _LISTS:
+            self.sub_entries(cand, blocks[0], collections)
+
+    def sub_entries(
+        self, parent: _Candidate, block: SyntaxTreeNode, collections: tuple[str, ...]
+    ) -> None:
+        """A term whose definition lists terms of its own, every item "Term: text"
+        ("Forecasting Category": "Commit: ...", "Best Case: ..."): each item is also an
+        entry, listed under the term; the term keeps the whole list as its definition."""
+        if not self.result.entries or self.result.entries[-1].lines != (parent.start, parent.end):
+            return  # the term itself was not read
+        matches = [_item_match(item) or _item_title(item) for item in block.children]
+        if len(matches) < 2 or not all(
+            m is not None and (m.rest or len(item.children) > 1)  # "Optimistic:" over a list
+            for m, item in zip(matches, block.children, strict=True)
+        ):
+            return
+        under = self.result.entries[-1].term
+        start = len(self.result.entries)
+        for item, found in zip(block.children, matches, strict=True):
+            assert found is not None
+            self.emit(self.item_candidate(item, found), collections)
+        self.result.entries[start:] = [
+            replace(e, relations=(*e.relations, Relation(RelationKind.BROADER, under)))
+            for e in self.result.entries[start:]
+        ]
 
     # sections: blocks holding entries of their own
 
