@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from ingest.concept import Concept, Definition
 from kg.retrieval import content_words, words_of
 
-# yes/no, why, when and who questions; "is there a term for ..." looks for a name instead,
-# and "when a client ..." without a verb after "when" describes rather than asks
+# yes/no, why, when, who and how-often or how-many questions; "is there a term for ..."
+# looks for a name instead, and "when a client ..." without a verb after "when" describes
 _ASKS = re.compile(
     r"^\s*(?:(?P<yes_no>is|are|does|do|did|can|could|should|will|would|has|have|was|were|"
     r"isn['’]t|doesn['’]t|don['’]t|can['’]t)"
-    r"|(?P<why>why)|(?P<when>when)(?=\s+(?:is|are|does|do|did|can|should|will|would|was|were|"
-    r"has|have)\b)|(?P<who>who|whom|whose)(?!\s+(?:is|are)\s+(?:the|a|an|our|my)\b))\s+(?!there\b)",
+    r"|(?P<why>why)|(?P<when>when(?=\s+(?:is|are|does|do|did|can|should|will|would|was|were|"
+    r"has|have)\b)|how\s+(?:often|frequently|soon|long))"
+    r"|(?P<who>who|whom|whose)(?!\s+(?:is|are)\s+(?:the|a|an|our|my)\b)"
+    r"|(?P<how_many>how\s+(?:many|much)))\s+(?!there\b)",
     re.IGNORECASE,
 )
 # what a why-question is answered by, when the sentence does not use the question's words
@@ -36,7 +38,8 @@ _PURPOSE = re.compile(
 )
 _WHEN = re.compile(
     r"\b(?:when|after|before|once|during|until|upon|at\s+the\s+(?:end|start|beginning)|"
-    r"each|every|monthly|quarterly|annually|yearly|weekly|daily)\b",
+    r"each|every|monthly|quarterly|annually|yearly|weekly|daily|regular|regularly|"
+    r"recurring|periodic|days?|weeks?|months?|years?|quarters?)\b",
     re.IGNORECASE,
 )
 _WHO = re.compile(
@@ -44,7 +47,19 @@ _WHO = re.compile(
     r"officer|leader|department|person|people|role)\b",
     re.IGNORECASE,
 )
-_FALLBACK = {"why": _PURPOSE, "when": _WHEN, "who": _WHO}
+# what a how-many question is answered by: a figure
+_FIGURES = re.compile(
+    r"\d|%|\bpercent\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|dozen|"
+    r"hundred|number\s+of)\b",
+    re.IGNORECASE,
+)
+_FALLBACK = {"why": _PURPOSE, "when": _WHEN, "who": _WHO, "how_many": _FIGURES}
+# a sentence saying when ("recognized when the product is delivered") before one giving a
+# period ("over 12 months")
+_AT_A_TIME = re.compile(
+    r"\b(?:when|after|before|once|until|upon|as\s+soon\s+as|at\s+the\s+(?:end|start|beginning))\b",
+    re.IGNORECASE,
+)
 # a yes/no question that judges ("is churn a problem", "is NPS worth tracking") is answered
 # by the reasons the glossary gives, as a why-question is
 _JUDGING = frozenset(
@@ -63,7 +78,7 @@ PREFIX = 6  # "recognized" and "recognition" share their first six letters: one 
 
 @dataclass(frozen=True)
 class Focus:
-    """A question's kind ("yes_no", "why", "when" or "who") and the content words it asks
+    """A question's kind ("yes_no", "why", "when", "who", "how_many") and the words it asks
     about beyond the concept's names (stemmed, as `words_of` gives them)."""
 
     kind: str
@@ -129,7 +144,8 @@ def passage(found: Focus, concept: Concept, others: Sequence[Concept] = ()) -> P
                 if cue is not None:
                     if not cues and not (judging and share >= ENOUGH):
                         continue
-                    key: tuple[float, ...] = (share, cues, -len(sentence))
+                    timed = found.kind == "when" and bool(_AT_A_TIME.search(sentence))
+                    key: tuple[float, ...] = (share, timed, cues, -len(sentence))
                 elif share >= ENOUGH:
                     key = (share, -len(sentence))
                 else:

@@ -136,3 +136,21 @@ def test_a_why_question_about_what_causes_a_concept_is_answered_by_its_causes() 
     assert causes_of(asked, CHURN, [NPS, REASONS]) is REASONS
     matters = focus("why does churn matter", CHURN)  # its purpose, not its causes
     assert matters is not None and causes_of(matters, CHURN, [REASONS]) is None
+
+
+def test_how_often_and_how_many_ask_for_a_time_and_a_figure() -> None:
+    often = focus("how often is NPS measured", NPS)
+    assert often is not None and often.kind == "when"
+    many = focus("how many groups does NPS sort customers into", NPS)
+    assert many is not None and many.kind == "how_many"
+    found = passage(Focus("how_many", ("group",)), NPS)
+    assert found is not None and found.sentence == "scores run from zero to ten."
+
+
+def test_a_when_question_prefers_a_sentence_saying_when_to_one_giving_a_period() -> None:
+    timed = concept(
+        "Revenue is spread over 12 months. Revenue is recognized when the service is provided.",
+        label="Revenue Recognition",
+    )
+    found = passage(Focus("when", ()), timed)
+    assert found is not None and found.sentence.startswith("Revenue is recognized when")
