@@ -154,12 +154,15 @@ def merge(
         if link.kind == "misspelling":
             misspelt[parts.find(link.a)].add(link.names)
     words = _word_counts(ordered)
-    concepts = [
-        _assemble([units[i] for i in members], reasons, misspelt[root], words)
-        for root, members in sorted(groups.items())
-    ]
+    concepts, spoken = [], []
+    for root, members in sorted(groups.items()):
+        group = [units[i] for i in members]
+        spoken.append(_name_languages(group))
+        concepts.append(_assemble(group, reasons, misspelt[root], words, spoken[-1]))
     _hidden_from_definitions(concepts)
     _apply_curation(concepts, curation, result)
+    for concept, languages in zip(concepts, spoken, strict=True):  # a curated label's own
+        _set_languages(concept, languages)
     assign_ids(concepts, previous_ids or {})
     concepts.sort(key=lambda c: (c.pref_label.casefold(), c.id))
     result.concepts = concepts
@@ -325,6 +328,7 @@ def _assemble(
     reasons: Mapping[int, list[str]],
     misspellings: set[tuple[str, ...]],
     words: Counter[str],
+    spoken: Mapping[str, set[str]],
 ) -> Concept:
     weights: dict[str, float] = defaultdict(float)
     written: dict[str, Counter[str]] = defaultdict(Counter)
@@ -365,7 +369,6 @@ def _assemble(
         collections=sorted({c for u in members for c in u.entry.collections}),
         uri=min((u.entry.uri for u in members if u.entry.uri), default=None),
         origin=min((u.entry.origin for u in members if u.entry.origin), default=None),
-        language=_language(members, pref),
     )
     seen: set[tuple[str, tuple[int, int] | None]] = set()
     for unit in members:
@@ -392,6 +395,7 @@ def _assemble(
             if label.casefold() not in own and label not in concept.hidden_labels:
                 concept.hidden_labels.append(label)
         _add_phrasings(concept, e.phrasings)
+    _set_languages(concept, spoken)
     concept.preferred, concept.preferred_reason = choose_definition(
         concept.definitions, concept.language
     )
@@ -405,32 +409,31 @@ def _assemble(
         concept.preferred = marked[0]
         concept.preferred_reason = "the preferred definition of the SKOS file it was read from"
     concept.conflicts = find_conflicts(concept.definitions, concept.labels)
-    concept.label_languages = _label_languages(members, concept)
     return concept
 
 
-def _label_languages(members: Sequence[ev.Unit], concept: Concept) -> dict[str, str]:
-    """The labels written only in entries of another language than the concept's (a German
-    entry's "Abwanderung" on a concept named in English), with that language."""
-    mine = concept.language or "en"
+def _name_languages(members: Sequence[ev.Unit]) -> dict[str, set[str]]:
+    """Each name the entries give (folded), with the languages of the entries giving it."""
     seen: dict[str, set[str]] = defaultdict(set)
     for unit in members:
         given = dict(unit.entry.name_languages)
         for name in [unit.term, *unit.aliases, *unit.acronyms, *unit.entry.hidden]:
             seen[name.casefold()].add(given.get(name) or unit.entry.language or "en")
-    out = {}
-    for label in concept.labels:
-        languages = seen.get(label.casefold(), set())
-        if languages and mine not in languages:
-            out[label] = min(languages)
-    return out
+    return seen
 
 
-def _language(members: Sequence[ev.Unit], pref: str) -> str | None:
-    """The language of the preferred label: that of the entries naming it so (None for
-    English or untagged)."""
-    named = [u.entry.language for u in members if pref.casefold() in map(str.casefold, u.names)]
-    return min(named, key=lambda x: x or "", default=None) if all(named) else None
+def _set_languages(concept: Concept, spoken: Mapping[str, set[str]]) -> None:
+    """The concept's language, its preferred label's (None for English; kept for a curated
+    label no entry gives), and its labels written only in another language's entries (a
+    German entry's "Abwanderung" on a concept named in English), with that language."""
+    if languages := spoken.get(concept.pref_label.casefold()):
+        concept.language = None if "en" in languages else min(languages)
+    mine = concept.language or "en"
+    concept.label_languages = {
+        label: min(languages)
+        for label in concept.labels
+        if (languages := spoken.get(label.casefold())) and mine not in languages
+    }
 
 
 def _display(spellings: Counter[str]) -> str:

@@ -204,9 +204,14 @@ _ALSO_CALLED = re.compile(
 # Level" on Zoho CRM): the quoted name, whatever follows it
 _FORMER = re.compile(
     r"^(?:former(?:ly)?|previously|old\s+name)\s*:?\s+(?:called\s+|known\s+as\s+)?"
-    r"[\"“‘'](?P<name>[^\"”’']+)(?:[\"”’']|$)",
+    r"(?:\"(?P<a>[^\"]+)\"?|“(?P<b>[^”]+)”?|‘(?P<c>[^’]+)’?|'(?P<d>.+?)'(?=\s|$)|'(?P<e>[^']+)$)",
     re.IGNORECASE,
 )
+
+
+def _former_name(found: re.Match[str]) -> str:
+    name = clean_term(next(g for g in found.groups() if g))
+    return name if 0 < len(name.split()) <= 5 else ""
 
 
 def parse_term(raw: str) -> ParsedTerm:
@@ -240,6 +245,9 @@ def parse_term(raw: str) -> ParsedTerm:
             return ParsedTerm(inner, tuple(head_acronyms))
         elif len(inner.split()) == 1 and is_abbreviation_of(inner, head):
             text, acronyms = head, [inner]  # Opportunity (Opp)
+        elif (former := _FORMER.match(inner)) and _former_name(former):
+            text = head  # Commit (former "Very Confident"), (formerly known as "Opportunity")
+            aliases.append(_former_name(former))
         elif (named := _ALSO_CALLED.match(inner)) and named["names"].strip():
             # Churn (also called attrition), Churn (a.k.a. attrition or logo churn)
             text = head
@@ -247,9 +255,6 @@ def parse_term(raw: str) -> ParsedTerm:
                 name = clean_term(name)
                 if name and len(name.split()) <= 5 and not re.search(r"[%\d]", name):
                     (acronyms if is_acronym(name) else aliases).append(name)
-        elif (former := _FORMER.match(inner)) and len(former["name"].split()) <= 5:
-            text = head
-            aliases.append(clean_term(former["name"]))
         elif inner:
             expanded = _expand_inner_acronym(head, inner)
             text, note = head, inner

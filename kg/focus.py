@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.concept import Concept, Definition
-from kg.retrieval import content_words, words_of
+from ingest.normalize import fold
+from kg.retrieval import content_words, stem, words_of
 
 # yes/no, why, when, who and how-often or how-many questions; "is there a term for ..."
 # looks for a name instead, and "when a client ..." without a verb after "when" describes
@@ -39,7 +40,7 @@ _PURPOSE = re.compile(
 _WHEN = re.compile(
     r"\b(?:when|after|before|once|during|until|upon|at\s+the\s+(?:end|start|beginning)|"
     r"each|every|monthly|quarterly|annually|yearly|weekly|daily|regular|regularly|"
-    r"recurring|periodic|days?|weeks?|months?|years?|quarters?)\b",
+    r"periodic|days?|weeks?|months?|years?|quarters?)\b",
     re.IGNORECASE,
 )
 _WHO = re.compile(
@@ -84,6 +85,7 @@ class Focus:
     kind: str
     words: tuple[str, ...]
     asked: tuple[str, ...] = ()  # every content word asked, the concept's names included
+    verbal: frozenset[str] = frozenset()  # words asked as a verb form ("recognized")
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,9 @@ def focus(question: str, concept: Concept) -> Focus | None:
     rest = tuple(
         dict.fromkeys(w for w in asked if not _has(named, w) and w not in _ASKING and w.isalnum())
     )
-    if not rest and kind == "yes_no":
-        return None  # "is NPS?" asks what it is
-    return Focus(kind, rest, tuple(asked))
+    if not rest and kind in ("yes_no", "who"):
+        return None  # "is NPS?", "who is NPS": nothing asked but what it is
+    return Focus(kind, rest, tuple(asked), _verbal(question[asks.end() :]))
 
 
 def passage(found: Focus, concept: Concept, others: Sequence[Concept] = ()) -> Passage | None:
@@ -138,13 +140,15 @@ def passage(found: Focus, concept: Concept, others: Sequence[Concept] = ()) -> P
                     all(_has(words, w) for w in name) for name in names
                 ):
                     continue
-                held = sum(1 for w in found.words if _has(words, w))
+                verbal = found.verbal | _verbal(sentence)
+                held = sum(1 for w in found.words if _holds(words, w, verbal))
                 share = held / len(found.words) if found.words else 0.0
-                cues = len({m.group().lower() for m in cue.finditer(sentence)}) if cue else 0
+                bare = _without_names(sentence, owner)  # "Annual Recurring Revenue" says no when
+                cues = len({m.group().lower() for m in cue.finditer(bare)}) if cue else 0
                 if cue is not None:
                     if not cues and not (judging and share >= ENOUGH):
                         continue
-                    timed = found.kind == "when" and bool(_AT_A_TIME.search(sentence))
+                    timed = found.kind == "when" and bool(_AT_A_TIME.search(bare))
                     key: tuple[float, ...] = (share, timed, cues, -len(sentence))
                 elif share >= ENOUGH:
                     key = (share, -len(sentence))
@@ -188,6 +192,36 @@ def _ordered(concept: Concept) -> list[Definition]:
 def _sentences(text: str) -> list[str]:
     parts = (" ".join(p.split()).strip(" -•*") for p in _SENTENCE.split(text))
     return [p for p in parts if len(p.split()) >= MIN_SENTENCE_WORDS]
+
+
+_VERB_FORM = re.compile(r"(?:ed|ing|i[sz]es?|i[sz]ed)$")
+
+
+def _verbal(text: str) -> frozenset[str]:
+    """The words of `text` written as verb forms ("recognized", "segmenting"), stemmed."""
+    return frozenset(stem(w) for w in fold(text).split() if _VERB_FORM.search(w))
+
+
+def _holds(words: set[str], word: str, verbal: frozenset[str]) -> bool:
+    """Whether a sentence's `words` hold `word`: the same, or another form of it when one
+    of the two is a verb form ("recognized" and "recognition"; "contracts" is not
+    "contractions", nor "community" "communication")."""
+    if word in words:
+        return True
+    if len(word) < PREFIX:
+        return False
+    return any(
+        len(w) >= PREFIX and w[:PREFIX] == word[:PREFIX] and (w in verbal or word in verbal)
+        for w in words
+    )
+
+
+def _without_names(sentence: str, concept: Concept) -> str:
+    """The sentence with the concept's labels taken out ("Annual Recurring Revenue is ...":
+    "recurring" and "annual" are its name, not a time)."""
+    for label in sorted(concept.labels, key=len, reverse=True):
+        sentence = re.sub(rf"(?<!\w){re.escape(label)}(?!\w)", " ", sentence, flags=re.IGNORECASE)
+    return sentence
 
 
 def _has(words: Sequence[str] | set[str], word: str) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.concept import Concept
-from ingest.normalize import label_key
+from ingest.normalize import fold, label_key
 from kg.errors import BuildError
 from kg.retrieval import (
     Query,
@@ -26,7 +26,8 @@ from kg.retrieval import (
 
 # prepositions after which an acronym qualifies the subject rather than being it
 _QUALIFYING = frozenset("by for of with from at on in to per".split())
-ROOT = 7  # "recogniz(ed)" and "recognition", "segment" and "segmentation": one word
+ROOT = 7  # "recogniz(ed)" and "recognition", "segment(ed)" and "segmentation": one word
+_VERB_FORM = re.compile(r"(?:ed|ing|i[sz]es?|i[sz]ed)$")
 _DETERMINERS = frozenset("a an the our my your their its his her this that each every".split())
 
 
@@ -158,7 +159,8 @@ class LabelMatcher(Retriever):
         words = query.words
         content = content_words(words)
         contained = self._contained(words)
-        variants = [i for i in self._variants(words) if i not in contained]
+        raw = tuple(fold(query.text).split())
+        variants = [i for i in self._variants(words, raw) if i not in contained]
         for i in [*contained, *variants]:
             e = self.entries[i]
             label_content = content_words(e.words) or list(e.words)
@@ -267,16 +269,25 @@ class LabelMatcher(Retriever):
                     found.append(i)
         return sorted(set(found))
 
-    def _variants(self, words: tuple[str, ...]) -> list[int]:
+    def _variants(self, words: tuple[str, ...], raw: tuple[str, ...] = ()) -> list[int]:
         """Multi-word entries whose words appear in the query, in order and together, each
-        the same word or another form of it (the same first ROOT letters, both longer)."""
+        the same word or, written as a verb form in the query (`raw`, its words before
+        stemming), another form of it: the same first ROOT letters ("revenue recognized" holds
+        Revenue Recognition; "account contracts" does not hold Account Contraction)."""
         n = len(words)
         found: set[int] = set()
         for i in range(n):
             for j in range(i + 2, min(n, i + 6) + 1):
                 window = words[i:j]
-                if any(len(w) > ROOT for w in window):
-                    found.update(self._by_root.get(_roots(window), ()))
+                if not any(len(w) > ROOT for w in window):
+                    continue
+                for e in self._by_root.get(_roots(window), ()):
+                    label = self.entries[e].words
+                    if all(
+                        w == x or (k < len(raw) and _VERB_FORM.search(raw[k]) is not None)
+                        for k, w, x in zip(range(i, j), window, label, strict=True)
+                    ):
+                        found.add(e)
         return sorted(found)
 
     def _fuzzy(self, words: tuple[str, ...]) -> list[tuple[int, float, int]]:
@@ -362,19 +373,23 @@ class LabelMatcher(Retriever):
         return sorted(found)
 
     def _initialism_of(self, query: Query) -> list[tuple[int, float]]:
-        """(entry, score) for a query that is one word in capitals no name has ("RYG"): the
-        multi-word labels whose initials it is, every word's (0.85) or every word's but a
-        last one, the head noun ("Red, Yellow, Green Meetings"; 0.75)."""
+        """(entry, score) for a query that is one word of three to six capitals no name has
+        ("RYG"): the multi-word labels of one concept whose initials it is, every word's
+        (0.85) or every word's but a last one, the head noun ("Red, Yellow, Green Meetings";
+        0.75)."""
         raw = query.raw.strip(" ?!.")
-        if not (2 <= len(raw) <= 6 and raw.isalpha() and raw.isupper()) or len(query.words) != 1:
-            return []
+        if not (3 <= len(raw) <= 6 and raw.isalpha() and raw.isupper()) or len(query.words) != 1:
+            return []  # two letters ("CS", "AR") are the initials of too much
         token = raw.lower()
         if token in self._known or token not in self._initials_prefixes:
             return []
         found = [(e, 0.85) for e in self._by_initials.get(token, ())]
         for letter in "abcdefghijklmnopqrstuvwxyz0123456789":
             found += [(e, 0.75) for e in self._by_initials.get(token + letter, ())]
-        return [(e, score) for e, score in found if self.entries[e].kind != "hidden label"]
+        found = [(e, score) for e, score in found if self.entries[e].kind != "hidden label"]
+        if len({self.entries[e].concept for e, _ in found}) > 1:
+            return []  # the initials of several concepts' names: which is meant, none says
+        return found
 
     def _initials_keys(self, window: tuple[str, ...]) -> list[tuple[str, tuple[bool, ...]]]:
         """(initials key, which words are taken as initials) for each reading of the window

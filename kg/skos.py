@@ -106,6 +106,8 @@ def to_rdf(
         graph.add((uri, RDF.type, SKOS.Concept))
         graph.add((uri, SKOS.inScheme, scheme))
         _labels(graph, uri, concept)
+        if concept.language:  # which of its prefLabels is its own, read back by `kg ingest`
+            graph.add((uri, DCTERMS.language, Literal(concept.language)))
         for phrase in concept.phrasings:
             graph.add((uri, KGV.phrasing, Literal(phrase, lang="en")))
         for acronym in concept.acronyms:  # also an altLabel; marked so a re-read knows it
@@ -167,8 +169,10 @@ def _labels(graph: Graph, uri: URIRef, concept: Concept) -> None:
     mine = concept.language or "en"
     language = {label: concept.label_languages.get(label, mine) for label in concept.labels}
     preferred = {mine: concept.pref_label}
-    for label in concept.alt_labels:
-        preferred.setdefault(language[label], label)
+    acronyms = set(concept.acronyms)
+    for label in concept.alt_labels:  # an acronym ("NPS") names no language's preferred label
+        if label not in acronyms:
+            preferred.setdefault(language[label], label)
     seen = set(preferred.values())
     for lang, label in preferred.items():
         graph.add((uri, SKOS.prefLabel, Literal(label, lang=lang)))

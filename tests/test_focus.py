@@ -51,6 +51,7 @@ def test_a_question_asking_something_of_a_named_concept(
     [
         "what is NPS",  # a definition asked
         "is NPS?",  # nothing asked beyond the name
+        "who is NPS",  # nor here
         "is there a term for customers leaving",  # looks for a name
         "when a customer walks away",  # describes; no question after "when"
         "who is our dream buyer",  # looks for a name
@@ -69,9 +70,17 @@ def test_the_sentence_holding_the_asked_words_is_found() -> None:
     assert found.definition.source == "src1"
 
 
-def test_word_forms_sharing_their_start_count_as_one() -> None:
-    found = passage(Focus("yes_no", ("indicat",)), NPS)  # "indicates" against "indicator"
-    assert found is not None and "indicator" in found.sentence
+def test_a_verb_form_and_a_noun_sharing_their_start_count_as_one_word() -> None:
+    asked = focus("is NPS indicating renewal", NPS)  # "indicating" against "indicator"
+    assert asked is not None and "indicat" in asked.verbal
+    found = passage(asked, NPS)
+    assert found is not None and "leading indicator of renewal" in found.sentence
+
+
+def test_two_nouns_sharing_their_start_are_two_words() -> None:
+    # "contracts" is not "contractions"
+    shrink = concept("Revenue lost to contractions and downgrades.", label="NPS")
+    assert passage(Focus("yes_no", ("contract",)), shrink) is None
 
 
 def test_nothing_is_found_for_words_no_definition_uses() -> None:
@@ -154,3 +163,11 @@ def test_a_when_question_prefers_a_sentence_saying_when_to_one_giving_a_period()
     )
     found = passage(Focus("when", ()), timed)
     assert found is not None and found.sentence.startswith("Revenue is recognized when")
+
+
+def test_the_concepts_own_name_gives_no_time() -> None:
+    mrr = concept(
+        "Monthly Recurring Revenue is what subscriptions bring in.",
+        label="Monthly Recurring Revenue",
+    )
+    assert passage(Focus("when", ()), mrr) is None  # "monthly" is its name, not a time

@@ -121,3 +121,55 @@ def test_a_mixed_export_reads_back_as_the_same_vocabulary(mixed: Glossary, tmp_p
         Graph().parse(data=mixed.export("turtle")[0].decode(), format="turtle"),
         Graph().parse(data=again.export("turtle")[0].decode(), format="turtle"),
     )
+
+
+def german_first(folder: Path, curation: str = "") -> Glossary:
+    from ingest.curation import load_curation
+
+    folder.mkdir(exist_ok=True)
+    (folder / "de.csv").write_text(
+        "Begriff;Beschreibung\n"
+        "Abwanderung;Kunden, die in einem Zeitraum nicht mehr zahlen und gehen.\n"
+        "NPS (Weiterempfehlungsrate);Wie wahrscheinlich Kunden uns auf einer Skala von null "
+        "bis zehn weiterempfehlen.\n",
+        encoding="utf-8",
+    )
+    (folder / "en.csv").write_text(
+        "term,definition\nCustomer Attrition,Customers who stop paying in a period.\n"
+        "Net Promoter Score,How likely customers are to recommend us from zero to ten.\n",
+        encoding="utf-8",
+    )
+    path = folder / "curation.toml"
+    path.write_text(
+        '[[merge]]\nlabels = ["Abwanderung", "Customer Attrition"]\n'
+        '[[merge]]\nlabels = ["NPS", "Net Promoter Score"]\n' + curation,
+        encoding="utf-8",
+    )
+    return Glossary.build(
+        read_paths([folder / "de.csv", folder / "en.csv"])[0], load_curation(path)
+    )
+
+
+def test_a_curated_preferred_label_takes_its_own_language(tmp_path: Path) -> None:
+    glossary = german_first(
+        tmp_path, '[[label]]\nconcept = "Abwanderung"\npreferred = "Customer Attrition"\n'
+    )
+    attrition = glossary.concept("Abwanderung")
+    assert attrition.pref_label == "Customer Attrition" and attrition.language is None
+    assert attrition.label_languages == {"Abwanderung": "de"}
+
+
+def test_a_german_concept_stays_german_read_back_and_no_acronym_is_a_preferred_label(
+    tmp_path: Path,
+) -> None:
+    glossary = german_first(tmp_path / "in")
+    attrition = glossary.concept("Abwanderung")
+    assert attrition.pref_label == "Abwanderung" and attrition.language == "de"
+    graph = Graph().parse(data=glossary.export("turtle")[0].decode(), format="turtle")
+    nps = URIRef(glossary.uri(glossary.concept("NPS")))
+    assert Literal("NPS", lang="de") not in set(graph.objects(nps, SKOS.prefLabel))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "export.ttl").write_bytes(glossary.export("turtle")[0])
+    again = Glossary.build(read_paths([tmp_path / "out"])[0])
+    assert again.concept("Abwanderung").pref_label == "Abwanderung"  # not the English name
+    assert "NPS" in again.concept("NPS").acronyms

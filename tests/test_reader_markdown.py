@@ -471,6 +471,7 @@ def test_without_a_title_the_top_headings_are_terms_with_their_facets() -> None:
             "Confidence Level",
         ),
         ("Pipeline (formerly “Funnel”)", "Pipeline", "Funnel"),
+        ('Deal (formerly known as "Opportunity")', "Deal", "Opportunity"),
         ("Churn (formerly Attrition)", "Churn", "Attrition"),
     ],
 )
@@ -481,3 +482,9 @@ def test_a_former_name_in_parentheses_is_kept_as_a_name(
 
     parsed = parse_term(written)
     assert (parsed.term, parsed.aliases, parsed.note) == (term, (alias,), None)
+
+
+def test_a_former_name_cut_at_an_apostrophe_is_no_name() -> None:
+    from ingest.terms import parse_term
+
+    assert parse_term("Choice (former 'Customer's Choice')").aliases == ()

@@ -281,7 +281,8 @@ class Index:
             index.links[predicate] = links
         index.member_of = _memberships(graph, index.broken_lists)
         index.sources = _described_sources(graph)
-        index.own = bool(index.sources) or (None, KGV.term, None) in graph
+        vocab = str(KGV._NS)  # this tool's export uses its own terms; others' files do not
+        index.own = any(str(p).startswith(vocab) for p in graph.predicates(unique=True))
         return index
 
     def concepts(self) -> set[Node]:
@@ -468,7 +469,14 @@ def _report_other_languages(index: Index, chosen: dict[Node, Choice], result: Re
 
 def _choose(node: Node, index: Index, result: ReadResult) -> Choice | None:
     """The concept's term: a prefLabel (or rdfs:label), English first; None if it has none."""
-    labels = sorted(index.pref.get(node) or index.label.get(node) or (), key=_order)
+    own = next((str(o).lower() for o in index.graph.objects(node, DCTERMS.language)), None)
+    labels = sorted(  # this tool's export says which language's prefLabel is the concept's
+        index.pref.get(node) or index.label.get(node) or (),
+        key=lambda lit: (
+            (lit.language or "").lower() != own if index.own and own else False,
+            _order(lit),
+        ),
+    )
     if not labels:
         result.warnings.append(
             Warning(f"concept {_show(node)} has no skos:prefLabel or rdfs:label; skipped")
@@ -522,7 +530,9 @@ def _entry(
         for field_, into in ((index.pref, aliases), (index.alt, aliases), (index.hidden, hidden)):
             for lit in sorted(field_.get(node) or (), key=_order):
                 if lit is not choice.literal and not choice.accepts(lit):
-                    into.append(_text(lit))
+                    (acronyms if into is aliases and _text(lit) in marked else into).append(
+                        _text(lit)
+                    )
                     languages.setdefault(_text(lit), _language(lit) or "en")
     flags = {Flag.STRUCTURED} | ({Flag.UNDEFINED} if definition is None else set())
     return Entry(
