@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from ingest import evidence as ev
@@ -119,6 +120,7 @@ def merge(
         )
     )
     accepted: list[ev.Link] = []
+    named_alike: list[tuple[ev.Unit, ev.Unit]] = []  # one name from two sources, merged
     for link in links:
         homonym = _homonym(link, units, parts, spelt, embed) if link.kind == "acronym" else None
         if homonym:
@@ -131,8 +133,8 @@ def merge(
         if outcome is True:
             result.evidence[link.kind] += 1
             accepted.append(link)
-            if link.kind == "label" and (unlike := _unlike(units[link.a], units[link.b], embed)):
-                result.notes.append(unlike)
+            if link.kind == "label" and _comparable(units[link.a], units[link.b]):
+                named_alike.append((units[link.a], units[link.b]))
         elif outcome is False:
             accepted.append(link)  # already together: still a reason worth showing
         else:
@@ -141,6 +143,7 @@ def merge(
                 f"{link.detail}): {_explain_clash(outcome)}"
             )
 
+    result.notes += _unlike(named_alike, embed)
     groups: dict[int, list[int]] = defaultdict(list)
     for unit in units:
         groups[parts.find(unit.index)].append(unit.index)
@@ -270,23 +273,43 @@ def _homonym(
     return None
 
 
-def _unlike(a: ev.Unit, b: ev.Unit, embed: ev.Embed | None) -> str | None:
-    """When two sources define one name so unlike each other that they may mean different
-    things ("Backlog": revenue under contract, or support tickets waiting), what to check,
-    and the [[split]] that would keep them apart."""
-    if a.entry.source == b.entry.source or a.shared_with or b.shared_with:
-        return None  # a definition written for several terms at once reads unlike any one
-    if a.entry.language != b.entry.language:
-        return None  # two languages read unlike each other to an English model
-    agree = ev.definitions_agree(a.definition, b.definition, embed)
-    if agree is None or agree >= UNLIKE:
-        return None
-    sa, sb = a.entry.source, b.entry.source
-    return (
-        f"{a.term!r}: {sa} and {sb} define it unlike each other ({agree:.2f}); merged as one "
-        f"name, but if they mean different things keep them apart in the curation file: "
-        f'[[split]] labels = ["{a.term}", "{b.term}"], sources = ["{sa}", "{sb}"]'
+def _comparable(a: ev.Unit, b: ev.Unit) -> bool:
+    """Whether two units' definitions can tell if one name means two things: both defined,
+    by two sources, in one language (to an English model two languages read unlike each
+    other), neither written for several terms at once (which reads unlike any one)."""
+    return bool(
+        a.definition
+        and b.definition
+        and a.entry.source != b.entry.source
+        and a.entry.language == b.entry.language
+        and not a.shared_with
+        and not b.shared_with
     )
+
+
+def _unlike(pairs: Sequence[tuple[ev.Unit, ev.Unit]], embed: ev.Embed | None) -> list[str]:
+    """For each pair where two sources define one name so unlike each other that they may
+    mean different things ("Backlog": revenue under contract, or support tickets waiting),
+    what to check, and the [[split]] that would keep them apart. One batch of encoding."""
+    texts = list(dict.fromkeys(t for a, b in pairs for t in (a.definition, b.definition) if t))
+    vectors = embed(texts) if embed is not None and texts else None
+    where = {t: i for i, t in enumerate(texts)}
+    notes = []
+    for a, b in pairs:
+        assert a.definition and b.definition
+        if vectors is not None:
+            agree = float(np.dot(vectors[where[a.definition]], vectors[where[b.definition]]))
+        else:
+            agree = ev.definitions_agree(a.definition, b.definition, None) or 0.0
+        if agree >= UNLIKE:
+            continue
+        sa, sb = a.entry.source, b.entry.source
+        notes.append(
+            f"{a.term!r}: {sa} and {sb} define it unlike each other ({agree:.2f}); merged as "
+            f"one name, but if they mean different things keep them apart in the curation "
+            f'file: [[split]] labels = ["{a.term}", "{b.term}"], sources = ["{sa}", "{sb}"]'
+        )
+    return notes
 
 
 def _explain_clash(tag: tuple[str, ...]) -> str:
