@@ -808,6 +808,13 @@ def _shared_heads(splits: list[list[str]], index: SearchIndex) -> list[list[str]
     begins ("leading and lagging indicators", "gross and net revenue retention"), the same
     cut with that name written out ("leading indicators")."""
     found = list(splits)
+    names: dict[str, bool] = {}  # the same parts recur across cuts: each looked up once
+
+    def is_a_name(text: str) -> bool:
+        if text not in names:
+            names[text] = index.is_a_name(text)
+        return names[text]
+
     for split in splits:
         last = split[-1].split()
         if len(split) < 2 or len(last) < 2:
@@ -815,9 +822,7 @@ def _shared_heads(splits: list[list[str]], index: SearchIndex) -> list[list[str]
         tail = " ".join(last[1:])
         parts = [
             f"{word} {tail}"
-            if len(word := p.strip(" ,;:"))
-            and " " not in word
-            and index.is_a_name(f"{word} {tail}")
+            if len(word := p.strip(" ,;:")) and " " not in word and is_a_name(f"{word} {tail}")
             else p
             for p in split[:-1]
         ]
