@@ -173,3 +173,16 @@ def test_a_german_concept_stays_german_read_back_and_no_acronym_is_a_preferred_l
     again = Glossary.build(read_paths([tmp_path / "out"])[0])
     assert again.concept("Abwanderung").pref_label == "Abwanderung"  # not the English name
     assert "NPS" in again.concept("NPS").acronyms
+
+
+def test_plainly_english_text_is_told_without_the_model(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import ingest.language as language
+
+    def no_model() -> None:
+        raise AssertionError("the model was loaded for plain English")
+
+    monkeypatch.setattr(language, "_identifier", no_model)
+    assert (
+        text_language(["The share of customers who leave in a period, and the revenue lost."] * 3)
+        is None
+    )
