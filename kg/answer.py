@@ -146,6 +146,12 @@ _SECOND_QUESTION = re.compile(
     r"\s*,?\s+and\s+(?:why|how|what|when|where|who|which|is|are|does|do|can|should)\b.*$",
     re.IGNORECASE,
 )
+# a question rather than a bare term ("why ...", "is ...", "define ...")
+_ASKING_WORD = re.compile(
+    r"^\s*(?:what|how|why|who|whom|whose|when|where|which|is|are|does|do|did|can|could|should|"
+    r"would|will|define|explain|describe|tell|list|show|give|compare)\b",
+    re.IGNORECASE,
+)
 _POSSESSIVE = re.compile(r"^(?:my|our|your|their|its)\s+", re.IGNORECASE)
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(?:please\s+)?(?:what\s+(?:is|are)\b|what['’]?s\b|define\b|"
@@ -262,6 +268,29 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
     return term
 
 
+_PHRASING_VIEW = re.compile(r"^phrasing \(curated\) '(?P<text>.*?)(?:\.\.\.)?'$")
+
+
+def named_in_a_phrasing(question: str, index: SearchIndex, hits: Sequence[Hit]) -> str | None:
+    """A bare term of one to three content words, no name of the glossary's, that the best
+    concept is found by only because one of its curated phrasings uses it to say something
+    longer ("economic buyer": Executive Business Review's "top down alignment meeting with
+    the economic buyer"): the glossary has no entry of that name, and the term is returned."""
+    if not hits or hits[0].signals.get("label") or _ASKING_WORD.match(question):
+        return None
+    words = content_words(words_of(question))
+    view = _PHRASING_VIEW.match(hits[0].evidence.get("dense", ""))
+    if not 0 < len(words) <= MAX_TERM_WORDS or view is None:
+        return None
+    said = content_words(words_of(view["text"]))
+    if not all(w in said for w in words) or len(said) < len(words) + 2:
+        return None  # the phrasing is the question, or barely more: it names the concept
+    term = question.strip(" ?!.")
+    if index.is_a_name(term) or index.ends_with_a_name_of(term, hits[0].concept_id):
+        return None  # a name, or a kind of the concept ("customer churn" of Churn)
+    return term
+
+
 def _asked_term(question: str) -> str | None:
     """What a definition or how-to question is about, its article or possessive taken off
     ("what is a sales quota" -> "sales quota"); None for any other question. A second
@@ -292,6 +321,7 @@ def judge(
     no such name (confidence then at most UNNAMED)."""
     hits = list(found[:5]) if len(found) >= 5 else index.search(question, 5)
     term = unnamed_term(question, index, hits[0].concept_id if hits else None)
+    term = term or named_in_a_phrasing(question, index, hits)
     conf = confidence(hits)
     return hits, (min(conf, UNNAMED) if term is not None else conf), term
 
