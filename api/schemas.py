@@ -35,6 +35,7 @@ class SourcedDefinition(BaseModel):
     lines: list[int] | None = None
     term: str | None = None
     shared_with: list[str] = []
+    language: str = "en"
     preferred: bool = False
 
 
@@ -50,6 +51,8 @@ class ConflictOut(BaseModel):
 
 class ConceptDetail(ConceptSummary):
     hidden_labels: list[str]
+    language: str = "en"  # of the preferred label
+    label_languages: dict[str, str] = {}  # labels in another language than the preferred one
     acronyms: list[str] = []
     phrasings: list[str] = []  # curated everyday wordings: searched, not labels
     definitions: list[SourcedDefinition]

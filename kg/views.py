@@ -32,6 +32,8 @@ def detail(glossary: Glossary, concept: Concept) -> dict[str, Any]:
     return {
         **summary(glossary, concept),
         "hidden_labels": concept.hidden_labels,
+        "language": concept.language or "en",  # of its preferred label
+        "label_languages": concept.label_languages,  # labels in another language than that
         "acronyms": concept.acronyms,
         "phrasings": concept.phrasings,
         "definitions": [
@@ -42,6 +44,7 @@ def detail(glossary: Glossary, concept: Concept) -> dict[str, Any]:
                 "lines": list(d.lines) if d.lines else None,
                 "term": d.term,
                 "shared_with": list(d.shared_with),
+                "language": d.language or "en",
                 "preferred": d is preferred,
             }
             for d in concept.definitions

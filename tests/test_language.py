@@ -186,3 +186,13 @@ def test_plainly_english_text_is_told_without_the_model(monkeypatch) -> None:  #
         text_language(["The share of customers who leave in a period, and the revenue lost."] * 3)
         is None
     )
+
+
+def test_a_concepts_detail_says_the_language_of_each_label_and_definition(mixed: Glossary) -> None:
+    from api.schemas import ConceptDetail
+    from kg.views import detail
+
+    shown = ConceptDetail.model_validate(detail(mixed, mixed.concept("NPS")))
+    assert shown.language == "en"
+    assert shown.label_languages == {"Weiterempfehlungsrate": "de"}
+    assert sorted(d.language for d in shown.definitions) == ["de", "en"]
