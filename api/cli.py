@@ -313,11 +313,18 @@ def show(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
     if as_json:
         _print_json(data)
         return
-    out.print(f"[bold]{data['pref_label']}[/bold]  ({data['id']})")
+    own = data["language"]
+    tongue = f" [{own}]" if data["label_languages"] or own != "en" else ""
+    out.print(f"[bold]{data['pref_label']}[/bold]{escape(tongue)}  ({data['id']})")
+
+    def tagged(labels: list[str]) -> str:  # "Weiterempfehlungsrate [de]" beside English ones
+        langs = data["label_languages"]
+        return ", ".join(f"{x} [{langs[x]}]" if x in langs else x for x in labels)
+
     if data["alt_labels"]:
-        out.print("also: " + ", ".join(data["alt_labels"]), highlight=False)
+        out.print(escape("also: " + tagged(data["alt_labels"])), highlight=False)
     if data["hidden_labels"]:
-        out.print("misspelt as: " + ", ".join(data["hidden_labels"]), highlight=False)
+        out.print(escape("misspelt as: " + tagged(data["hidden_labels"])), highlight=False)
     if data["phrasings"]:
         out.print("asked as: " + "; ".join(data["phrasings"]), highlight=False)
     for d in data["definitions"]:

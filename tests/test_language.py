@@ -196,3 +196,18 @@ def test_a_concepts_detail_says_the_language_of_each_label_and_definition(mixed:
     assert shown.language == "en"
     assert shown.label_languages == {"Weiterempfehlungsrate": "de"}
     assert sorted(d.language for d in shown.definitions) == ["de", "en"]
+
+
+def test_kg_ingest_and_show_say_the_languages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.cli import main
+
+    monkeypatch.setenv("KG_CURATION", str(tmp_path / "none.toml"))
+    write_pair(tmp_path / "in")
+    build = str(tmp_path / "build")
+    assert main(["ingest", str(tmp_path / "in"), "--build-dir", build]) == 0
+    assert "csv (de)" in capsys.readouterr().out
+    assert main(["show", "NPS", "--build-dir", build]) == 0
+    shown = capsys.readouterr().out
+    assert "Net Promoter Score [en]" in shown and "Weiterempfehlungsrate [de]" in shown
