@@ -211,3 +211,16 @@ def test_kg_ingest_and_show_say_the_languages(
     assert main(["show", "NPS", "--build-dir", build]) == 0
     shown = capsys.readouterr().out
     assert "Net Promoter Score [en]" in shown and "Weiterempfehlungsrate [de]" in shown
+
+
+def test_the_concept_page_marks_each_labels_language(mixed: Glossary) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    nps = mixed.concept("NPS")
+    page = TestClient(create_app(mixed)).get(f"/c/{nps.id}").text
+    assert '<span class="chip" lang="de">Weiterempfehlungsrate' in page
+    german = TestClient(create_app(mixed)).get(f"/c/{mixed.concept('Abwanderung').id}").text
+    assert '<h1 id="concept-title" lang="de">Abwanderung</h1>' in german
+    assert '<blockquote lang="de">' in german
