@@ -374,7 +374,12 @@ def _assemble(
     for unit in members:  # a heading spelt one way over text spelt another
         pairs |= {(unit.term, a) for a in unit.aliases if ev.misspelt_pair(unit.term, a)}
     hidden = _misspelt_forms(pairs, words)
-    pref = choose_label(forms, hidden)
+    # an English name if any source gives one: the answers and the search speak English;
+    # a SKOS source has chosen its preferred labels already (this tool's export included)
+    english = {f: w for f, w in forms.items() if "en" in spoken.get(f.casefold(), {"en"})}
+    chosen = any(u.entry.uri for u in members)  # a SKOS concept, with its URI
+    mixed = bool(english) and len(english) < len(forms) and not chosen
+    pref = choose_label(english if mixed else forms, hidden)
     own = {f.casefold() for f in forms}
     see = sorted({t for u in members for t in u.entry.see if t.casefold() not in own})
     alt = sorted(

@@ -150,19 +150,25 @@ def german_first(folder: Path, curation: str = "") -> Glossary:
     )
 
 
-def test_a_curated_preferred_label_takes_its_own_language(tmp_path: Path) -> None:
-    glossary = german_first(
-        tmp_path, '[[label]]\nconcept = "Abwanderung"\npreferred = "Customer Attrition"\n'
-    )
-    attrition = glossary.concept("Abwanderung")
+def test_an_english_name_is_preferred_when_a_source_gives_one(tmp_path: Path) -> None:
+    attrition = german_first(tmp_path).concept("Abwanderung")
     assert attrition.pref_label == "Customer Attrition" and attrition.language is None
     assert attrition.label_languages == {"Abwanderung": "de"}
+
+
+GERMAN_NAME = '[[label]]\nconcept = "Abwanderung"\npreferred = "Abwanderung"\n'
+
+
+def test_a_curated_preferred_label_takes_its_own_language(tmp_path: Path) -> None:
+    attrition = german_first(tmp_path, GERMAN_NAME).concept("Abwanderung")
+    assert attrition.pref_label == "Abwanderung" and attrition.language == "de"
+    assert attrition.label_languages == {"Customer Attrition": "en"}
 
 
 def test_a_german_concept_stays_german_read_back_and_no_acronym_is_a_preferred_label(
     tmp_path: Path,
 ) -> None:
-    glossary = german_first(tmp_path / "in")
+    glossary = german_first(tmp_path / "in", GERMAN_NAME)
     attrition = glossary.concept("Abwanderung")
     assert attrition.pref_label == "Abwanderung" and attrition.language == "de"
     graph = Graph().parse(data=glossary.export("turtle")[0].decode(), format="turtle")

@@ -599,11 +599,17 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
     # this tool's export repeats the preferred definition as text: it stays the preferred one
     copied = {_clean(str(v)) for v in graph.objects(node, SKOS.definition) if _literal(v)}
     entries = []
+    # a definition in another language than the concept's labels makes an entry of that
+    # language, but its names stay in theirs ("Revenu récurrent annuel" is French still)
+    own = entry.language or "en"
+    names = [entry.term, *entry.aliases, *entry.acronyms, *entry.hidden]
+    kept = tuple(sorted({**{n: own for n in names}, **dict(entry.name_languages)}.items()))
     for origin, lines, text, term, shared, literal in sorted(
         cited, key=lambda c: (c[0], c[1] or (0, 0), c[2])
     ):
         raw = term or entry.raw_term
         mine = flags | {Flag.PREFERRED} if text in copied else flags
+        other = not choice.accepts(literal)
         entries.append(
             replace(
                 entry,
@@ -613,7 +619,8 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
                 raw_term=raw,
                 flags=mine,
                 shared_with=shared,
-                language=entry.language if choice.accepts(literal) else _language(literal),
+                language=_language(literal) if other else entry.language,
+                name_languages=kept if other else entry.name_languages,
             )
         )
     entries += [
