@@ -178,6 +178,10 @@ def _tag_constraints(
     for unit in units:
         if unit.entry.uri:
             parts.tags[unit.index].add(("uri", unit.entry.source, unit.entry.uri))
+            # two URIs of one vocabulary are two concepts, whichever sources cite them (this
+            # tool's export read back: "Backlog" of sales and of support stay apart)
+            namespace = re.split(r"(?<=[/#])[^/#]*$", unit.entry.uri)[0]
+            parts.tags[unit.index].add(("uri", namespace, unit.entry.uri))
     for decision in curation.of("split"):
         for side, label in enumerate(decision.labels):
             key = ev.name_key(label)
@@ -313,6 +317,8 @@ def _unlike(pairs: Sequence[tuple[ev.Unit, ev.Unit]], embed: ev.Embed | None) ->
 
 
 def _explain_clash(tag: tuple[str, ...]) -> str:
+    if tag[0] == "uri" and "://" in tag[1]:
+        return f"they are distinct concepts of {tag[1]}"
     if tag[0] == "uri":
         return f"{tag[1]} keeps them as distinct concepts"
     return f"curation [[split]] {tag[1]} keeps them apart"

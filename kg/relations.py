@@ -165,6 +165,10 @@ class _Labels:
         self.by_uri = {c.uri: c.id for c in concepts if c.uri}
         lengths: set[int] = {1}
         ordered = sorted(concepts, key=lambda c: c.id)
+        # one preferred label of two concepts (a name split by source, "Backlog" in sales and
+        # in support) names neither in text or in another label: which is meant, none says
+        prefs = Counter(_key(fold(c.pref_label).split()) for c in concepts)
+        self.blocked = {key for key, n in prefs.items() if n > 1}
         # preferred labels claim a key before alternatives, alternatives before hidden ones
         for tier in ("pref", "alt", "hidden"):
             for c in ordered:
@@ -185,7 +189,8 @@ class _Labels:
         words = fold(label).split()
         if not words or (len(words) == 1 and len(words[0]) < 4):
             return 1  # too short to find safely in running text
-        self.by_key.setdefault(_key(words), (concept, label))
+        if _key(words) not in self.blocked:
+            self.by_key.setdefault(_key(words), (concept, label))
         return len(words)
 
     def resolve(self, label: str, uri: str | None = None) -> str | None:

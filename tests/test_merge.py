@@ -363,3 +363,31 @@ def test_a_split_side_from_a_source_with_no_such_entry_is_reported(encoder) -> N
     result = merge(entries, Curation([split]), embed=encoder.encode)
     assert "[[split]] 1: no entry from 'suport' is named 'Backlog'" in result.notes
     assert len(result.concepts) == 1
+
+
+def test_a_name_split_by_source_stays_split_unlinked_and_read_back(tmp_path, encoder) -> None:  # type: ignore[no-untyped-def]
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "sales.txt").write_text(
+        "Backlog: Revenue under contract, not yet recognized.\n"
+        "Order backlog: The signed orders waiting to be delivered.\n"
+    )
+    (tmp_path / "in" / "support.txt").write_text(
+        "Backlog: Open support tickets waiting for an agent.\n"
+        "Ticket backlog: The count of open tickets at the end of a day.\n"
+    )
+    split = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("sales", "support"))
+    glossary = Glossary.build(read_paths([tmp_path / "in"])[0], Curation([split]), encoder=encoder)
+    halves = sorted(c.id for c in glossary.concepts if c.pref_label == "Backlog")
+    assert halves == ["backlog", "backlog-2"]
+    linked = {(k.source, k.target) for k in glossary.links}
+    assert not linked & {tuple(halves), tuple(reversed(halves))}  # one name, not one meaning
+    assert not any(
+        {k.source, k.target} & set(halves) and "built on 'Backlog'" in k.reason
+        for k in glossary.links
+    )
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "export.ttl").write_bytes(glossary.export("turtle")[0])
+    again = Glossary.build(read_paths([tmp_path / "out"])[0], encoder=encoder)  # no curation
+    assert sorted(c.id for c in again.concepts if c.pref_label == "Backlog") == halves
