@@ -472,6 +472,13 @@ def test_without_a_title_the_top_headings_are_terms_with_their_facets() -> None:
         ),
         ("Pipeline (formerly “Funnel”)", "Pipeline", "Funnel"),
         ('Deal (formerly known as "Opportunity")', "Deal", "Opportunity"),
+        (
+            "Customer Success Manager (formerly known as Account Manager)",
+            "Customer Success Manager",
+            "Account Manager",
+        ),
+        ("Deal (previously called Upside)", "Deal", "Upside"),
+        ("Deal (former name: Upside)", "Deal", "Upside"),
         ("Churn (formerly Attrition)", "Churn", "Attrition"),
     ],
 )
