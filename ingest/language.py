@@ -9,20 +9,22 @@ network). Only a clear verdict on enough text counts; anything else is English, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-MIN_WORDS = 12  # fewer words than this say too little to tell a language by
-SURE = 0.95  # the identifier's probability a language must reach
+MIN_WORDS = 12  # fewer words than this say too little to tell a glossary's language by
+MIN_ENTRY_WORDS = 6  # nor an entry's own
+SURE = 0.9  # the identifier's probability a language must reach
 MAX_CHARS = 20_000  # the first this many characters of a glossary are enough
 # English's commonest words: a fifth of running English text, almost none of German, French
-# or Spanish text (whose own "a", "on" or "as" are rarer than English's)
+# or Spanish text ("a", "an", "in" and "on" are words of those too, so are left out)
 _ENGLISH = frozenset(
-    "the of and to a in is for that or with by are as an on it be from this which their "
-    "your you can it's its".split()
+    "the of and to is for that with by are as it be from this which their your you can "
+    "it's its or when who has have into".split()
 )
 ENGLISH_SHARE = 0.12
+ENGLISH_ENTRIES = 0.8  # a glossary this share of whose entries read so is English throughout
 _TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 
 
@@ -34,13 +36,36 @@ def text_language(texts: Iterable[str]) -> str | None:
         if len(text) >= MAX_CHARS:
             break
         text += f"{t}\n"
+    return _identify(text[:MAX_CHARS], MIN_WORDS)
+
+
+def entry_languages(texts: Sequence[str]) -> list[str | None]:
+    """The language of each of a glossary's entries (each a term and its definition): the
+    glossary's as a whole, or an entry's own where it clearly has another (a file with
+    English and German rows). None for English. Plainly English glossaries are not read
+    entry by entry."""
+    long = [t.lower().split() for t in texts if len(t.split()) >= MIN_ENTRY_WORDS]
+    if long and sum(map(_plainly_english, long)) >= ENGLISH_ENTRIES * len(long):
+        return [None] * len(texts)  # plainly English, but for a few terse entries
+    whole = text_language(texts)
+    own = [_identify(t, MIN_ENTRY_WORDS) for t in texts]
+    english = [_plainly_english(t.lower().split()) for t in texts]
+    return [
+        language if language is not None else (None if plain else whole)
+        for language, plain in zip(own, english, strict=True)
+    ]
+
+
+def _identify(text: str, least: int) -> str | None:
     words = text.lower().split()
-    if len(words) < MIN_WORDS:
-        return None
-    if sum(1 for w in words if w in _ENGLISH) >= ENGLISH_SHARE * len(words):
-        return None  # plainly English: the model (0.4 s to load) is not needed
-    language, probability = _identifier().classify(text[:MAX_CHARS])
+    if len(words) < least or _plainly_english(words):
+        return None  # too little to tell, or plainly English: the model (0.4 s to load) not needed
+    language, probability = _identifier().classify(text)
     return str(language) if language != "en" and probability >= SURE else None
+
+
+def _plainly_english(words: Sequence[str]) -> bool:
+    return bool(words) and sum(1 for w in words if w in _ENGLISH) >= ENGLISH_SHARE * len(words)
 
 
 def language_tag(value: object, where: str) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.document import load
 from ingest.errors import SourceError
-from ingest.language import text_language
+from ingest.language import entry_languages
 from ingest.model import Dropped, Entry, Flag, Warning
 from ingest.readers import RDF_FORMATS, SUFFIXES, detect, reader_for
 from ingest.readers.skos import read_rdf_sources
@@ -190,9 +190,10 @@ def with_spelt_out_acronym(entry: Entry) -> Entry:
     return replace(entry, aliases=(*entry.aliases, phrase))
 
 
-def _language_of(entries: Sequence[Entry]) -> str | None:
-    """The language a source's terms and definitions are written in, if not English."""
-    return text_language(f"{e.term}: {e.definition or ''}" for e in entries)
+def _main_language(entries: Sequence[Entry]) -> str | None:
+    """The language most of a source's entries are in, when not English."""
+    counts = Counter(e.language for e in entries)
+    return max(counts, key=lambda x: (counts[x], x is None)) if counts else None
 
 
 def read_file(
@@ -209,10 +210,16 @@ def read_file(
         result = reader_for(chosen, path)(doc, source_id)
         result.entries = [with_named_synonym(with_spelt_out_acronym(e)) for e in result.entries]
         described = {sid: SourceInfo(sid, title) for sid, title in result.cited.items()}
-        language = info.language if info.language_given else _language_of(result.entries)
-        if language:
+        stated = any(e.language for e in result.entries)  # a CSV's Language column: per row
+        if info.language_given:
+            given = info.language
             result.entries = [
-                e if e.language else replace(e, language=language) for e in result.entries
+                e if e.language else replace(e, language=given) for e in result.entries
+            ]
+        elif not stated:
+            found = entry_languages([f"{e.term}: {e.definition or ''}" for e in result.entries])
+            result.entries = [
+                replace(e, language=x) for e, x in zip(result.entries, found, strict=True)
             ]
     if not result.entries:
         raise SourceError(path, f"no glossary entries found (read as {chosen})")
@@ -232,7 +239,7 @@ def read_file(
                 title=info.title or result.title or path.stem,
                 kind=info.kind,
                 quirks=info.quirks,
-                language=own[0].language if own and chosen not in RDF_FORMATS else None,
+                language=_main_language(own) if chosen not in RDF_FORMATS else None,
                 entries=own,
                 dropped=result.dropped,
                 warnings=result.warnings,

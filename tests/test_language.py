@@ -230,3 +230,29 @@ def test_the_concept_page_marks_each_labels_language(mixed: Glossary) -> None:
     german = TestClient(create_app(mixed)).get(f"/c/{mixed.concept('Abwanderung').id}").text
     assert '<h1 id="concept-title" lang="de">Abwanderung</h1>' in german
     assert '<blockquote lang="de">' in german
+
+
+def test_a_file_with_english_and_german_rows_tags_each_row(tmp_path: Path) -> None:
+    (tmp_path / "mixed.csv").write_text(
+        "Term,Definition\n"
+        "Churn,The share of customers who cancel their subscription in a given period.\n"
+        "Upsell,Selling a higher tier or additional licences to an existing customer.\n"
+        "Renewal,The extension of a customer's contract at the end of its term.\n"
+        'Kundenabwanderung,"Der Anteil der Kunden, die ihre Verträge in einem Zeitraum kündigen."\n'
+        "Zusatzverkauf,Der Verkauf höherwertiger Versionen an bestehende Kunden.\n"
+        "Vertragsverlängerung,Die Verlängerung eines Kundenvertrags am Ende der Laufzeit.\n",
+        encoding="utf-8",
+    )
+    [source] = read_paths([tmp_path])[0]
+    assert [e.language for e in source.entries] == [None, None, None, "de", "de", "de"]
+
+
+def test_a_short_glossary_clearly_in_spanish_is_spanish(tmp_path: Path) -> None:
+    (tmp_path / "es.txt").write_text(
+        "Facturación: Importe total facturado a los clientes en un periodo.\n"
+        "Abandono: Porcentaje de clientes que cancelan su suscripción en un periodo.\n"
+        "Renovación: Extensión del contrato de un cliente al final de su plazo.\n",
+        encoding="utf-8",
+    )
+    [source] = read_paths([tmp_path])[0]
+    assert source.language == "es" and {e.language for e in source.entries} == {"es"}

@@ -43,7 +43,8 @@ def test_moneyaggvoc_reads_every_concept_and_takes_the_scheme_row_as_title(
     assert len(moneyaggvoc.entries) == 19
     assert [e.uri for e in moneyaggvoc.entries] == [f"mav:mav{n:03d}" for n in range(1, 20)]
     assert all(e.has(Flag.STRUCTURED) and e.source == "moneyaggvoc" for e in moneyaggvoc.entries)
-    assert moneyaggvoc.warnings == []
+    [unread] = moneyaggvoc.warnings  # and the columns it has no use for are named
+    assert unread.message.startswith("columns not read: 'skos:hasTopConcept'")
 
 
 def test_moneyaggvoc_resolves_broader_ids_to_the_target_rows_terms(
@@ -386,3 +387,23 @@ def test_two_folders_with_files_named_alike_are_told_apart(tmp_path: Path) -> No
     ):
         ids = sorted(s.id for s in read_paths(order)[0])
         assert ids == ["sales-glossary", "support-glossary"]
+
+
+def test_other_languages_headers_name_synonyms_abbreviations_and_a_language() -> None:
+    text = (
+        "Begriff;Definition;Synonyme;Abkürzung;Sprache;Notizen\n"
+        "Kundenakquisitionskosten;Kosten, einen Kunden zu gewinnen.;Akquisekosten;CAC;de;x\n"
+        "Churn;Customers lost in a period.;Attrition;;en;y\n"
+    )
+    result = read(Document(Path("de.csv"), text.encode()), "de")
+    first, second = result.entries
+    assert (first.aliases, first.acronyms, first.language) == (("Akquisekosten",), ("CAC",), "de")
+    assert (second.aliases, second.language) == (("Attrition",), None)
+    assert [w.message for w in result.warnings] == ["column not read: 'Notizen'"]
+
+
+def test_a_language_cell_that_is_no_tag_is_said_and_left_out() -> None:
+    text = "term,definition,language\nChurn,Customers lost.,German\n"
+    result = read(Document(Path("x.csv"), text.encode()), "x")
+    assert result.entries[0].language is None
+    assert "language must be a tag" in result.warnings[0].message

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from ingest.document import Document
 from ingest.errors import SourceError
+from ingest.language import language_tag
 from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.normalize import fold
 from ingest.sources import slug
@@ -58,6 +59,9 @@ _ROLES |= dict.fromkeys(
     ("acronym", "acronyms", "abbreviation", "abbreviations", "abbr"), "acronyms"
 )
 _ROLES |= dict.fromkeys(("hiddenlabel", "hiddenlabels"), "hidden")
+_ROLES |= dict.fromkeys(
+    ("language", "lang", "locale", "sprache", "langue", "idioma", "lingua", "taal"), "language"
+)
 _ROLES |= dict.fromkeys(("id", "uri", "iri"), "id")
 _ROLES |= dict.fromkeys(("type",), "type")
 _ROLES |= dict.fromkeys(("source", "sources", "origin"), "source")  # a row's own source
@@ -86,7 +90,22 @@ _HEADER_WORDS |= dict.fromkeys(
     ),
     "definition",
 )
-_HEADER_WORDS |= dict.fromkeys(("synonyms", "synonym", "aliases", "alias", "aka"), "aliases")
+_HEADER_WORDS |= dict.fromkeys(
+    (
+        "synonyms",
+        "synonym",
+        "aliases",
+        "alias",
+        "aka",
+        "synonyme",
+        "synonymes",
+        "sinonimo",
+        "sinonimos",
+        "sinonimi",
+        "synoniemen",
+    ),
+    "aliases",
+)
 _HEADER_WORDS |= dict.fromkeys(
     (
         "category",
@@ -101,7 +120,27 @@ _HEADER_WORDS |= dict.fromkeys(
     ),
     "collections",
 )
-_HEADER_WORDS |= dict.fromkeys(("acronym", "acronyms", "abbreviation", "abbreviations"), "acronyms")
+_HEADER_WORDS |= dict.fromkeys(
+    (
+        "acronym",
+        "acronyms",
+        "abbreviation",
+        "abbreviations",
+        "abkurzung",
+        "abkurzungen",
+        "akronym",
+        "abreviation",
+        "abreviations",
+        "sigle",
+        "sigles",
+        "abreviatura",
+        "abreviaturas",
+        "sigla",
+        "siglas",
+    ),
+    "acronyms",
+)
+_HEADER_WORDS |= dict.fromkeys(("language", "sprache", "langue", "idioma"), "language")
 _HEADER_WORDS |= dict.fromkeys(("id", "uri", "iri"), "id")
 _HEADER_PHRASES = {"also known as": "aliases", "other names": "aliases", "see also": "related"}
 # words that may stand before a role's word without changing what the column holds
@@ -319,6 +358,13 @@ def _layout(
     header = records[0]
     layout = _header_layout(header)
     if layout is not None:
+        used = {*layout.terms, *layout.roles.values()}
+        unread = [c.strip() for i, c in enumerate(header.cells) if i not in used and c.strip()]
+        if unread and layout.terms:
+            names = ", ".join(repr(c) for c in unread[:6]) + (" ..." if len(unread) > 6 else "")
+            result.warnings.append(
+                Warning(f"column{'s' if len(unread) > 1 else ''} not read: {names}", header.first)
+            )
         if not layout.terms:
             layout.terms = [_first_free_column(doc, header, layout)]
             name = header.cells[layout.terms[0]].strip()
@@ -477,8 +523,21 @@ def _entry(
         terms=parsed.terms if parsed.combined else (),
         relations=_relations(row, by_id, by_label, result),
         uri=row.ident or None,
+        language=_language(layout.cell(record, "language"), record, result),
         flags=frozenset(flags),
     )
+
+
+def _language(value: str, record: Record, result: ReadResult) -> str | None:
+    """A row's Language cell as a tag (None for English or empty); a cell that is no tag
+    ("German") is said and left out, the file's language then applying."""
+    if not value.strip():
+        return None
+    try:
+        return language_tag(value, f"line {record.first}")
+    except ValueError as exc:
+        result.warnings.append(Warning(str(exc), record.first))
+        return None
 
 
 def _abbreviates(label: str, term: str) -> bool:
