@@ -495,3 +495,39 @@ def test_a_former_name_cut_at_an_apostrophe_is_no_name() -> None:
     from ingest.terms import parse_term
 
     assert parse_term("Choice (former 'Customer's Choice')").aliases == ()
+
+
+def test_a_term_defined_then_listing_terms_of_its_own_keeps_both() -> None:
+    result = read_text(
+        "# Glossary\n\n## Onboarding\nThe first 90 days of a customer's journey. It includes:\n"
+        "- Kickoff: a call to agree goals and timeline.\n"
+        "- Configuration: setting up the product for the customer.\n\n"
+        "## Churn\nCustomers who leave.\n"
+    )
+    onboarding, kickoff, configuration, churn = result.entries
+    assert onboarding.term == "Onboarding"
+    assert onboarding.definition is not None
+    assert onboarding.definition.startswith("The first 90 days")
+    assert (kickoff.term, configuration.term, churn.term) == ("Kickoff", "Configuration", "Churn")
+    assert kickoff.relations == (Relation(RelationKind.BROADER, "Onboarding"),)
+
+
+def test_a_term_described_item_by_item_is_one_term() -> None:
+    result = read_text(
+        "# Glossary\n\n## Average Revenue Per Account\n"
+        "- Formula: recurring revenue divided by accounts.\n- Owner: Finance team.\n"
+        "- Frequency: monthly.\n\n## Health Score\n- Usage: 40%\n- Support tickets: 20%\n"
+    )
+    assert [e.term for e in result.entries] == ["Average Revenue Per Account", "Health Score"]
+    assert "Owner: Finance team." in (result.entries[0].definition or "")
+
+
+def test_a_section_introducing_its_terms_stays_a_section() -> None:
+    result = read_text(
+        "# Glossary\n\n## Sales\nThe following terms are used by sales.\n"
+        "- Lead: someone interested.\n- Opportunity: a qualified deal.\n"
+    )
+    assert [(e.term, e.collections) for e in result.entries] == [
+        ("Lead", ("Sales",)),
+        ("Opportunity", ("Sales",)),
+    ]

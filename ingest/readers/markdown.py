@@ -520,8 +520,8 @@ class _Reader:
         if blocks:
             cand.end = max(marker.line, self.span(blocks[-1])[1])
         self.emit(cand, collections)
-        if len(blocks) == 1 and blocks[0].type in _LISTS:
-            self.sub_entries(cand, blocks[0], collections)
+        if _parts(blocks) == "terms":
+            self.sub_entries(cand, blocks[-1], collections)
 
     def sub_entries(
         self, parent: _Candidate, block: SyntaxTreeNode, collections: tuple[str, ...]
@@ -743,6 +743,57 @@ def _term_levels(markers: Sequence[_Marker]) -> set[int]:
     return {level for level, (terms, sections) in counts.items() if terms >= max(1, sections)}
 
 
+# a list item naming a facet of the term above, not a term of its own ("Owner: Finance")
+_ITEM_FACET = re.compile(
+    r"^(?:owners?|responsible|accountable|frequency|cadence|units?|targets?|thresholds?|"
+    r"scope|status|type|category|data\s+source|system|tools?|team|values?|weights?|"
+    r"formula|calculation|measured\s+by)$",
+    re.IGNORECASE,
+)
+_VALUE = re.compile(r"^[\s\d.,%$€£+\-–=<>/x]*$")  # "40%", "= 100%": a figure, no definition
+
+
+def _parts(blocks: list[SyntaxTreeNode]) -> str | None:
+    """What a term's text ending in a list of "Name: text" items holds, when that is all
+    it holds after any paragraphs of its own: "facets" when most items describe the term
+    ("Owner: Finance team.", "Usage: 40%"), "terms" when they are terms of their own
+    ("Kickoff: a call to agree goals ..."); None for any other text."""
+    if (
+        not blocks
+        or blocks[-1].type not in _LISTS
+        or any(b.type != "paragraph" for b in blocks[:-1])
+    ):
+        return None
+    items = blocks[-1].children
+    matches = [_item_match(item) or _item_title(item) for item in items]
+    if len(matches) < 2 or not all(
+        m is not None and (m.rest or len(item.children) > 1)
+        for m, item in zip(matches, items, strict=True)
+    ):
+        return None
+    described = sum(
+        1
+        for m in matches
+        if m is not None
+        and (_FACET.match(m.term) or _ITEM_FACET.match(m.term) or (m.rest and _VALUE.match(m.rest)))
+    )
+    return "facets" if 2 * described >= len(matches) else "terms"
+
+
+def _introduced(blocks: list[SyntaxTreeNode]) -> bool:
+    """Whether a heading's text opens with a paragraph of its own, a definition, before a
+    list of terms ("The first 90 days of a customer's journey. It includes:"), not a
+    section's introduction ("The following terms ...") nor term lines."""
+    first = blocks[0] if blocks else None
+    if first is None or first.type != "paragraph" or len(blocks) < 2:
+        return False
+    text = _block_text(first, []).strip()
+    lines = _split_lines(_inline_children(first))
+    return not _INTRODUCES.match(text) and not any(
+        _match_line(nodes, plain=True) for nodes in lines
+    )
+
+
 def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
     """Whether a heading's text is a run of term entries rather than one definition.
 
@@ -814,6 +865,14 @@ def read(doc: Document, source: str) -> ReadResult:
             # a term whose own definition comes before deeper headings, among peer terms
             reader.heading_entry(marker, body, nearest)
             continue
+        if not marker.section and not index_heading and marker is not title_marker:
+            text = reader.content(body)
+            parts = _parts(text)
+            if parts == "facets" or (parts == "terms" and _introduced(text)):
+                # a term described item by item ("Owner: ..."), or defined, then listing
+                # terms of its own: the term, with each listed term under it
+                reader.heading_entry(marker, body, nearest)
+                continue
         if marker.section and names_collection:
             stack.append((marker.level, marker.title))
         own = (marker.title,) if names_collection else nearest
