@@ -434,7 +434,7 @@ def related(label_or_id: str, depth: int, as_json: bool, build_dir: Path | None)
         _print_json(data)
         return
     names = {n["id"]: n["pref_label"] for n in data["nodes"]}
-    out.print(f"[bold]{names[ids[0]]}[/bold]: {len(ids) - 1} concepts within {depth}")
+    out.print(f"[bold]{names[ids[0]]}[/bold]: {_n(len(ids) - 1, 'concept')} within {depth}")
     for e in data["edges"]:
         mark = " (curated)" if e["curated"] else ""
         out.print(
