@@ -122,6 +122,12 @@ def merge(
     accepted: list[ev.Link] = []
     named_alike: list[tuple[ev.Unit, ev.Unit]] = []  # one name from two sources, merged
     for link in links:
+        if (listed := _listed_apart(units[link.a], units[link.b])) is not None:
+            result.refused.append(
+                f"{units[link.a].term!r} and {units[link.b].term!r} not merged ({link.kind}: "
+                f"{link.detail}): {listed}"
+            )
+            continue
         homonym = _homonym(link, units, parts, spelt, embed) if link.kind == "acronym" else None
         if homonym:
             result.refused.append(
@@ -275,6 +281,16 @@ def _homonym(
                 how = "one is undefined" if agree is None else f"definitions differ ({agree:.2f})"
                 return f"{acronym} stands for {x!r} in one and {y!r} in the other; {how}"
     return None
+
+
+def _listed_apart(a: ev.Unit, b: ev.Unit) -> str | None:
+    """Why a term listed under another in one source ("Pipeline" as a status under
+    "Kundenstatus") is not that source's own entry of the same name, if it is one."""
+    if a.entry.source != b.entry.source or a.entry.has(Flag.LISTED) == b.entry.has(Flag.LISTED):
+        return None
+    listed = a if a.entry.has(Flag.LISTED) else b
+    under = next((r.target for r in listed.entry.relations), "another term")
+    return f"{listed.entry.source} lists one under {under!r} and defines the other on its own"
 
 
 def _comparable(a: ev.Unit, b: ev.Unit) -> bool:

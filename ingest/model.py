@@ -20,6 +20,7 @@ class Flag(StrEnum):
     JUNK_REMOVED = "junk-removed"  # stray characters glued to the definition were cut
     STRUCTURED = "structured"  # read from a structured format (CSV, SKOS)
     PREFERRED = "preferred"  # the definition its SKOS source gives as plain text as well
+    LISTED = "listed"  # listed under another term ("Commit" under "Forecasting Category")
 
 
 class RelationKind(StrEnum):

@@ -391,3 +391,19 @@ def test_a_name_split_by_source_stays_split_unlinked_and_read_back(tmp_path, enc
     (tmp_path / "out" / "export.ttl").write_bytes(glossary.export("turtle")[0])
     again = Glossary.build(read_paths([tmp_path / "out"])[0], encoder=encoder)  # no curation
     assert sorted(c.id for c in again.concepts if c.pref_label == "Backlog") == halves
+
+
+def test_a_term_listed_under_another_is_not_the_sources_own_entry_of_that_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "g.md").write_text(
+        "# Glossar\n\n## Pipeline\nAlle offenen Verkaufschancen eines Teams.\n\n"
+        "## Kundenstatus\nWo ein Kunde steht. Mögliche Werte:\n"
+        "- Pipeline: Der Kunde verhandelt noch über den Vertrag.\n"
+        "- Aktiv: Der Kunde zahlt und nutzt das Produkt.\n",
+        encoding="utf-8",
+    )
+    result = merge([e for s in read_paths([tmp_path])[0] for e in s.entries], Curation())
+    pipelines = [c for c in result.concepts if c.pref_label == "Pipeline"]
+    assert len(pipelines) == 2
+    assert any("lists one under 'Kundenstatus'" in r for r in result.refused)

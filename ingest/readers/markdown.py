@@ -543,7 +543,11 @@ class _Reader:
             assert found is not None
             self.emit(self.item_candidate(item, found), collections)
         self.result.entries[start:] = [
-            replace(e, relations=(*e.relations, Relation(RelationKind.BROADER, under)))
+            replace(
+                e,
+                relations=(*e.relations, Relation(RelationKind.BROADER, under)),
+                flags=e.flags | {Flag.LISTED},
+            )
             for e in self.result.entries[start:]
         ]
 
