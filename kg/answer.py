@@ -377,7 +377,7 @@ def ask(
     writer = _Writer(titles or {})
     found = _comparison(text, index)
     if isinstance(found, _Comparison):
-        return _compare(text, found, concepts_by_id, related, writer)
+        return _compare(text, found, concepts_by_id, related, writer, index.named)
     if opposite := _OPPOSITE.match(text.strip().rstrip("?!. ")):
         return _opposite(text, opposite["x"], index, concepts_by_id, related, writer)
     hits, conf, unnamed = judge(found or text, index)
@@ -886,6 +886,7 @@ def _compare(
     concepts_by_id: Mapping[str, Concept],
     related: Related | None,
     writer: _Writer,
+    named: Callable[[str], list[str]] = lambda _: [],
 ) -> dict[str, Any]:
     sides = _sides(found, concepts_by_id)
     conf = round(min(s.confidence for s in sides), 3)
@@ -918,6 +919,13 @@ def _compare(
             writer.say(
                 f"{_join(side.names)} are names for the same concept, {side.concept.pref_label}.",
                 _alias_refs(side.concept, side.names, writer),
+            )
+    for side in sides:  # "backlog" of sales and of support: say which one is compared
+        if len(meant := named(side.names[0])) > 1:
+            whose = ", ".join(writer.name(s) for s in side.concept.sources)
+            writer.say(
+                f"In this glossary {side.names[0]!r} names {len(meant)} concepts; this compares "
+                f"the one from {whose}."
             )
     writer.say(f"{_join(labels)}, side by side.")
     rest = question

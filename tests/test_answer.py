@@ -681,3 +681,18 @@ def test_a_bare_term_only_a_phrasing_mentions_is_answered_as_unsure(glossary, te
 @pytest.mark.parametrize("query", ["customers walking away", "health score", "NRR"])
 def test_names_and_everyday_wordings_are_not_taken_for_unknown_terms(glossary, query: str) -> None:  # type: ignore[no-untyped-def]
     assert glossary.ask(query)["confidence"] > UNNAMED
+
+
+def test_a_comparison_naming_a_split_name_says_which_is_compared(tmp_path: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    from ingest.curation import Curation, Decision
+    from ingest.pipeline import read_paths
+    from kg.glossary import Glossary
+
+    (tmp_path / "sales.txt").write_text(
+        "Backlog: Revenue under contract, not yet recognized.\nPipeline: Open deals by stage.\n"
+    )
+    (tmp_path / "support.txt").write_text("Backlog: Open support tickets waiting for an agent.\n")
+    split = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("sales", "support"))
+    glossary = Glossary.build(read_paths([tmp_path])[0], Curation([split]), encoder=encoder)
+    answer = glossary.ask("backlog vs pipeline")["answer"]
+    assert "In this glossary 'backlog' names 2 concepts; this compares the one from " in answer
