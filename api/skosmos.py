@@ -107,6 +107,8 @@ class Resource:
     types: tuple[str, ...]
     pref: str
     alt: tuple[str, ...] = ()
+    prefs: tuple[str, ...] = ()  # its preferred labels in other languages ("Abwanderung")
+    lang: str = LANG  # the language of `pref`
     hidden: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
     narrower: tuple[str, ...] = ()
@@ -119,7 +121,7 @@ class Resource:
 class Match:
     resource: Resource
     label: str
-    kind: str  # "prefLabel", "altLabel" or "hiddenLabel"
+    kind: str  # "prefLabel", "matchedPrefLabel" (another language's), "altLabel", "hiddenLabel"
 
 
 class Vocabulary:
@@ -140,12 +142,15 @@ class Vocabulary:
         found: dict[str, Resource] = {}
         for node in sorted(set(g.subjects(RDF.type, SKOS.Concept)), key=str):
             uri = str(node)
+            pref = _label(g, node)
             found[uri] = Resource(
                 uri=uri,
                 localname=self.localname(uri),
                 types=_types(g, node),
-                pref=_label(g, node),
+                pref=pref,
                 alt=_labels(g, node, SKOS.altLabel),
+                prefs=tuple(x for x in _labels(g, node, SKOS.prefLabel) if x != pref),
+                lang=_label_language(g, node),
                 hidden=_labels(g, node, SKOS.hiddenLabel),
                 broader=_uris(g, node, SKOS.broader),
                 narrower=_uris(g, node, SKOS.narrower),
@@ -222,6 +227,7 @@ class Vocabulary:
                 continue
             for kind, labels in (
                 ("prefLabel", (resource.pref,)),
+                ("matchedPrefLabel", resource.prefs),
                 ("altLabel", resource.alt),
                 ("hiddenLabel", resource.hidden),
             ):
@@ -243,6 +249,7 @@ class Vocabulary:
         tests: list[tuple[str, Callable[[Resource], Iterable[str]], Callable[[str], bool]]] = [
             ("prefLabel", lambda r: (r.pref,), lambda x: x == label),
             ("prefLabel", lambda r: (r.pref,), lambda x: x.casefold() == folded),
+            ("matchedPrefLabel", lambda r: r.prefs, lambda x: x.casefold() == folded),
             ("altLabel", lambda r: r.alt, lambda x: x == label),
             ("altLabel", lambda r: r.alt, lambda x: x.casefold() == folded),
             ("hiddenLabel", lambda r: r.hidden, lambda x: x.casefold() == folded),
@@ -266,7 +273,7 @@ class Vocabulary:
             values = self.field(r.uri, name)
             if values:
                 out[name] = values
-        out.update(localname=r.localname, prefLabel=r.pref, lang=LANG, vocab=VOCID)
+        out.update(localname=r.localname, prefLabel=r.pref, lang=r.lang, vocab=VOCID)
         if match.kind != "prefLabel":
             out[match.kind] = match.label
         return out
@@ -395,6 +402,15 @@ def _label(g: Graph, node: Node) -> str:
         key=lambda x: (getattr(x, "language", None) != LANG, str(x)),
     )
     return str(labels[0]) if labels else str(node)
+
+
+def _label_language(g: Graph, node: Node) -> str:
+    """The language of the preferred label `_label` gives."""
+    labels = sorted(
+        g.objects(node, SKOS.prefLabel),
+        key=lambda x: (getattr(x, "language", None) != LANG, str(x)),
+    )
+    return (getattr(labels[0], "language", None) or LANG) if labels else LANG
 
 
 def _labels(g: Graph, node: Node, pred: URIRef) -> tuple[str, ...]:

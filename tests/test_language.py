@@ -256,3 +256,25 @@ def test_a_short_glossary_clearly_in_spanish_is_spanish(tmp_path: Path) -> None:
     )
     [source] = read_paths([tmp_path])[0]
     assert source.language == "es" and {e.language for e in source.entries} == {"es"}
+
+
+def test_the_skosmos_api_finds_a_preferred_label_in_another_language(mixed: Glossary) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    client = TestClient(create_app(mixed))
+    [hit] = client.get("/rest/v1/glossary/search", params={"query": "weiterempf*"}).json()[
+        "results"
+    ]
+    assert (hit["prefLabel"], hit["lang"], hit["matchedPrefLabel"]) == (
+        "Net Promoter Score",
+        "en",
+        "Weiterempfehlungsrate",
+    )
+    [german] = client.get("/rest/v1/glossary/search", params={"query": "Abwanderung"}).json()[
+        "results"
+    ]
+    assert german["lang"] == "de"
+    found = client.get("/rest/v1/glossary/lookup", params={"label": "weiterempfehlungsrate"})
+    assert found.json()["result"][0]["matchedPrefLabel"] == "Weiterempfehlungsrate"
