@@ -24,7 +24,17 @@ _ENGLISH = frozenset(
     "it's its or when who has have into".split()
 )
 ENGLISH_SHARE = 0.12
-ENGLISH_ENTRIES = 0.8  # a glossary this share of whose entries read so is English throughout
+# Other languages' commonest words, none of them English: an entry holding none is read as
+# English without the model (German, French, Spanish, Italian, Portuguese, Dutch)
+_FOREIGN = frozenset(
+    "der die das und ein eine einer nicht ist mit von zu den dem des für auf sich werden "
+    "le la les des une est et du pour dans qui sur par avec sont au aux "
+    "el los las una es y del para por con que se su al lo como "
+    "il gli della delle di che sono per una non "
+    "os um uma não com são pelo pela "
+    "het een van en zijn voor niet met op".split()
+) - frozenset("is in on a an the of to for per".split())
+_WORD = re.compile(r"[^\W\d_]+")
 _TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 
 
@@ -44,15 +54,16 @@ def entry_languages(texts: Sequence[str]) -> list[str | None]:
     glossary's as a whole, or an entry's own where it clearly has another (a file with
     English and German rows). None for English. Plainly English glossaries are not read
     entry by entry."""
-    long = [t.lower().split() for t in texts if len(t.split()) >= MIN_ENTRY_WORDS]
-    if long and sum(map(_plainly_english, long)) >= ENGLISH_ENTRIES * len(long):
-        return [None] * len(texts)  # plainly English, but for a few terse entries
+    words = [_WORD.findall(t.lower()) for t in texts]
+    foreign = [any(w in _FOREIGN for w in ws) for ws in words]
+    if not any(foreign):
+        return [None] * len(texts)  # no other language's commonest words: the model not needed
     whole = text_language(texts)
-    own = [_identify(t, MIN_ENTRY_WORDS) for t in texts]
-    english = [_plainly_english(t.lower().split()) for t in texts]
     return [
-        language if language is not None else (None if plain else whole)
-        for language, plain in zip(own, english, strict=True)
+        (_identify(t, MIN_ENTRY_WORDS) or whole)
+        if looks
+        else (None if _plainly_english(ws) else whole)
+        for t, ws, looks in zip(texts, words, foreign, strict=True)
     ]
 
 

@@ -531,3 +531,32 @@ def test_a_section_introducing_its_terms_stays_a_section() -> None:
         ("Lead", ("Sales",)),
         ("Opportunity", ("Sales",)),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# G\n\n## Metrics\nKey metrics we track every quarter.\n- ARR: annual recurring revenue "
+        "across all accounts.\n- MRR: monthly recurring revenue across all accounts.\n",
+        "# G\n\n## Deal fields\n- ARR: The yearly value of the deal.\n- MRR: The monthly value "
+        "of the deal.\n",
+    ],
+)
+def test_a_section_of_terms_with_a_short_intro_or_a_plural_name_stays_a_section(text: str) -> None:
+    result = read_text(text)
+    assert [e.term for e in result.entries] == ["ARR", "MRR"]
+    assert all(not e.has(Flag.LISTED) for e in result.entries)
+
+
+def test_fields_described_in_sentences_are_terms_not_facets() -> None:
+    result = read_text(
+        "# G\n\n## Deal\nA sales opportunity. Its fields:\n"
+        "- Owner: The sales rep responsible for closing the deal this quarter.\n"
+        "- Status: Where the deal stands in the pipeline today.\n"
+    )
+    assert [e.term for e in result.entries] == ["Deal", "Owner", "Status"]
+
+
+def test_noise_under_a_heading_is_dropped_once() -> None:
+    result = read_text("# G\n\n## Churn\n<!-- note -->\nCustomers who leave.\n")
+    assert [d.reason for d in result.dropped].count("HTML comment") == 1

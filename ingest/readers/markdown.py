@@ -779,9 +779,13 @@ def _parts(blocks: list[SyntaxTreeNode]) -> str | None:
         1
         for m in matches
         if m is not None
-        and (_FACET.match(m.term) or _ITEM_FACET.match(m.term) or (m.rest and _VALUE.match(m.rest)))
+        and (
+            _FACET.match(m.term)
+            or (_ITEM_FACET.match(m.term) and len(m.rest.split()) <= 4)  # "Owner: Finance team."
+            or (m.rest and _VALUE.match(m.rest))  # "Usage: 40%"
+        )
     )
-    return "facets" if 2 * described >= len(matches) else "terms"
+    return "facets" if 2 * described > len(matches) else "terms"
 
 
 def _introduced(blocks: list[SyntaxTreeNode]) -> bool:
@@ -793,8 +797,20 @@ def _introduced(blocks: list[SyntaxTreeNode]) -> bool:
         return False
     text = _block_text(first, []).strip()
     lines = _split_lines(_inline_children(first))
-    return not _INTRODUCES.match(text) and not any(
-        _match_line(nodes, plain=True) for nodes in lines
+    return (
+        text.endswith(":")  # "It includes:": the list is announced as its parts
+        and not _INTRODUCES.match(text)
+        and not any(_match_line(nodes, plain=True) for nodes in lines)
+    )
+
+
+def _plural(title: str) -> bool:
+    """A heading naming many things ("Metrics", "Deal fields"), as a section does."""
+    last = title.split()[-1].lower() if title.split() else ""
+    return (
+        last.endswith("s")
+        and not last.endswith(("ss", "us", "is", "ics"))
+        or last.endswith("metrics")
     )
 
 
@@ -869,8 +885,13 @@ def read(doc: Document, source: str) -> ReadResult:
             # a term whose own definition comes before deeper headings, among peer terms
             reader.heading_entry(marker, body, nearest)
             continue
-        if not marker.section and not index_heading and marker is not title_marker:
-            text = reader.content(body)
+        if (
+            not marker.section
+            and not index_heading
+            and marker is not title_marker
+            and not _plural(marker.title)  # "## Metrics", "## Deal fields": sections
+        ):
+            text = [b for b in body if reader.noise(b) is None]
             parts = _parts(text)
             if parts == "facets" or (parts == "terms" and _introduced(text)):
                 # a term described item by item ("Owner: ..."), or defined, then listing
