@@ -806,12 +806,11 @@ def _introduced(blocks: list[SyntaxTreeNode]) -> bool:
 
 def _plural(title: str) -> bool:
     """A heading naming many things ("Metrics", "Deal fields"), as a section does."""
-    last = title.split()[-1].lower() if title.split() else ""
-    return (
-        last.endswith("s")
-        and not last.endswith(("ss", "us", "is", "ics"))
-        or last.endswith("metrics")
-    )
+    words = title.lower().split()
+    last = words[-1] if words else ""
+    if last.endswith("metrics"):
+        return True
+    return last.endswith("s") and not last.endswith(("ss", "us", "is", "ics"))
 
 
 def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
