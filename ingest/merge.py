@@ -122,7 +122,9 @@ def merge(
     accepted: list[ev.Link] = []
     named_alike: list[tuple[ev.Unit, ev.Unit]] = []  # one name from two sources, merged
     for link in links:
-        if (listed := _listed_apart(units[link.a], units[link.b])) is not None:
+        if link.kind == "label" and (
+            listed := _listed_apart(units[link.a], units[link.b], embed)
+        ):
             result.refused.append(
                 f"{units[link.a].term!r} and {units[link.b].term!r} not merged ({link.kind}: "
                 f"{link.detail}): {listed}"
@@ -283,10 +285,14 @@ def _homonym(
     return None
 
 
-def _listed_apart(a: ev.Unit, b: ev.Unit) -> str | None:
+def _listed_apart(a: ev.Unit, b: ev.Unit, embed: ev.Embed | None) -> str | None:
     """Why a term listed under another in one source ("Pipeline" as a status under
-    "Kundenstatus") is not that source's own entry of the same name, if it is one."""
+    "Kundenstatus") is not that source's own entry of the same name, if it is not: their
+    definitions read unlike each other (a listed "MRR" defined as the glossary's MRR is)."""
     if a.entry.source != b.entry.source or a.entry.has(Flag.LISTED) == b.entry.has(Flag.LISTED):
+        return None
+    agree = ev.definitions_agree(a.definition, b.definition, embed)
+    if agree is None or agree >= UNLIKE:
         return None
     listed = a if a.entry.has(Flag.LISTED) else b
     under = next((r.target for r in listed.entry.relations), "another term")

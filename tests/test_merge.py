@@ -407,3 +407,17 @@ def test_a_term_listed_under_another_is_not_the_sources_own_entry_of_that_name(t
     pipelines = [c for c in result.concepts if c.pref_label == "Pipeline"]
     assert len(pipelines) == 2
     assert any("lists one under 'Kundenstatus'" in r for r in result.refused)
+
+
+def test_a_listed_term_defined_alike_is_the_sources_own_entry(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "g.md").write_text(
+        "# Glossary\n\n## MRR\nMonthly recurring revenue from all subscriptions.\n\n"
+        "## Revenue\nMoney coming in. It includes:\n"
+        "- MRR: Monthly recurring revenue from all subscriptions.\n"
+        "- Services: One-off consulting and training fees.\n",
+        encoding="utf-8",
+    )
+    result = merge([e for s in read_paths([tmp_path])[0] for e in s.entries], Curation())
+    assert len([c for c in result.concepts if c.pref_label == "MRR"]) == 1
