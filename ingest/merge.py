@@ -61,21 +61,23 @@ class _Components:
             x = self.parent[x]
         return x
 
-    def clash(self, a: int, b: int) -> tuple[str, ...] | None:
+    def clash(self, a: int, b: int, soft: bool = True) -> tuple[str, ...] | None:
         exclusive: dict[tuple[str, ...], tuple[str, ...]] = {}
         for tag in self.tags[a]:
             exclusive[tag[:-1]] = tag
         for tag in self.tags[b]:
             mine = exclusive.get(tag[:-1])
-            if mine is not None and mine != tag:
+            if mine is not None and mine != tag and (soft or tag[0] != "export"):
                 return tag
         return None
 
-    def union(self, a: int, b: int) -> bool | tuple[str, ...]:
+    def union(self, a: int, b: int, soft: bool = True) -> bool | tuple[str, ...]:
+        """Join two components; with `soft` False (a person's decision) the export's
+        distinct URIs do not stop it."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
-        clash = self.clash(ra, rb)
+        clash = self.clash(ra, rb, soft)
         if clash:
             return clash
         if rb < ra:
@@ -137,7 +139,7 @@ def merge(
                 f"{link.detail}): {homonym}"
             )
             continue
-        outcome = parts.union(link.a, link.b)
+        outcome = parts.union(link.a, link.b, soft=link.kind != "curated")
         if outcome is True:
             result.evidence[link.kind] += 1
             accepted.append(link)
@@ -186,10 +188,11 @@ def _tag_constraints(
     for unit in units:
         if unit.entry.uri:
             parts.tags[unit.index].add(("uri", unit.entry.source, unit.entry.uri))
-            # two URIs of one vocabulary are two concepts, whichever sources cite them (this
-            # tool's export read back: "Backlog" of sales and of support stay apart)
-            namespace = re.split(r"(?<=[/#])[^/#]*$", unit.entry.uri)[0]
-            parts.tags[unit.index].add(("uri", namespace, unit.entry.uri))
+            if unit.entry.has(Flag.EXPORTED):
+                # this tool's export read back: its concepts' URIs are its concepts, whichever
+                # sources cite them ("Backlog" of sales and of support stay apart)
+                namespace = re.split(r"(?<=[/#])[^/#]*$", unit.entry.uri)[0]
+                parts.tags[unit.index].add(("export", namespace, unit.entry.uri))
     for decision in curation.of("split"):
         for side, label in enumerate(decision.labels):
             key = ev.name_key(label)
@@ -339,8 +342,8 @@ def _unlike(pairs: Sequence[tuple[ev.Unit, ev.Unit]], embed: ev.Embed | None) ->
 
 
 def _explain_clash(tag: tuple[str, ...]) -> str:
-    if tag[0] == "uri" and "://" in tag[1]:
-        return f"they are distinct concepts of {tag[1]}"
+    if tag[0] == "export":
+        return f"they are distinct concepts of the export {tag[1]}"
     if tag[0] == "uri":
         return f"{tag[1]} keeps them as distinct concepts"
     return f"curation [[split]] {tag[1]} keeps them apart"

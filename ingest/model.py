@@ -21,6 +21,7 @@ class Flag(StrEnum):
     STRUCTURED = "structured"  # read from a structured format (CSV, SKOS)
     PREFERRED = "preferred"  # the definition its SKOS source gives as plain text as well
     LISTED = "listed"  # listed under another term ("Commit" under "Forecasting Category")
+    EXPORTED = "exported"  # read back from this tool's own SKOS export
 
 
 class RelationKind(StrEnum):

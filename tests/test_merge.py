@@ -421,3 +421,19 @@ def test_a_listed_term_defined_alike_is_the_sources_own_entry(tmp_path) -> None:
     )
     result = merge([e for s in read_paths([tmp_path])[0] for e in s.entries], Curation())
     assert len([c for c in result.concepts if c.pref_label == "MRR"]) == 1
+
+
+def test_two_vocabularies_sharing_a_namespace_still_merge_by_label(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ingest.pipeline import read_paths
+
+    head = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n@prefix ex: <http://example.org/> .\n"
+    (tmp_path / "a.ttl").write_text(
+        head + 'ex:churn a skos:Concept ; skos:prefLabel "Churn"@en ; '
+        'skos:definition "Customers lost in a period."@en .\n'
+    )
+    (tmp_path / "b.ttl").write_text(
+        head + 'ex:c42 a skos:Concept ; skos:prefLabel "Churn"@en ; '
+        'skos:definition "The share of customers who leave."@en .\n'
+    )
+    result = merge([e for s in read_paths([tmp_path])[0] for e in s.entries], Curation())
+    assert [c.pref_label for c in result.concepts] == ["Churn"]  # another team's, same name

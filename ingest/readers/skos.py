@@ -535,6 +535,8 @@ def _entry(
                     )
                     languages.setdefault(_text(lit), _language(lit) or "en")
     flags = {Flag.STRUCTURED} | ({Flag.UNDEFINED} if definition is None else set())
+    if index.own:
+        flags.add(Flag.EXPORTED)
     return Entry(
         term=term,
         definition=definition,
