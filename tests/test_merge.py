@@ -426,7 +426,10 @@ def test_a_listed_term_defined_alike_is_the_sources_own_entry(tmp_path) -> None:
 def test_two_vocabularies_sharing_a_namespace_still_merge_by_label(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from ingest.pipeline import read_paths
 
-    head = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n@prefix ex: <http://example.org/> .\n"
+    head = (
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix ex: <http://example.org/> .\n"
+    )
     (tmp_path / "a.ttl").write_text(
         head + 'ex:churn a skos:Concept ; skos:prefLabel "Churn"@en ; '
         'skos:definition "Customers lost in a period."@en .\n'
