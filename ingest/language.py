@@ -35,6 +35,23 @@ _FOREIGN = frozenset(
     "het een van en zijn voor niet met op".split()
 ) - frozenset("is in on a an the of to for per".split())
 _WORD = re.compile(r"[^\W\d_]+")
+_NAMES = {  # languages written as names in a Language column
+    "english": "en",
+    "german": "de",
+    "deutsch": "de",
+    "french": "fr",
+    "français": "fr",
+    "francais": "fr",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "italian": "it",
+    "italiano": "it",
+    "portuguese": "pt",
+    "português": "pt",
+    "dutch": "nl",
+    "nederlands": "nl",
+}
 _TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 
 
@@ -79,12 +96,14 @@ def _plainly_english(words: Sequence[str]) -> bool:
     return bool(words) and sum(1 for w in words if w in _ENGLISH) >= ENGLISH_SHARE * len(words)
 
 
-def language_tag(value: object, where: str) -> str | None:
-    """A language a person gave (a manifest's `language = "de"`), checked: None for English."""
-    if not isinstance(value, str) or not _TAG.match(value.strip().lower()):
+def language_tag(value: object, where: str, english: str | None = None) -> str | None:
+    """A language a person gave (a manifest's `language = "de"`, a CSV cell "German" or
+    "de_DE"), checked: a tag, or `english` for English."""
+    text = value.strip().lower().replace("_", "-") if isinstance(value, str) else ""
+    tag = _NAMES.get(text, text)
+    if not _TAG.match(tag):
         raise ValueError(f'{where}: language must be a tag such as "de" or "pt-br", not {value!r}')
-    tag = value.strip().lower()
-    return None if tag == "en" or tag.startswith("en-") else tag
+    return english if tag == "en" or tag.startswith("en-") else tag
 
 
 @cache

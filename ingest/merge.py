@@ -124,9 +124,7 @@ def merge(
     accepted: list[ev.Link] = []
     named_alike: list[tuple[ev.Unit, ev.Unit]] = []  # one name from two sources, merged
     for link in links:
-        if link.kind == "label" and (
-            listed := _listed_apart(units[link.a], units[link.b], embed)
-        ):
+        if link.kind == "label" and (listed := _listed_apart(units[link.a], units[link.b], embed)):
             result.refused.append(
                 f"{units[link.a].term!r} and {units[link.b].term!r} not merged ({link.kind}: "
                 f"{link.detail}): {listed}"

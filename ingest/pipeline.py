@@ -210,17 +210,16 @@ def read_file(
         result = reader_for(chosen, path)(doc, source_id)
         result.entries = [with_named_synonym(with_spelt_out_acronym(e)) for e in result.entries]
         described = {sid: SourceInfo(sid, title) for sid, title in result.cited.items()}
-        stated = any(e.language for e in result.entries)  # a CSV's Language column: per row
+        # a language a row states (a CSV's Language column, "en" for English) stands; the
+        # manifest's, or else the one identified, goes to the rest
         if info.language_given:
-            given = info.language
-            result.entries = [
-                e if e.language else replace(e, language=given) for e in result.entries
-            ]
-        elif not stated:
+            found = [info.language] * len(result.entries)
+        else:
             found = entry_languages([f"{e.term}: {e.definition or ''}" for e in result.entries])
-            result.entries = [
-                replace(e, language=x) for e, x in zip(result.entries, found, strict=True)
-            ]
+        result.entries = [
+            replace(e, language=None if (e.language or x) == "en" else (e.language or x))
+            for e, x in zip(result.entries, found, strict=True)
+        ]
     if not result.entries:
         raise SourceError(path, f"no glossary entries found (read as {chosen})")
     if chosen not in RDF_FORMATS and doc.encoding == "windows-1252":

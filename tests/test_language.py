@@ -30,12 +30,15 @@ def test_a_glossary_clearly_in_another_language_is_said_to_be() -> None:
     assert text_language(["Kunden zahlen."]) is None  # too little to tell
 
 
-@pytest.mark.parametrize(("given", "tag"), [("de", "de"), ("PT-BR", "pt-br"), ("en-GB", None)])
+@pytest.mark.parametrize(
+    ("given", "tag"),
+    [("de", "de"), ("PT-BR", "pt-br"), ("en-GB", None), ("German", "de"), ("de_DE", "de-de")],
+)
 def test_a_language_given_is_a_tag(given: str, tag: str | None) -> None:
     assert language_tag(given, "x") == tag
 
 
-@pytest.mark.parametrize("given", ["German", "", 7, "d"])
+@pytest.mark.parametrize("given", ["Klingon", "", 7, "d"])
 def test_a_language_that_is_no_tag_is_refused(given: object) -> None:
     with pytest.raises(ValueError, match='language must be a tag such as "de"'):
         language_tag(given, "x")
@@ -77,7 +80,7 @@ def test_the_manifest_says_a_sources_language_over_detection(tmp_path: Path) -> 
 def test_a_manifest_language_that_is_no_tag_names_the_source(tmp_path: Path) -> None:
     write_pair(tmp_path)
     (tmp_path / "sources.toml").write_text(
-        '[[source]]\nfile = "de.csv"\nid = "de"\nlanguage = "Deutsch"\n', encoding="utf-8"
+        '[[source]]\nfile = "de.csv"\nid = "de"\nlanguage = "Klingonisch"\n', encoding="utf-8"
     )
     with pytest.raises(ManifestError, match=r"\[\[source\]\] de: language must be a tag"):
         read_paths([tmp_path])
@@ -278,3 +281,15 @@ def test_the_skosmos_api_finds_a_preferred_label_in_another_language(mixed: Glos
     assert german["lang"] == "de"
     found = client.get("/rest/v1/glossary/lookup", params={"label": "weiterempfehlungsrate"})
     assert found.json()["result"][0]["matchedPrefLabel"] == "Weiterempfehlungsrate"
+
+
+def test_a_language_column_with_blanks_tags_the_blanks_by_the_file(tmp_path: Path) -> None:
+    (tmp_path / "de.csv").write_text(
+        "Begriff;Beschreibung;Sprache\n"
+        "Abwanderung;Der Anteil der Kunden, die in einem Zeitraum kündigen.;de\n"
+        "Zusatzverkauf;Der Verkauf höherwertiger Versionen an die bestehenden Kunden.;\n"
+        "Churn;The share of customers who leave in a period.;en\n",
+        encoding="utf-8",
+    )
+    [source] = read_paths([tmp_path])[0]
+    assert [e.language for e in source.entries] == ["de", "de", None]

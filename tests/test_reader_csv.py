@@ -398,12 +398,16 @@ def test_other_languages_headers_name_synonyms_abbreviations_and_a_language() ->
     result = read(Document(Path("de.csv"), text.encode()), "de")
     first, second = result.entries
     assert (first.aliases, first.acronyms, first.language) == (("Akquisekosten",), ("CAC",), "de")
-    assert (second.aliases, second.language) == (("Attrition",), None)
+    assert (second.aliases, second.language) == (("Attrition",), "en")  # said, so kept
     assert [w.message for w in result.warnings] == ["column not read: 'Notizen'"]
 
 
-def test_a_language_cell_that_is_no_tag_is_said_and_left_out() -> None:
-    text = "term,definition,language\nChurn,Customers lost.,German\n"
+def test_language_cells_that_are_no_tag_are_said_once_and_names_are_read() -> None:
+    text = (
+        "term,definition,language\nChurn,Customers lost.,Klingon\nRenewal,Signing again.,Klingon\n"
+    )
+    text += "Upsell,Selling more.,German\nCross-sell,Selling others.,pt_BR\n"
     result = read(Document(Path("x.csv"), text.encode()), "x")
-    assert result.entries[0].language is None
-    assert "language must be a tag" in result.warnings[0].message
+    assert [e.language for e in result.entries] == [None, None, "de", "pt-br"]
+    [said] = result.warnings
+    assert said.message.startswith("language 'Klingon' on line 2 and 1 more is no language tag")

@@ -220,8 +220,9 @@ def read(doc: Document, source: str) -> ReadResult:
     rows = [row for record in body if (row := _row(record, layout, result)) is not None]
     entries_by_id = {row.ident: row for row in rows if row.ident}
     labels = _unique_labels(rows)
+    bad: dict[str, list[int]] = {}  # Language cells that name no language, and their lines
     for row in rows:
-        entry = _entry(row, layout, source, entries_by_id, labels, result)
+        entry = _entry(row, layout, source, entries_by_id, labels, result, bad)
         cited = layout.cell(row.record, "source")  # a named document; a URI is a reference
         named = re.search(r"[^\W_]", cited) and not _LOOKS_LIKE_ID.match(cited)
         cited_id = slug(cited) if named else ""
@@ -229,6 +230,15 @@ def read(doc: Document, source: str) -> ReadResult:
             result.cited.setdefault(cited_id, cited)  # the row's own source, credited
             entry = replace(entry, source=cited_id)
         result.entries.append(entry)
+    for value, lines in bad.items():
+        more = f" and {len(lines) - 1} more" if len(lines) > 1 else ""
+        result.warnings.append(
+            Warning(
+                f'language {value!r} on line {lines[0]}{more} is no language tag (such as "de" '
+                'or "pt-BR"); those rows are read as the file\'s language',
+                lines[0],
+            )
+        )
     return result
 
 
@@ -490,6 +500,7 @@ def _entry(
     by_id: dict[str, Row],
     by_label: dict[str, Row],
     result: ReadResult,
+    bad: dict[str, list[int]],
 ) -> Entry:
     """The entry for a row, its term taken apart and its relations resolved."""
     record = row.record
@@ -523,20 +534,21 @@ def _entry(
         terms=parsed.terms if parsed.combined else (),
         relations=_relations(row, by_id, by_label, result),
         uri=row.ident or None,
-        language=_language(layout.cell(record, "language"), record, result),
+        language=_language(layout.cell(record, "language"), record, bad),
         flags=frozenset(flags),
     )
 
 
-def _language(value: str, record: Record, result: ReadResult) -> str | None:
-    """A row's Language cell as a tag (None for English or empty); a cell that is no tag
-    ("German") is said and left out, the file's language then applying."""
+def _language(value: str, record: Record, bad: dict[str, list[int]]) -> str | None:
+    """A row's Language cell as a tag ("en" for English; None when empty). A cell that is no
+    language ("Klingon") is gathered in `bad`, said once for the file, and the row read as
+    the file's language."""
     if not value.strip():
         return None
     try:
-        return language_tag(value, f"line {record.first}")
-    except ValueError as exc:
-        result.warnings.append(Warning(str(exc), record.first))
+        return language_tag(value, f"line {record.first}", english="en")
+    except ValueError:
+        bad.setdefault(value.strip(), []).append(record.first)
         return None
 
 
