@@ -58,6 +58,11 @@ MAX_CUTS = 6  # separators tried (at most 27 distinct parts searched)
 # ("what is a win-loss analysis"), is answered with at most this confidence: every such
 # question on the tune split (8 of 8) was one the glossary cannot answer.
 UNNAMED = 0.5
+# A bare term found only through a phrasing is unnamed if the concept's own labels and
+# definitions come no closer than this (exploratory pass: "payback period" 0.18, "economic
+# buyer" 0.18, "playbook" 0.10 against "seat reductions" 0.37, "bigger spenders" 0.44,
+# "decision maker" 0.41, answered rightly or nearly so)
+OWN_WORDS = 0.3
 MAX_TERM_WORDS = 3  # longer than this, the question describes rather than names
 
 _ARTICLE = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
@@ -275,7 +280,8 @@ def named_in_a_phrasing(question: str, index: SearchIndex, hits: Sequence[Hit]) 
     """A bare term of one to three content words, no name of the glossary's, that the best
     concept is found by only because one of its curated phrasings uses it to say something
     longer ("economic buyer": Executive Business Review's "top down alignment meeting with
-    the economic buyer"): the glossary has no entry of that name, and the term is returned."""
+    the economic buyer") while its labels and definitions are far from it (under OWN_WORDS):
+    the glossary has no entry of that name, and the term is returned."""
     if not hits or hits[0].signals.get("label") or _ASKING_WORD.match(question):
         return None
     words = content_words(words_of(question))
@@ -288,6 +294,8 @@ def named_in_a_phrasing(question: str, index: SearchIndex, hits: Sequence[Hit]) 
     term = question.strip(" ?!.")
     if index.is_a_name(term) or index.ends_with_a_name_of(term, hits[0].concept_id):
         return None  # a name, or a kind of the concept ("customer churn" of Churn)
+    if index.own_words_cosine(question, hits[0].concept_id) >= OWN_WORDS:
+        return None  # the concept's own words say it too ("seat reductions": Contraction)
     return term
 
 

@@ -129,6 +129,20 @@ class DenseRetriever(Retriever):
                 self._grid[concept, filled[concept]] = vid
                 filled[concept] += 1
 
+    def closest(self, query: Query, concept: int, skip: str = "") -> float:
+        """The query's best cosine with one concept's views, leaving out those of kind
+        `skip` ("phrasing": how close the glossary's own words come)."""
+        rows = [i for i in np.flatnonzero(self._owner == concept).tolist()]
+        rows = [i for i in rows if self.views[i].kind != skip]
+        if not rows:
+            return 0.0
+        vectors = (
+            self._matrix[rows]
+            if self._matrix is not None
+            else np.stack([self.index.reconstruct(i) for i in rows])
+        )
+        return float((vectors @ self.query_vector(query)[0]).max())
+
     @property
     def kind(self) -> str:
         return "hnsw" if "HNSW" in type(self.index).__name__ else "flat"

@@ -322,6 +322,14 @@ class SearchIndex:
         shortened included (see `LabelMatcher.names`)."""
         return self.labels.names(self.prepare(query))
 
+    def own_words_cosine(self, query: str, concept_id: str) -> float:
+        """How close the query comes to the concept's labels and definitions, its curated
+        phrasings left out (the query vector is the one search just encoded)."""
+        position = self._position.get(concept_id)
+        if position is None:
+            return 0.0
+        return self.views.closest(self.prepare(query), position, skip="phrasing")
+
     def ends_with_a_name_of(self, text: str, concept_id: str) -> bool:
         """Whether `text` ends with one of the concept's names ("customer churn": Churn)."""
         position = self._position.get(concept_id)
