@@ -196,7 +196,8 @@ def split_combined(term: str) -> list[str]:
 _LISTED_NAMES = re.compile(r"\s*,\s*(?:(?:or|and)\s+)?|\s+(?:or|and)\s+", re.IGNORECASE)
 _ALSO_CALLED = re.compile(
     r"^(?:also\s+(?:called|known\s+as|referred\s+to\s+as)|aka|a\.k\.a\.?|or|sometimes(?:\s+called)?|"
-    r"(?:formerly|previously|former\s+name)(?:\s+(?:called|known\s+as|named))?|short\s+for|"
+    r"formerly(?:\s+(?:called|known\s+as|named))?|previously\s+(?:called|known\s+as|named)|"
+    r"former\s+name|short\s+for|"
     r"abbreviated(?:\s+as)?|abbr\.?)\s*:?\s+(?P<names>.+)$",
     re.IGNORECASE,
 )

@@ -560,3 +560,10 @@ def test_fields_described_in_sentences_are_terms_not_facets() -> None:
 def test_noise_under_a_heading_is_dropped_once() -> None:
     result = read_text("# G\n\n## Churn\n<!-- note -->\nCustomers who leave.\n")
     assert [d.reason for d in result.dropped].count("HTML comment") == 1
+
+
+def test_previously_without_a_naming_word_is_a_note() -> None:
+    from ingest.terms import parse_term
+
+    parsed = parse_term("Health Score (previously weighted by usage)")
+    assert (parsed.aliases, parsed.note) == ((), "previously weighted by usage")
