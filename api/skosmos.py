@@ -142,7 +142,7 @@ class Vocabulary:
         found: dict[str, Resource] = {}
         for node in sorted(set(g.subjects(RDF.type, SKOS.Concept)), key=str):
             uri = str(node)
-            pref = _label(g, node)
+            pref, lang = _pref(g, node)
             found[uri] = Resource(
                 uri=uri,
                 localname=self.localname(uri),
@@ -150,7 +150,7 @@ class Vocabulary:
                 pref=pref,
                 alt=_labels(g, node, SKOS.altLabel),
                 prefs=tuple(x for x in _labels(g, node, SKOS.prefLabel) if x != pref),
-                lang=_label_language(g, node),
+                lang=lang,
                 hidden=_labels(g, node, SKOS.hiddenLabel),
                 broader=_uris(g, node, SKOS.broader),
                 narrower=_uris(g, node, SKOS.narrower),
@@ -397,20 +397,18 @@ def _order(r: Resource) -> tuple[str, str]:
 
 
 def _label(g: Graph, node: Node) -> str:
+    return _pref(g, node)[0]
+
+
+def _pref(g: Graph, node: Node) -> tuple[str, str]:
+    """The preferred label Skosmos answers with (English first) and its language."""
     labels = sorted(
         g.objects(node, SKOS.prefLabel),
         key=lambda x: (getattr(x, "language", None) != LANG, str(x)),
     )
-    return str(labels[0]) if labels else str(node)
-
-
-def _label_language(g: Graph, node: Node) -> str:
-    """The language of the preferred label `_label` gives."""
-    labels = sorted(
-        g.objects(node, SKOS.prefLabel),
-        key=lambda x: (getattr(x, "language", None) != LANG, str(x)),
-    )
-    return (getattr(labels[0], "language", None) or LANG) if labels else LANG
+    if not labels:
+        return str(node), LANG
+    return str(labels[0]), getattr(labels[0], "language", None) or LANG
 
 
 def _labels(g: Graph, node: Node, pred: URIRef) -> tuple[str, ...]:

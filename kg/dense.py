@@ -132,8 +132,12 @@ class DenseRetriever(Retriever):
     def closest(self, query: Query, concept: int, skip: str = "") -> float:
         """The query's best cosine with one concept's views, leaving out those of kind
         `skip` ("phrasing": how close the glossary's own words come)."""
-        rows = [i for i in np.flatnonzero(self._owner == concept).tolist()]
-        rows = [i for i in rows if self.views[i].kind != skip]
+        owned = (  # the exact index keeps each concept's views in a row of `_grid`
+            self._grid[concept][self._grid[concept] >= 0]
+            if self._matrix is not None
+            else np.flatnonzero(self._owner == concept)
+        )
+        rows = [i for i in owned.tolist() if self.views[i].kind != skip]
         if not rows:
             return 0.0
         vectors = (

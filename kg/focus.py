@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ingest.concept import Concept, Definition
 from ingest.normalize import fold
-from kg.retrieval import content_words, stem, words_of
+from kg.retrieval import content_words, is_verb_form, stem, words_of
 
 # yes/no, why, when, who and how-often or how-many questions; "is there a term for ..."
 # looks for a name instead, and "when a client ..." without a verb after "when" describes
@@ -194,12 +194,9 @@ def _sentences(text: str) -> list[str]:
     return [p for p in parts if len(p.split()) >= MIN_SENTENCE_WORDS]
 
 
-_VERB_FORM = re.compile(r"(?:ed|ing|i[sz]es?|i[sz]ed)$")
-
-
 def _verbal(text: str) -> frozenset[str]:
     """The words of `text` written as verb forms ("recognized", "segmenting"), stemmed."""
-    return frozenset(stem(w) for w in fold(text).split() if _VERB_FORM.search(w))
+    return frozenset(stem(w) for w in fold(text).split() if is_verb_form(w))
 
 
 def _holds(words: set[str], word: str, verbal: frozenset[str]) -> bool:

@@ -19,6 +19,7 @@ from kg.retrieval import (
     Retriever,
     Scored,
     content_words,
+    is_verb_form,
     read_json,
     words_of,
     write_json,
@@ -27,7 +28,6 @@ from kg.retrieval import (
 # prepositions after which an acronym qualifies the subject rather than being it
 _QUALIFYING = frozenset("by for of with from at on in to per".split())
 ROOT = 7  # "recogniz(ed)" and "recognition", "segment(ed)" and "segmentation": one word
-_VERB_FORM = re.compile(r"(?:ed|ing|i[sz]es?|i[sz]ed)$")
 _DETERMINERS = frozenset("a an the our my your their its his her this that each every".split())
 
 
@@ -284,7 +284,7 @@ class LabelMatcher(Retriever):
                 for e in self._by_root.get(_roots(window), ()):
                     label = self.entries[e].words
                     if all(
-                        w == x or (k < len(raw) and _VERB_FORM.search(raw[k]) is not None)
+                        w == x or (k < len(raw) and is_verb_form(raw[k]))
                         for k, w, x in zip(range(i, j), window, label, strict=True)
                     ):
                         found.add(e)

@@ -134,6 +134,15 @@ def stem(word: str) -> str:
     return word
 
 
+_VERB_FORM = re.compile(r"(?:ed|ing|i[sz]es?|i[sz]ed)$")
+
+
+def is_verb_form(word: str) -> bool:
+    """Whether a word as written (not stemmed) is a verb form: "recognized", "segmenting",
+    "prioritises"; another form of its word ("recognition") may then be meant."""
+    return _VERB_FORM.search(word) is not None
+
+
 def words_of(text: str) -> list[str]:
     """Folded, stemmed words, stop words kept (labels like "Cost of Goods Sold" need them)."""
     return [stem(w) for w in fold(text).split()]
