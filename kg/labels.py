@@ -29,6 +29,9 @@ from kg.retrieval import (
 _QUALIFYING = frozenset("by for of with from at on in to per".split())
 ROOT = 7  # "recogniz(ed)" and "recognition", "segment(ed)" and "segmentation": one word
 _DETERMINERS = frozenset("a an the our my your their its his her this that each every".split())
+# prepositions that place a question's subject in a context ("champion in customer success",
+# "health score for enterprise accounts"): a name after one only says where the subject is
+_PLACING = frozenset("in for at within across inside during among".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,8 @@ class LabelMatcher(Retriever):
         words = query.words
         content = content_words(words)
         contained = self._contained(words)
+        spans = {i: _span(self.entries[i].words, words) for i in contained}
+        subject = _subject_end(words, list(spans.values()))
         raw = tuple(fold(query.text).split())
         variants = [i for i in self._variants(words, raw) if i not in contained]
         for i in [*contained, *variants]:
@@ -169,6 +174,12 @@ class LabelMatcher(Retriever):
             named = self.name_words(e.concept)
             by_names = sum(1 for w in content if w in named)
             coverage = min(1.0, len(label_content) / max(1, len(content)))
+            span = spans.get(i)
+            if subject is not None and span is not None and span[1] <= subject:
+                # the subject's name, before the context placing it: it covers the subject
+                # (never "exact": the context is still part of the question)
+                asked = content_words(words[:subject]) or list(words[:subject])
+                coverage = max(coverage, min(0.9, len(label_content) / max(1, len(asked))))
             if by_names > len(label_content):  # never "exact": "retention and NRR" is not NRR
                 coverage = max(coverage, min(0.9, by_names / max(1, len(content))))
             # an acronym written as one ("the board wants our GRR") names its concept however
@@ -482,3 +493,28 @@ def _roots(words: Sequence[str]) -> str:
 
 def _entry_key(label: str) -> str:
     return label_key(label, singular_last=False)
+
+
+def _span(label: Sequence[str], words: Sequence[str]) -> tuple[int, int] | None:
+    """Where a label's words first stand together in the query's words, or None (a label
+    matched through its words written as one, "health score" as "healthscore")."""
+    n = len(label)
+    for start in range(len(words) - n + 1):
+        if tuple(words[start : start + n]) == tuple(label):
+            return start, start + n
+    return None
+
+
+def _subject_end(words: Sequence[str], spans: Sequence[tuple[int, int] | None]) -> int | None:
+    """Where the question's subject ends, if a placing preposition follows a name in it
+    ("champion | in customer success"); a preposition inside a name ("Revenue at Risk") places
+    nothing, and without a name before the preposition nothing is known of the subject."""
+    for at, word in enumerate(words):
+        if word not in _PLACING or not content_words(words[:at]):
+            continue
+        if any(s is not None and s[0] < at < s[1] for s in spans):
+            continue
+        if any(s is not None and s[1] <= at for s in spans):
+            return at
+        return None
+    return None

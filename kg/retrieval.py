@@ -33,12 +33,13 @@ STOPWORDS = frozenset(
     "why do does did can could would should will shall has have had was were about all any "
     "some such than then there so not no into up out over per each every just also very".split()
 )
+_WHAT = r"(?:what|waht|wht|whta|wat)"  # as typed in a hurry
 _BOILERPLATE_HEAD = re.compile(
     r"^\s*(?:please\s+)?(?:"
     # before "what do ...", which would leave "you call it when ..."
-    r"(?:what|how)\s+(?:do|would|should)\s+(?:you|we|they|people|i)\s+call\s+(?:it\s+)?(?:when\s+)?"
-    r"|(?:what|which)\s+(?:is|are|does|do)\s+(?:an?\s+|the\s+)?(?:(?:term|word|name)\s+for\s+)?"
-    r"|what['’]?s\s+(?:an?\s+|the\s+)?(?:(?:term|word|name|phrase)\s+for\s+)?"
+    rf"(?:{_WHAT}|how)\s+(?:do|would|should)\s+(?:you|we|they|people|i)\s+call\s+(?:it\s+)?(?:when\s+)?"
+    rf"|(?:{_WHAT}|which)\s+(?:is|are|does|do)\s+(?:an?\s+|the\s+)?(?:(?:term|word|name)\s+for\s+)?"
+    rf"|{_WHAT}['’]?s\s+(?:an?\s+|the\s+)?(?:(?:term|word|name|phrase)\s+for\s+)?"
     r"|(?:is|are)\s+there\s+(?:an?\s+|any\s+|the\s+)?(?:(?:term|word|name|phrase)\s+for\s+)?"
     r"|(?:can\s+you\s+)?(?:define|explain|describe)\s+"
     r"|(?:the\s+)?(?:definition|meaning)\s+of\s+"
@@ -47,7 +48,9 @@ _BOILERPLATE_HEAD = re.compile(
     re.IGNORECASE,
 )
 _BOILERPLATE_TAIL = re.compile(
-    r"\s*(?:\s(?:stand|stands)\s+for|\s(?:mean|means))?\s*[?!.]*\s*$", re.IGNORECASE
+    r"\s*(?:\s(?:stand|stands)\s+for|\s(?:mean|means)"
+    r"|\s(?:meaning|definition|defined|full\s+form|abbreviation))?\s*[?!.]*\s*$",
+    re.IGNORECASE,
 )
 
 

@@ -82,6 +82,9 @@ def test_acronym_hit_ranks_first(index: SearchIndex) -> None:
     ("query", "expected"),
     [
         ("what does CES stand for?", "customer-effort-score"),
+        # "meaning" asks about the acronym, and is no word of another concept's text
+        ("mrr meaning", "monthly-recurring-revenue"),
+        ("csm meaning", "customer-success-manager"),
         ("what's our GRR", "gross-revenue-retention"),
         ("ltv", "customer-lifetime-value"),
         # the acronym is one word of three, but "score" is its expansion's too
@@ -96,6 +99,23 @@ def test_acronym_hit_ranks_first(index: SearchIndex) -> None:
     ],
 )
 def test_acronyms_in_questions(index: SearchIndex, query: str, expected: str) -> None:
+    assert top(index, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("what is a champion in customer success", "champion"),
+        ("what is churn in customer success", "churn"),
+        ("health score for enterprise accounts", "customer-health-score"),
+        ("the role of a CSM in onboarding", "customer-success-manager"),
+        # with no name before the preposition, the name after it is all there is
+        ("what do people in customer success do", "customer-success"),
+    ],
+)
+def test_a_name_after_in_or_for_places_the_subject_rather_than_being_it(
+    index: SearchIndex, query: str, expected: str
+) -> None:
     assert top(index, query) == expected
 
 
@@ -248,6 +268,11 @@ def test_stop_words_are_dropped_once_stemmed(index: SearchIndex) -> None:
         ("what's the word for customers who cancel", "customers who cancel"),
         ("is there a renewal fee", "renewal fee"),
         ("how do we keep clients", "how do we keep clients"),  # a how-to question keeps its words
+        ("mrr meaning", "mrr"),
+        ("CSM definition?", "CSM"),
+        ("nrr full form", "nrr"),
+        ("waht is nrr", "nrr"),
+        ("whats the term for customers who cancel", "customers who cancel"),
     ],
 )
 def test_question_wrappers_are_stripped(question: str, stripped: str) -> None:
