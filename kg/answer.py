@@ -104,7 +104,11 @@ _GOOD_VALUE = re.compile(
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d|\bpercent\b|%")  # a definition that gives any figure at all
-_WHICH_BETTER = re.compile(r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we))\b", re.I)
+_WHICH_BETTER = re.compile(
+    r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we)|more\s+important|"
+    r"matters?\s+more)\b",
+    re.IGNORECASE,
+)
 _NAME_ASKED = re.compile(
     r"\b(?:term|word|name|phrase)\s+for\b|\bcalled\b|\bcall\s+(?:it|this|that|them)\b"
     r"|\b(?:do|would|should)\s+(?:you|we|i|people)\s+call\b",
@@ -205,19 +209,29 @@ _COMPARE = [
         re.IGNORECASE,
     ),
     re.compile(r"^compare\s+(?P<items>.+)$", re.IGNORECASE),
+    # the choice, then the question about it: "NRR or GRR, which should we report to the
+    # board", "ARR vs MRR - which matters more"; or the question first: "which should we
+    # report, NRR or GRR"
+    re.compile(
+        r"^(?P<items>[^,;:?]+?\s(?:or|vs\.?|versus)\s[^,;:?]+?)\s*(?:[,;:?]|\s[-–—])\s*"
+        r"(?:which|what|who|how|why|should|do|does|is|are|can)\b.*$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?:which|what)\b[^,]*,\s*(?P<items>.+\s(?:or|vs\.?|versus)\s.+)$", re.I),
     re.compile(r"^(?P<items>.+?\s(?:vs\.?|versus|compared\s+(?:to|with))\s+.+)$", re.I),
 ]
-# "NRR and GRR", "upsell or cross-sell?", "what are NRR and GRR": a comparison only when every
-# part is a name in the glossary or a confident match, and the whole is not itself a name
-# ("Profit and Loss Center").
+# "NRR and GRR", "upsell or cross-sell?", "nrr/grr", "what are NRR and GRR": a comparison only
+# when every part is a name in the glossary or a confident match, and the whole is not itself
+# a name ("Profit and Loss Center").
 _LISTED = re.compile(
     r"^(?:(?:what|which)\s+(?:is|are)\s+|what['’]s\s+|define\s+|explain\s+|describe\s+|"
-    r"tell\s+me\s+about\s+)?(?P<items>.+?(?:\s(?:and|or|&)\s|,\s*).+)$",
+    r"tell\s+me\s+about\s+)?(?P<items>.+?(?:\s(?:and|or|&)\s|,\s*|\s*[/+]\s*|(?<=\w):(?=\w)).+)$",
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(
     r"\s*,?\s+and\s+what(?:\s+(?:is|are)|['’]s)\s+(?:an?\s+|the\s+)?"  # "X and what is a Y"
-    r"|\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&|vs\.?|versus|with|to|compared\s+(?:to|with))\s+",
+    r"|\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&|vs\.?|versus|with|to|compared\s+(?:to|with))\s+"
+    r"|\s+and/or\s+|\s*[/+]\s*|(?<=\w):(?=\w)",  # "NPS + CSAT", "nrr/grr", "LTV:CAC"
     re.IGNORECASE,
 )
 
@@ -385,7 +399,7 @@ def ask(
     writer = _Writer(titles or {})
     found = _comparison(text, index)
     if isinstance(found, _Comparison):
-        return _compare(text, found, concepts_by_id, related, writer, index.named)
+        return _compare(text, found, concepts_by_id, related, writer, index)
     if opposite := _OPPOSITE.match(text.strip().rstrip("?!. ")):
         return _opposite(text, opposite["x"], index, concepts_by_id, related, writer)
     hits, conf, unnamed = judge(found or text, index)
@@ -749,6 +763,8 @@ class _Side:
     hit: Hit
     names: list[str]
     confidence: float
+    loose: list[str] = field(default_factory=list)  # parts only search tied to it
+    unnamed: dict[str, str] = field(default_factory=dict)  # part: a term with no entry
 
 
 def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
@@ -884,8 +900,33 @@ def _sides(found: _Comparison, concepts_by_id: Mapping[str, Concept]) -> list[_S
         if rank is None:
             continue
         hit = hits[rank]
-        sides.append(_Side(concepts_by_id[hit.concept_id], hit, [part], confidence(hits[rank:])))
+        loose = [] if rank == 0 and _names(hits) else [part]
+        concept = concepts_by_id[hit.concept_id]
+        sides.append(_Side(concept, hit, [part], confidence(hits[rank:]), loose))
     return sides
+
+
+def _judge_parts(sides: Sequence[_Side], index: SearchIndex) -> None:
+    """A part that is no name of its concept and no kind of it ("customer support" beside
+    Customer Success, put with Account Team) is a term the glossary has no entry for: its
+    side is then at most UNNAMED sure, as a question asking for its definition would be."""
+    for side in sides:
+        for part in side.loose:
+            if (term := unnamed_term(f"what is {part}", index, side.concept.id)) is not None:
+                side.unnamed[part] = term
+                side.confidence = min(side.confidence, UNNAMED)
+
+
+def _say_loose(side: _Side, writer: _Writer) -> None:
+    """Say of each part search alone tied to the side's concept that it is no name of it."""
+    label = side.concept.pref_label
+    for part in side.loose:
+        if part in side.unnamed:
+            writer.say(
+                f"The glossary has no entry named {side.unnamed[part]!r}; the closest is {label}."
+            )
+        elif fold(part) != fold(label):
+            writer.say(f"The glossary has no separate entry for {part!r}; {label} covers it.")
 
 
 def _compare(
@@ -894,9 +935,10 @@ def _compare(
     concepts_by_id: Mapping[str, Concept],
     related: Related | None,
     writer: _Writer,
-    named: Callable[[str], list[str]] = lambda _: [],
+    index: SearchIndex,
 ) -> dict[str, Any]:
     sides = _sides(found, concepts_by_id)
+    _judge_parts(sides, index)
     conf = round(min(s.confidence for s in sides), 3)
     if conf < LOST:
         weakest = min(sides, key=lambda s: s.confidence)
@@ -916,6 +958,8 @@ def _compare(
             f"I am not sure these are the concepts you mean (confidence {conf:.2f}): "
             f"the closest are {_join(labels)}."
         )
+    for side in sides:
+        _say_loose(side, writer)
     if found.more:
         writer.say(f"I compare at most {MAX_COMPARED} concepts at a time; the question names more.")
     for side in sides:  # a part still holding "and", "vs" ... that is no name hid a concept
@@ -923,13 +967,13 @@ def _compare(
         if _SEPARATORS.search(part) and side.hit.signals.get("label", 0.0) < 1.0 and not found.more:
             writer.say(f"I read {part!r} as one concept, {side.concept.pref_label}.")
     for side in sides:
-        if len(side.names) > 1:
+        if len(names := [n for n in side.names if n not in side.loose]) > 1:
             writer.say(
-                f"{_join(side.names)} are names for the same concept, {side.concept.pref_label}.",
-                _alias_refs(side.concept, side.names, writer),
+                f"{_join(names)} are names for the same concept, {side.concept.pref_label}.",
+                _alias_refs(side.concept, names, writer),
             )
     for side in sides:  # "backlog" of sales and of support: say which one is compared
-        if len(meant := named(side.names[0])) > 1:
+        if len(meant := index.named(side.names[0])) > 1:
             whose = ", ".join(writer.name(s) for s in side.concept.sources)
             writer.say(
                 f"In this glossary {side.names[0]!r} names {len(meant)} concepts; this compares "
@@ -969,11 +1013,14 @@ def _same(
     """Every part names one concept ("NRR vs NDR"): say so, then describe it; a name typed
     twice ("churn vs churn") is simply a question about it."""
     concept = side.concept
-    if len(side.names) > 1:
+    if side.unnamed and conf >= LOST:
+        writer.say(f"I am not sure (confidence {conf:.2f}).")
+    _say_loose(side, writer)
+    if len(names := [n for n in side.names if n not in side.loose]) > 1:
         writer.say(
-            f"{_join(side.names)} are names for the same concept, {concept.pref_label}; "
+            f"{_join(names)} are names for the same concept, {concept.pref_label}; "
             "the glossary does not tell them apart.",
-            _alias_refs(concept, side.names, writer),
+            _alias_refs(concept, names, writer),
         )
     _describe(concept, writer)
     shown = [_brief(concept, side.hit, "answer")]

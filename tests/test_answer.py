@@ -72,6 +72,19 @@ def test_other_sources_definitions_where_they_differ(index: SearchIndex, by_id) 
         ("what are NRR and GRR", {"net-revenue-retention", "gross-revenue-retention"}),
         ("how does ARR relate to MRR", {"annual-recurring-revenue", "monthly-recurring-revenue"}),
         ("what is the relationship between churn and retention", {"churn", "customer-retention"}),
+        # written the way dashboards write them
+        ("nrr/grr", {"net-revenue-retention", "gross-revenue-retention"}),
+        ("NPS + CSAT", {"net-promoter-score", "customer-satisfaction"}),
+        ("LTV:CAC ratio", {"customer-lifetime-value", "customer-acquisition-cost"}),
+        # the choice, and a question about it
+        (
+            "NRR or GRR, which one should I report to the board",
+            {"net-revenue-retention", "gross-revenue-retention"},
+        ),
+        (
+            "which should we report, ARR or MRR",
+            {"annual-recurring-revenue", "monthly-recurring-revenue"},
+        ),
     ],
 )
 def test_difference_questions_answer_both(
@@ -699,3 +712,29 @@ def test_a_comparison_naming_a_split_name_says_which_is_compared(tmp_path: Path,
     glossary = Glossary.build(read_paths([tmp_path])[0], Curation([split]), encoder=encoder)
     answer = glossary.ask("backlog vs pipeline")["answer"]
     assert "In this glossary 'backlog' names 2 concepts; this compares the one from " in answer
+
+
+def test_a_compared_term_the_glossary_has_no_entry_for_is_said_so(
+    index: SearchIndex, by_id
+) -> None:
+    """'customer support' is no name here: the answer says so, and is not sure, rather than
+    comparing Customer Success with whatever search put next to it as if asked."""
+    result = ask("customer success vs customer support", index, by_id)
+    assert "no entry named 'customer support'" in result["answer"]
+    assert result["confidence"] <= UNNAMED
+
+
+def test_a_term_search_ties_to_a_concept_is_not_called_its_name(index: SearchIndex, by_id) -> None:
+    """Only the glossary's own names are 'names for the same concept'."""
+    result = ask("is revenue churn the same as churn", index, by_id)
+    assert "names for the same concept" not in result["answer"]
+    assert "no separate entry for 'revenue churn'; Churn covers it" in result["answer"]
+    result = ask("is attrition the same as churn", index, by_id)
+    assert "names for the same concept" not in result["answer"]
+    assert "no entry named 'attrition'" in result["answer"]
+    assert result["confidence"] <= UNNAMED
+
+
+def test_which_is_better_is_said_not_to_be_answered(index: SearchIndex, by_id) -> None:
+    result = ask("ARR vs MRR - which matters more", index, by_id)
+    assert "does not say which is better" in result["answer"]
