@@ -146,7 +146,8 @@ _BARE_ACRONYM = re.compile(r"^\s*(?P<x>[A-Z][A-Z0-9&]{1,5}s?|\w)\s*[?!.]*\s*$")
 # rate formula", "what's a QBR meeting for").
 _EDGES = re.compile(
     r"^(?:(?:good|healthy|typical|average|normal|ideal|bad|great|strong|realistic)\s+)+"
-    r"|(?:\s+(?:for|about|of|with|to|in|on|formula|equation|definition|meaning|example))+$",
+    r"|(?:\s+(?:for|about|of|with|to|in|on|formula|equation|definition|meaning|example|used|"
+    r"meant|needed|useful|good))+$",
     re.IGNORECASE,
 )
 # a preposition that places a name in a context ("call to action in gainsight")

@@ -256,6 +256,7 @@ def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
         "what's a good NPS score",  # a judgement, then a name
         "what is a call to action in gainsight",  # a name, then where
         "whats a QBR for",  # a name, then a dangling preposition
+        "what is the happiness index used for",  # a name, then what it is for
         "how is a customer health score calculated",  # "a" is no term, "customer health score" is
     ],
 )

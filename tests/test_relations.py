@@ -25,9 +25,11 @@ from kg.relations import (
 )
 from tests.conftest import SHARED
 
-# At most this many seed concepts have no link at all. Today 6 of 119: undefined headings
-# such as "Customer Stickiness" or "Pain Points" that no text connects to anything.
-MAX_ISOLATED = 8
+# At most this many seed concepts have no link at all. Today 9 of 119: undefined headings
+# such as "Customer Stickiness" or "Pain Points" that no text connects to anything, and three
+# whose nearest definition reads only faintly alike (Autorenew, Attach Rate, Case Study): no
+# link is better than a wrong one.
+MAX_ISOLATED = 9
 
 
 @pytest.fixture(scope="module")
