@@ -147,7 +147,7 @@ _BARE_ACRONYM = re.compile(r"^\s*(?P<x>[A-Z][A-Z0-9&]{1,5}s?|\w)\s*[?!.]*\s*$")
 _EDGES = re.compile(
     r"^(?:(?:good|healthy|typical|average|normal|ideal|bad|great|strong|realistic)\s+)+"
     r"|(?:\s+(?:for|about|of|with|to|in|on|formula|equation|definition|meaning|example|used|"
-    r"meant|needed|useful|good))+$",
+    r"meant|needed|useful|good|differences?|comparison))+$",
     re.IGNORECASE,
 )
 # a preposition that places a name in a context ("call to action in gainsight")
@@ -830,7 +830,7 @@ def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | No
     searched: dict[str, list[Hit]] = {}
     best: tuple[bool, float, int, _Comparison] | None = None
     for split in _shared_heads(splits, index):
-        parts = [strip_boilerplate(p.strip(" ,;:")) for p in split]
+        parts = [_part(p) for p in split]
         if not all(0 < len(content_words(words_of(p))) <= MAX_PART_WORDS for p in parts):
             continue
         hits = []
@@ -856,6 +856,13 @@ def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | No
         for p, h in zip(found.parts, found.hits, strict=True)
     )
     return found
+
+
+def _part(text: str) -> str:
+    """A compared part as searched: without question words, or words at its edges that are
+    not part of the name ("ARR difference", "a good NPS")."""
+    part = _ARTICLE.sub("", strip_boilerplate(text.strip(" ,;:")))
+    return _EDGES.sub("", part).strip(" ,;:") or part
 
 
 def _shared_heads(splits: list[list[str]], index: SearchIndex) -> list[list[str]]:

@@ -76,6 +76,7 @@ def test_other_sources_definitions_where_they_differ(index: SearchIndex, by_id) 
         ("nrr/grr", {"net-revenue-retention", "gross-revenue-retention"}),
         ("NPS + CSAT", {"net-promoter-score", "customer-satisfaction"}),
         ("LTV:CAC ratio", {"customer-lifetime-value", "customer-acquisition-cost"}),
+        ("MRR and ARR difference", {"monthly-recurring-revenue", "annual-recurring-revenue"}),
         # the choice, and a question about it
         (
             "NRR or GRR, which one should I report to the board",
