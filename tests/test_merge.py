@@ -440,3 +440,54 @@ def test_two_vocabularies_sharing_a_namespace_still_merge_by_label(tmp_path) -> 
     )
     result = merge([e for s in read_paths([tmp_path])[0] for e in s.entries], Curation())
     assert [c.pref_label for c in result.concepts] == ["Churn"]  # another team's, same name
+
+
+def _unlike_notes(result) -> list[str]:  # type: ignore[no-untyped-def]
+    return [n for n in result.notes if "unlike" in n]
+
+
+def test_the_seeds_merge_without_an_unlike_warning(seed_sources, encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [e for s in seed_sources for e in s.entries]
+    assert _unlike_notes(merge(entries, Curation(), embed=encoder.encode)) == []
+
+
+def test_a_definition_near_one_of_the_concepts_others_is_not_reported(
+    seed_sources,
+    encoder,  # type: ignore[no-untyped-def]
+) -> None:
+    # nearest the docs-glossary definition (0.36), below 0.30 against pdf- and web-glossary's:
+    # a synonym is judged by the definition it reads most like, not by its farthest
+    health = _entry(
+        "Customer Health Score",
+        "A composite score (0-100) combining usage, support tickets and NPS.",
+        "chs",
+        2,
+    )
+    entries = [e for s in seed_sources for e in s.entries] + [health]
+    result = merge(entries, Curation(), embed=encoder.encode)
+    assert _unlike_notes(result) == []
+    by_label = {label: c for c in result.concepts for label in c.labels}
+    assert "chs" in by_label["Customer Health Score"].sources
+
+
+def test_a_definition_unlike_all_the_concepts_others_is_reported_once(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry("Backlog", BACKLOGS[0][1], "sales", 3),
+        _entry("Backlog", "Contracted revenue not yet recognised as revenue.", "finance", 3),
+        _entry("Backlog", BACKLOGS[1][1], "support", 3),
+    ]
+    [note] = _unlike_notes(merge(entries, Curation(), embed=encoder.encode))
+    assert note.startswith("'Backlog': support defines it unlike all 2 other definitions")
+    assert note.endswith('[[split]] labels = ["Backlog", "Backlog"], sources = ["support", ""]')
+
+
+def test_a_split_side_of_any_source_leaves_the_entry_another_side_names(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry("Backlog", BACKLOGS[0][1], "sales", 3),
+        _entry("Backlog", "Contracted revenue not yet recognised as revenue.", "finance", 3),
+        _entry("Backlog", BACKLOGS[1][1], "support", 3),
+    ]
+    split = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("support", ""))
+    result = merge(entries, Curation([split]), embed=encoder.encode)
+    assert sorted(c.sources for c in result.concepts) == [["finance", "sales"], ["support"]]
+    assert not [n for n in result.notes if "[[split]]" in n]
