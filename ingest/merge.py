@@ -39,6 +39,13 @@ SAME_THING = 0.80
 # apart (a "Customer Health Score" of usage, tickets and NPS reads 0.28 against two seed
 # definitions and 0.36 against a third), and a synonym is known by the one it reads like.
 UNLIKE = 0.30
+# A name shared only with entries that define nothing ("Onboarding: See User Onboarding") says
+# no more than that the pointing source uses it for its concept; a definition that joins by
+# it must read like the concept's own, the agreement of one concept's definitions in the
+# seeds (their nearest 0.37-0.95; the two seed definitions joined this way, 0.65 and 0.82).
+# Below it: an HR "Onboarding", a new hire's paperwork, at 0.47 against customer onboarding
+# (the same words, "the process of integrating new ..."), HR "Retention" at 0.33.
+UNLIKE_THROUGH_POINTER = 0.50
 
 
 @dataclass(slots=True)
@@ -318,7 +325,8 @@ def _unlike(
     """Definitions joined to a concept by a name shared with another source's entry that
     read unlike every other definition of the concept, so the name may mean two things
     ("Backlog": revenue under contract, or support tickets waiting): what to check, and the
-    [[split]] that would keep them apart. One batch of encoding."""
+    [[split]] that would keep them apart. A name shared only with entries that define
+    nothing asks for more agreement (see UNLIKE_THROUGH_POINTER). One batch of encoding."""
     named = _Components(len(units))  # units joined by shared names, one to the next
     for link in accepted:
         if link.kind == "label":
@@ -352,7 +360,8 @@ def _unlike(
     for unit, partners, others in asked:
         score, nearest = max(((agree(unit, o), o) for o in others), key=lambda x: x[0])
         pair = frozenset((unit.index, nearest.index))
-        if score >= UNLIKE or pair in said:
+        pointers = not any(_compared(p) for p in partners)
+        if score >= (UNLIKE_THROUGH_POINTER if pointers else UNLIKE) or pair in said:
             continue
         said.add(pair)
         sa = unit.entry.source
@@ -364,6 +373,11 @@ def _unlike(
             head = (
                 f"{sa} defines it unlike all {len(others)} other definitions of the concept "
                 f"(the nearest, {_where(nearest.entry)}, at {score:.2f})"
+            )
+        if pointers:
+            through = ", ".join(_where(p.entry) for p in partners)
+            head += (
+                f", joined only through {through}, which define{'s' * (len(partners) == 1)} nothing"
             )
         label = partners[0].term if other else unit.term
         notes.append(
@@ -383,11 +397,10 @@ def _compared(unit: ev.Unit) -> bool:
 
 def _partner(unit: ev.Unit, other: ev.Unit) -> bool:
     """Whether a unit sharing a name with `unit` makes it worth comparing: another source's
-    entry defined in the same language (to an English model two languages read unlike)."""
-    return bool(
-        other.entry.source != unit.entry.source
-        and _compared(other)
-        and other.entry.language == unit.entry.language
+    entry, defined in the same language (to an English model two languages read unlike) or
+    defining nothing (a "See X" entry: the name alone joined them)."""
+    return other.entry.source != unit.entry.source and (
+        not other.definition or other.entry.language == unit.entry.language
     )
 
 

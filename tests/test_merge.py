@@ -491,3 +491,49 @@ def test_a_split_side_of_any_source_leaves_the_entry_another_side_names(encoder)
     result = merge(entries, Curation([split]), embed=encoder.encode)
     assert sorted(c.sources for c in result.concepts) == [["finance", "sales"], ["support"]]
     assert not [n for n in result.notes if "[[split]]" in n]
+
+
+HR = (
+    "Onboarding: The process of integrating a new hire: paperwork, laptop, training.\n"
+    "Retention: Keeping employees from leaving the company; measured as the share of staff "
+    "still employed after a year.\n"
+)
+
+
+def test_a_homonym_joined_through_a_see_reference_is_reported_and_can_be_split(
+    tmp_path,
+    seed_sources,
+    encoder,  # type: ignore[no-untyped-def]
+) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "hr.txt").write_text(HR)
+    seeds = [e for s in seed_sources for e in s.entries]
+    hr = [e for s in read_paths([tmp_path / "hr.txt"])[0] for e in s.entries]
+    result = merge(seeds + hr, Curation(), embed=encoder.encode)
+    notes = _unlike_notes(result)
+    assert len(notes) == 2, notes
+    onboarding = next(n for n in notes if n.startswith("'Onboarding': hr defines it unlike"))
+    assert "only through web-glossary:161" in onboarding
+    assert onboarding.endswith(
+        '[[split]] labels = ["Onboarding", "Onboarding"], sources = ["hr", "web-glossary"]'
+    )
+    assert any(
+        n.startswith("'Retention': hr and web-glossary define it unlike each other")
+        and n.endswith('sources = ["hr", "web-glossary"]')
+        for n in notes
+    )
+    splits = [
+        Decision("split", i, (name, name), "", sources=("hr", "web-glossary"))
+        for i, name in enumerate(("Onboarding", "Retention"), start=1)
+    ]
+    result = merge(seeds + hr, Curation(splits), embed=encoder.encode)
+    assert _unlike_notes(result) == []
+    by_label = {c.pref_label: c for c in result.concepts if c.sources != ["hr"]}
+    assert "Onboarding" in by_label["Customer Onboarding"].labels
+    assert "hr" not in by_label["Customer Onboarding"].sources
+    assert "Retention" in by_label["Customer Retention"].labels
+    assert sorted(c.pref_label for c in result.concepts if c.sources == ["hr"]) == [
+        "Onboarding",
+        "Retention",
+    ]
