@@ -202,7 +202,7 @@ def _tag_constraints(
                 u
                 for u in units
                 if any(ev.name_key(n) == ev.name_key(label) for n in u.names)
-                and (not source or u.entry.source == source)
+                and (not source or _is_from(u.entry, source))
             ]
             for label, source in zip(decision.labels, sources, strict=True)
         ]
@@ -230,6 +230,20 @@ def _tag_constraints(
             )
             for u in units:
                 parts.tags[u.index] = {t for t in parts.tags[u.index] if t[:2] != mine}
+
+
+def _is_from(entry: Entry, source: str) -> bool:
+    """Whether a [[split]] side's source names the entry: a source id, or an entry in it by
+    a line it spans ("sales:12", as `kg entries` and `kg explain` print it)."""
+    if entry.source == source:
+        return True
+    name, _, line = source.rpartition(":")
+    return bool(
+        name == entry.source
+        and line.isdigit()
+        and entry.lines
+        and entry.lines[0] <= int(line) <= entry.lines[1]
+    )
 
 
 def _spelt_out(
@@ -322,7 +336,7 @@ def _unlike(
     accepted: Sequence[ev.Link],
     embed: ev.Embed | None,
 ) -> list[str]:
-    """Definitions joined to a concept by a name shared with another source's entry that
+    """Definitions joined to a concept by a name shared with another entry that
     read unlike every other definition of the concept, so the name may mean two things
     ("Backlog": revenue under contract, or support tickets waiting): what to check, and the
     [[split]] that would keep them apart. A name shared only with entries that define
@@ -364,11 +378,14 @@ def _unlike(
         if score >= (UNLIKE_THROUGH_POINTER if pointers else UNLIKE) or pair in said:
             continue
         said.add(pair)
-        sa = unit.entry.source
+        sa = _side(unit, units)
         sides = {p.entry.source for p in partners}
-        other = sides.pop() if len(sides) == 1 else ""
+        if len(partners) == 1:
+            other = _side(partners[0], units)
+        else:
+            other = sides.pop() if len(sides) == 1 and unit.entry.source not in sides else ""
         if len(others) == 1:
-            head = f"{sa} and {nearest.entry.source} define it unlike each other ({score:.2f})"
+            head = f"{sa} and {_side(nearest, units)} define it unlike each other ({score:.2f})"
         else:
             head = (
                 f"{sa} defines it unlike all {len(others)} other definitions of the concept "
@@ -396,12 +413,26 @@ def _compared(unit: ev.Unit) -> bool:
 
 
 def _partner(unit: ev.Unit, other: ev.Unit) -> bool:
-    """Whether a unit sharing a name with `unit` makes it worth comparing: another source's
-    entry, defined in the same language (to an English model two languages read unlike) or
-    defining nothing (a "See X" entry: the name alone joined them)."""
-    return other.entry.source != unit.entry.source and (
+    """Whether a unit sharing a name with `unit` makes it worth comparing: another entry
+    (of any source: one CSV can hold two rows "Backlog"), defined in the same language (to
+    an English model two languages read unlike) or defining nothing (a "See X" entry: the
+    name alone joined them)."""
+    return other.entry is not unit.entry and (
         not other.definition or other.entry.language == unit.entry.language
     )
+
+
+def _side(unit: ev.Unit, units: Sequence[ev.Unit]) -> str:
+    """How a [[split]] names the unit's entry: its source, or "source:line" where the source
+    has another entry of the same name."""
+    key = ev.name_key(unit.term)
+    twice = any(
+        u.entry.source == unit.entry.source
+        and u.entry is not unit.entry
+        and any(ev.name_key(n) == key for n in u.names)
+        for u in units
+    )
+    return _where(unit.entry) if twice else unit.entry.source
 
 
 def _where(entry: Entry) -> str:

@@ -537,3 +537,30 @@ def test_a_homonym_joined_through_a_see_reference_is_reported_and_can_be_split(
         "Onboarding",
         "Retention",
     ]
+
+
+def test_one_sources_two_entries_of_one_name_defined_unlike_are_reported_and_split_by_line(
+    tmp_path,
+    encoder,  # type: ignore[no-untyped-def]
+) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "backlog.csv").write_text(
+        "Term,Definition\n"
+        "Backlog,Contracted revenue not yet recognised.\n"
+        "Backlog,Open support tickets awaiting a fix.\n"
+    )
+    entries = [e for s in read_paths([tmp_path])[0] for e in s.entries]
+    result = merge(entries, Curation(), embed=encoder.encode)
+    [note] = _unlike_notes(result)
+    assert note.startswith("'Backlog': backlog:2 and backlog:3 define it unlike each other")
+    assert note.endswith(
+        '[[split]] labels = ["Backlog", "Backlog"], sources = ["backlog:2", "backlog:3"]'
+    )
+    split = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("backlog:2", "backlog:3"))
+    result = merge(entries, Curation([split]), embed=encoder.encode)
+    assert [len(c.definitions) for c in result.concepts] == [1, 1]
+    assert _unlike_notes(result) == []
+    wrong = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("backlog:2", "backlog:9"))
+    result = merge(entries, Curation([wrong]), embed=encoder.encode)
+    assert "[[split]] 1: no entry from 'backlog:9' is named 'Backlog'" in result.notes
