@@ -468,10 +468,12 @@ def _curated_links(
 
 
 def _word_counts(entries: Sequence[Entry]) -> Counter[str]:
-    """How often each word occurs across every source: the rarer spelling is the misspelt."""
+    """How often each word occurs across every source, a plural counted as its singular
+    ("managers" attests "manager"): the rarer spelling is the misspelt."""
     counts: Counter[str] = Counter()
     for e in entries:
-        counts.update(fold(f"{e.term} {' '.join(e.aliases)} {e.definition or ''}").split())
+        text = fold(f"{e.term} {' '.join(e.aliases)} {e.definition or ''}")
+        counts.update(singular(w) for w in text.split())
     return counts
 
 
@@ -609,7 +611,8 @@ def _display(spellings: Counter[str]) -> str:
 
 def _misspelt_forms(pairs: set[tuple[str, ...]], words: Counter[str]) -> set[str]:
     """Of each pair of spellings, the one whose differing words are rarer across all
-    sources (casefolded): "Retension" is written once, "Retention" everywhere."""
+    sources (casefolded): "Retension" is written once, "Retention" everywhere. When they are
+    as common, the shorter: a dropped letter is the commonest slip ("Manger", "Renewl")."""
     hidden = set()
     for pair in pairs:
         if len(pair) != 2:
@@ -617,8 +620,9 @@ def _misspelt_forms(pairs: set[tuple[str, ...]], words: Counter[str]) -> set[str
         x, y = (fold(p) for p in pair)
         diff_x = [a for a, b in zip(x.split(), y.split(), strict=False) if a != b]
         diff_y = [b for a, b in zip(x.split(), y.split(), strict=False) if a != b]
-        use_x, use_y = sum(words[w] for w in diff_x), sum(words[w] for w in diff_y)
-        loser = pair[0] if (use_x, x) < (use_y, y) else pair[1]
+        use_x = sum(words[singular(w)] for w in diff_x)
+        use_y = sum(words[singular(w)] for w in diff_y)
+        loser = pair[0] if (use_x, len(x), x) < (use_y, len(y), y) else pair[1]
         hidden.add(loser.casefold())
     return hidden
 

@@ -564,3 +564,23 @@ def test_one_sources_two_entries_of_one_name_defined_unlike_are_reported_and_spl
     wrong = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("backlog:2", "backlog:9"))
     result = merge(entries, Curation([wrong]), embed=encoder.encode)
     assert "[[split]] 1: no entry from 'backlog:9' is named 'Backlog'" in result.notes
+
+
+def test_a_misspelling_never_becomes_the_preferred_label_or_the_id(encoder) -> None:  # type: ignore[no-untyped-def]
+    # each spelling written once, nothing else telling them apart: the one missing a letter
+    # is the misspelt; "managers" in a definition attests the spelling as well
+    for texts in (
+        ("Owns the customer after the sale.", "Responsible for customer outcomes."),
+        ("Owns the customer after the sale.", "One of the managers of an account."),
+    ):
+        for first, second in (("a", "b"), ("b", "a")):
+            entries = [
+                _entry("Customer Success Manager", texts[0], first, 2, ("CSM",)),
+                _entry("Customer Success Manger", texts[1], second, 2, ("CSM",)),
+            ]
+            [csm] = merge(entries, Curation(), embed=encoder.encode).concepts
+            assert (csm.id, csm.pref_label) == (
+                "customer-success-manager",
+                "Customer Success Manager",
+            )
+            assert csm.hidden_labels == ["Customer Success Manger"]
