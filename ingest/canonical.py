@@ -120,7 +120,7 @@ def choose_definition(
             quality -= 0.15
         if lowered.startswith(_VAGUE_OPENINGS):
             quality -= 0.15
-        if lowered.startswith(_POINTERS):
+        if is_pointer(text):
             quality -= 0.5
         scores.append((agreement + quality, -n, i))
     best = max(scores)
@@ -128,6 +128,11 @@ def choose_definition(
         f"agrees most with the other {len(pool) - 1} definitions and reads as a "
         "self-contained definition"
     )
+
+
+def is_pointer(text: str) -> bool:
+    """Whether a definition only points at another name ("Another name for NRR", "See X")."""
+    return text.lower().startswith(_POINTERS)
 
 
 def _content(text: str) -> set[str]:

@@ -4,7 +4,8 @@
     [[split]]       labels = ["A", "B"]            reason = "..."   never one concept
                     sources = ["src-a", "src-b"]   (optional) each side only from that source:
                     labels = ["Backlog", "Backlog"] with two sources keeps one name's two
-                    meanings apart
+                    meanings apart; "" takes the entries no other side names by source;
+                    "src-a:12" is the entry of src-a spanning line 12 (two rows of one file)
     [[label]]       concept = "A"  preferred = "..."  alt = [...]  hidden = [...]
     [[definition]]  concept = "A"  source = "source-id"  line = 12  (line optional)
     [[relation]]    from = "A"  to = "B"  kind = "related|broader|narrower"  reason = "..."

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from ingest import evidence as ev
-from ingest.canonical import choose_definition, choose_label, find_conflicts
+from ingest.canonical import choose_definition, choose_label, find_conflicts, is_pointer
 from ingest.concept import Concept, Definition, Joined
 from ingest.curation import Curation
 from ingest.ids import assign_ids
@@ -31,12 +31,21 @@ from ingest.terms import is_acronym
 # about 0.54 for two unrelated customer-success ones ("Customer Acquisition Cost" against
 # "Customer Advisory Council"), so only a high cosine outweighs different names.
 SAME_THING = 0.80
-# One name's definitions from two sources below this are reported as perhaps two meanings:
-# the seeds' same-name definitions agree at 0.26-0.95 (MiniLM), "Backlog" as revenue under
-# contract against "Backlog" as open support tickets at 0.25, a conversion rate against a
-# currency conversion at 0.02. The seeds' 0.26 (Revenue) is docs-glossary's entry defining
-# bookings, billings and revenue together, which is not compared; the next is 0.33.
+# A definition joined to a concept by a shared name is reported as perhaps another meaning
+# when even the concept's definition nearest it is below this: in the seeds each such
+# definition's nearest agrees at 0.37-0.95 (MiniLM), "Backlog" as revenue under contract
+# against "Backlog" as open support tickets at 0.25, a conversion rate against a currency
+# conversion at 0.02. The nearest, not every one: one concept's definitions can be far
+# apart (a "Customer Health Score" of usage, tickets and NPS reads 0.28 against two seed
+# definitions and 0.36 against a third), and a synonym is known by the one it reads like.
 UNLIKE = 0.30
+# A name shared only with entries that define nothing ("Onboarding: See User Onboarding") says
+# no more than that the pointing source uses it for its concept; a definition that joins by
+# it must read like the concept's own, the agreement of one concept's definitions in the
+# seeds (their nearest 0.37-0.95; the two seed definitions joined this way, 0.65 and 0.82).
+# Below it: an HR "Onboarding", a new hire's paperwork, at 0.47 against customer onboarding
+# (the same words, "the process of integrating new ..."), HR "Retention" at 0.33.
+UNLIKE_THROUGH_POINTER = 0.50
 
 
 @dataclass(slots=True)
@@ -122,7 +131,6 @@ def merge(
         )
     )
     accepted: list[ev.Link] = []
-    named_alike: list[tuple[ev.Unit, ev.Unit]] = []  # one name from two sources, merged
     for link in links:
         if link.kind == "label" and (listed := _listed_apart(units[link.a], units[link.b], embed)):
             result.refused.append(
@@ -141,8 +149,6 @@ def merge(
         if outcome is True:
             result.evidence[link.kind] += 1
             accepted.append(link)
-            if link.kind == "label" and _comparable(units[link.a], units[link.b]):
-                named_alike.append((units[link.a], units[link.b]))
         elif outcome is False:
             accepted.append(link)  # already together: still a reason worth showing
         else:
@@ -151,17 +157,15 @@ def merge(
                 f"{link.detail}): {_explain_clash(outcome)}"
             )
 
-    result.notes += _unlike(named_alike, embed)
     groups: dict[int, list[int]] = defaultdict(list)
     for unit in units:
         groups[parts.find(unit.index)].append(unit.index)
+    result.notes += _unlike(groups.values(), units, accepted, embed)
     reasons: dict[int, list[str]] = defaultdict(list)
     misspelt: dict[int, set[tuple[str, ...]]] = defaultdict(set)
     for link in accepted:
         for me, other in ((link.a, link.b), (link.b, link.a)):
-            entry = units[other].entry
-            where = f"{entry.source}:{entry.lines[0]}" if entry.lines else entry.source
-            reasons[me].append(f"{link.kind} with {where}: {link.detail}")
+            reasons[me].append(f"{link.kind} with {_where(units[other].entry)}: {link.detail}")
         if link.kind == "misspelling":
             misspelt[parts.find(link.a)].add(link.names)
     words = _word_counts(ordered)
@@ -192,16 +196,28 @@ def _tag_constraints(
                 namespace = re.split(r"(?<=[/#])[^/#]*$", unit.entry.uri)[0]
                 parts.tags[unit.index].add(("export", namespace, unit.entry.uri))
     for decision in curation.of("split"):
-        for side, label in enumerate(decision.labels):
-            key = ev.name_key(label)
-            source = decision.sources[side] if decision.sources else ""
-            for unit in units:
-                if any(ev.name_key(n) == key for n in unit.names) and (
-                    not source or unit.entry.source == source
-                ):
-                    parts.tags[unit.index].add(("split", str(decision.number), str(side)))
-            tag = ("split", str(decision.number), str(side))
-            if not any(tag in tags for tags in parts.tags):
+        sources = decision.sources or ("",) * len(decision.labels)
+        sides = [
+            [
+                u
+                for u in units
+                if any(ev.name_key(n) == ev.name_key(label) for n in u.names)
+                and (not source or _is_from(u.entry, source))
+            ]
+            for label, source in zip(decision.labels, sources, strict=True)
+        ]
+        # a side of any source ("") takes the entries no side names by source: ["Backlog",
+        # "Backlog"] from ["support", ""] keeps support's apart from everyone else's
+        named = {
+            u.index for side, source in zip(sides, sources, strict=True) if source for u in side
+        }
+        for side, (found, source, label) in enumerate(
+            zip(sides, sources, decision.labels, strict=True)
+        ):
+            found = [u for u in found if source or u.index not in named]
+            for unit in found:
+                parts.tags[unit.index].add(("split", str(decision.number), str(side)))
+            if not found:
                 where = f" from {source!r}" if source else ""
                 result.notes.append(f"{decision.where}: no entry{where} is named {label!r}")
         mine = ("split", str(decision.number))
@@ -214,6 +230,20 @@ def _tag_constraints(
             )
             for u in units:
                 parts.tags[u.index] = {t for t in parts.tags[u.index] if t[:2] != mine}
+
+
+def _is_from(entry: Entry, source: str) -> bool:
+    """Whether a [[split]] side's source names the entry: a source id, or an entry in it by
+    a line it spans ("sales:12", as `kg entries` and `kg explain` print it)."""
+    if entry.source == source:
+        return True
+    name, _, line = source.rpartition(":")
+    return bool(
+        name == entry.source
+        and line.isdigit()
+        and entry.lines
+        and entry.lines[0] <= int(line) <= entry.lines[1]
+    )
 
 
 def _spelt_out(
@@ -300,43 +330,113 @@ def _listed_apart(a: ev.Unit, b: ev.Unit, embed: ev.Embed | None) -> str | None:
     return f"{listed.entry.source} lists one under {under!r} and defines the other on its own"
 
 
-def _comparable(a: ev.Unit, b: ev.Unit) -> bool:
-    """Whether two units' definitions can tell if one name means two things: both defined,
-    by two sources, in one language (to an English model two languages read unlike each
-    other), neither written for several terms at once (which reads unlike any one)."""
-    return bool(
-        a.definition
-        and b.definition
-        and a.entry.source != b.entry.source
-        and a.entry.language == b.entry.language
-        and not a.shared_with
-        and not b.shared_with
+def _unlike(
+    groups: Iterable[Sequence[int]],
+    units: Sequence[ev.Unit],
+    accepted: Sequence[ev.Link],
+    embed: ev.Embed | None,
+) -> list[str]:
+    """Definitions joined to a concept by a name shared with another entry that
+    read unlike every other definition of the concept, so the name may mean two things
+    ("Backlog": revenue under contract, or support tickets waiting): what to check, and the
+    [[split]] that would keep them apart. A name shared only with entries that define
+    nothing asks for more agreement (see UNLIKE_THROUGH_POINTER). One batch of encoding."""
+    named = _Components(len(units))  # units joined by shared names, one to the next
+    for link in accepted:
+        if link.kind == "label":
+            named.union(link.a, link.b)
+    asked = []
+    for members in groups:
+        pool = [units[i] for i in members if _compared(units[i])]
+        for unit in pool:
+            partners = [
+                units[i]
+                for i in members
+                if named.find(i) == named.find(unit.index) and _partner(unit, units[i])
+            ]
+            others = [
+                o
+                for o in pool
+                if o.entry is not unit.entry and o.entry.language == unit.entry.language
+            ]
+            if partners and others:
+                asked.append((unit, partners, others))
+    texts = sorted({u.definition or "" for unit, _, others in asked for u in (unit, *others)})
+    vectors = embed(texts) if embed is not None and texts else None
+    where = {t: i for i, t in enumerate(texts)}
+
+    def agree(a: ev.Unit, b: ev.Unit) -> float:
+        if vectors is None:
+            return ev.definitions_agree(a.definition, b.definition, None) or 0.0
+        return float(np.dot(vectors[where[a.definition or ""]], vectors[where[b.definition or ""]]))
+
+    notes, said = [], set()
+    for unit, partners, others in asked:
+        score, nearest = max(((agree(unit, o), o) for o in others), key=lambda x: x[0])
+        pair = frozenset((unit.index, nearest.index))
+        pointers = not any(_compared(p) for p in partners)
+        if score >= (UNLIKE_THROUGH_POINTER if pointers else UNLIKE) or pair in said:
+            continue
+        said.add(pair)
+        sa = _side(unit, units)
+        sides = {p.entry.source for p in partners}
+        if len(partners) == 1:
+            other = _side(partners[0], units)
+        else:
+            other = sides.pop() if len(sides) == 1 and unit.entry.source not in sides else ""
+        if len(others) == 1:
+            head = f"{sa} and {_side(nearest, units)} define it unlike each other ({score:.2f})"
+        else:
+            head = (
+                f"{sa} defines it unlike all {len(others)} other definitions of the concept "
+                f"(the nearest, {_where(nearest.entry)}, at {score:.2f})"
+            )
+        if pointers:
+            through = ", ".join(_where(p.entry) for p in partners)
+            head += (
+                f", joined only through {through}, which define{'s' * (len(partners) == 1)} nothing"
+            )
+        label = partners[0].term if other else unit.term
+        notes.append(
+            f"{unit.term!r}: {head}; merged as one name, but if they mean different things keep "
+            f"them apart in the curation file: [[split]] labels = "
+            f'["{unit.term}", "{label}"], sources = ["{sa}", "{other}"]'
+        )
+    return notes
+
+
+def _compared(unit: ev.Unit) -> bool:
+    """Whether a unit's definition says what its name means: not missing, not pointing at
+    another name ("Another name for ..."), not written for several terms at once (which
+    reads unlike any one)."""
+    return bool(unit.definition and not unit.shared_with and not is_pointer(unit.definition))
+
+
+def _partner(unit: ev.Unit, other: ev.Unit) -> bool:
+    """Whether a unit sharing a name with `unit` makes it worth comparing: another entry
+    (of any source: one CSV can hold two rows "Backlog"), defined in the same language (to
+    an English model two languages read unlike) or defining nothing (a "See X" entry: the
+    name alone joined them)."""
+    return other.entry is not unit.entry and (
+        not other.definition or other.entry.language == unit.entry.language
     )
 
 
-def _unlike(pairs: Sequence[tuple[ev.Unit, ev.Unit]], embed: ev.Embed | None) -> list[str]:
-    """For each pair where two sources define one name so unlike each other that they may
-    mean different things ("Backlog": revenue under contract, or support tickets waiting),
-    what to check, and the [[split]] that would keep them apart. One batch of encoding."""
-    texts = list(dict.fromkeys(t for a, b in pairs for t in (a.definition, b.definition) if t))
-    vectors = embed(texts) if embed is not None and texts else None
-    where = {t: i for i, t in enumerate(texts)}
-    notes = []
-    for a, b in pairs:
-        assert a.definition and b.definition
-        if vectors is not None:
-            agree = float(np.dot(vectors[where[a.definition]], vectors[where[b.definition]]))
-        else:
-            agree = ev.definitions_agree(a.definition, b.definition, None) or 0.0
-        if agree >= UNLIKE:
-            continue
-        sa, sb = a.entry.source, b.entry.source
-        notes.append(
-            f"{a.term!r}: {sa} and {sb} define it unlike each other ({agree:.2f}); merged as "
-            f"one name, but if they mean different things keep them apart in the curation "
-            f'file: [[split]] labels = ["{a.term}", "{b.term}"], sources = ["{sa}", "{sb}"]'
-        )
-    return notes
+def _side(unit: ev.Unit, units: Sequence[ev.Unit]) -> str:
+    """How a [[split]] names the unit's entry: its source, or "source:line" where the source
+    has another entry of the same name."""
+    key = ev.name_key(unit.term)
+    twice = any(
+        u.entry.source == unit.entry.source
+        and u.entry is not unit.entry
+        and any(ev.name_key(n) == key for n in u.names)
+        for u in units
+    )
+    return _where(unit.entry) if twice else unit.entry.source
+
+
+def _where(entry: Entry) -> str:
+    return f"{entry.source}:{entry.lines[0]}" if entry.lines else entry.source
 
 
 def _explain_clash(tag: tuple[str, ...]) -> str:
@@ -368,10 +468,12 @@ def _curated_links(
 
 
 def _word_counts(entries: Sequence[Entry]) -> Counter[str]:
-    """How often each word occurs across every source: the rarer spelling is the misspelt."""
+    """How often each word occurs across every source, a plural counted as its singular
+    ("managers" attests "manager"): the rarer spelling is the misspelt."""
     counts: Counter[str] = Counter()
     for e in entries:
-        counts.update(fold(f"{e.term} {' '.join(e.aliases)} {e.definition or ''}").split())
+        text = fold(f"{e.term} {' '.join(e.aliases)} {e.definition or ''}")
+        counts.update(singular(w) for w in text.split())
     return counts
 
 
@@ -509,7 +611,8 @@ def _display(spellings: Counter[str]) -> str:
 
 def _misspelt_forms(pairs: set[tuple[str, ...]], words: Counter[str]) -> set[str]:
     """Of each pair of spellings, the one whose differing words are rarer across all
-    sources (casefolded): "Retension" is written once, "Retention" everywhere."""
+    sources (casefolded): "Retension" is written once, "Retention" everywhere. When they are
+    as common, the shorter: a dropped letter is the commonest slip ("Manger", "Renewl")."""
     hidden = set()
     for pair in pairs:
         if len(pair) != 2:
@@ -517,8 +620,9 @@ def _misspelt_forms(pairs: set[tuple[str, ...]], words: Counter[str]) -> set[str
         x, y = (fold(p) for p in pair)
         diff_x = [a for a, b in zip(x.split(), y.split(), strict=False) if a != b]
         diff_y = [b for a, b in zip(x.split(), y.split(), strict=False) if a != b]
-        use_x, use_y = sum(words[w] for w in diff_x), sum(words[w] for w in diff_y)
-        loser = pair[0] if (use_x, x) < (use_y, y) else pair[1]
+        use_x = sum(words[singular(w)] for w in diff_x)
+        use_y = sum(words[singular(w)] for w in diff_y)
+        loser = pair[0] if (use_x, len(x), x) < (use_y, len(y), y) else pair[1]
         hidden.add(loser.casefold())
     return hidden
 

@@ -104,3 +104,13 @@ def test_a_split_reads_its_sources(tmp_path) -> None:  # type: ignore[no-untyped
     )
     [decision] = load_curation(path).decisions
     assert decision.sources == ("sales", "support")
+
+
+def test_a_split_side_can_name_an_entry_by_source_and_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "curation.toml"
+    path.write_text(
+        '[[split]]\nlabels = ["Backlog", "Backlog"]\nsources = ["terms:2", "terms:3"]\n',
+        encoding="utf-8",
+    )
+    [decision] = load_curation(path).decisions
+    assert decision.sources == ("terms:2", "terms:3")

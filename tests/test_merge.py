@@ -440,3 +440,147 @@ def test_two_vocabularies_sharing_a_namespace_still_merge_by_label(tmp_path) -> 
     )
     result = merge([e for s in read_paths([tmp_path])[0] for e in s.entries], Curation())
     assert [c.pref_label for c in result.concepts] == ["Churn"]  # another team's, same name
+
+
+def _unlike_notes(result) -> list[str]:  # type: ignore[no-untyped-def]
+    return [n for n in result.notes if "unlike" in n]
+
+
+def test_the_seeds_merge_without_an_unlike_warning(seed_sources, encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [e for s in seed_sources for e in s.entries]
+    assert _unlike_notes(merge(entries, Curation(), embed=encoder.encode)) == []
+
+
+def test_a_definition_near_one_of_the_concepts_others_is_not_reported(
+    seed_sources,
+    encoder,  # type: ignore[no-untyped-def]
+) -> None:
+    # nearest the docs-glossary definition (0.36), below 0.30 against pdf- and web-glossary's:
+    # a synonym is judged by the definition it reads most like, not by its farthest
+    health = _entry(
+        "Customer Health Score",
+        "A composite score (0-100) combining usage, support tickets and NPS.",
+        "chs",
+        2,
+    )
+    entries = [e for s in seed_sources for e in s.entries] + [health]
+    result = merge(entries, Curation(), embed=encoder.encode)
+    assert _unlike_notes(result) == []
+    by_label = {label: c for c in result.concepts for label in c.labels}
+    assert "chs" in by_label["Customer Health Score"].sources
+
+
+def test_a_definition_unlike_all_the_concepts_others_is_reported_once(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry("Backlog", BACKLOGS[0][1], "sales", 3),
+        _entry("Backlog", "Contracted revenue not yet recognised as revenue.", "finance", 3),
+        _entry("Backlog", BACKLOGS[1][1], "support", 3),
+    ]
+    [note] = _unlike_notes(merge(entries, Curation(), embed=encoder.encode))
+    assert note.startswith("'Backlog': support defines it unlike all 2 other definitions")
+    assert note.endswith('[[split]] labels = ["Backlog", "Backlog"], sources = ["support", ""]')
+
+
+def test_a_split_side_of_any_source_leaves_the_entry_another_side_names(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry("Backlog", BACKLOGS[0][1], "sales", 3),
+        _entry("Backlog", "Contracted revenue not yet recognised as revenue.", "finance", 3),
+        _entry("Backlog", BACKLOGS[1][1], "support", 3),
+    ]
+    split = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("support", ""))
+    result = merge(entries, Curation([split]), embed=encoder.encode)
+    assert sorted(c.sources for c in result.concepts) == [["finance", "sales"], ["support"]]
+    assert not [n for n in result.notes if "[[split]]" in n]
+
+
+HR = (
+    "Onboarding: The process of integrating a new hire: paperwork, laptop, training.\n"
+    "Retention: Keeping employees from leaving the company; measured as the share of staff "
+    "still employed after a year.\n"
+)
+
+
+def test_a_homonym_joined_through_a_see_reference_is_reported_and_can_be_split(
+    tmp_path,
+    seed_sources,
+    encoder,  # type: ignore[no-untyped-def]
+) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "hr.txt").write_text(HR)
+    seeds = [e for s in seed_sources for e in s.entries]
+    hr = [e for s in read_paths([tmp_path / "hr.txt"])[0] for e in s.entries]
+    result = merge(seeds + hr, Curation(), embed=encoder.encode)
+    notes = _unlike_notes(result)
+    assert len(notes) == 2, notes
+    onboarding = next(n for n in notes if n.startswith("'Onboarding': hr defines it unlike"))
+    assert "only through web-glossary:161" in onboarding
+    assert onboarding.endswith(
+        '[[split]] labels = ["Onboarding", "Onboarding"], sources = ["hr", "web-glossary"]'
+    )
+    assert any(
+        n.startswith("'Retention': hr and web-glossary define it unlike each other")
+        and n.endswith('sources = ["hr", "web-glossary"]')
+        for n in notes
+    )
+    splits = [
+        Decision("split", i, (name, name), "", sources=("hr", "web-glossary"))
+        for i, name in enumerate(("Onboarding", "Retention"), start=1)
+    ]
+    result = merge(seeds + hr, Curation(splits), embed=encoder.encode)
+    assert _unlike_notes(result) == []
+    by_label = {c.pref_label: c for c in result.concepts if c.sources != ["hr"]}
+    assert "Onboarding" in by_label["Customer Onboarding"].labels
+    assert "hr" not in by_label["Customer Onboarding"].sources
+    assert "Retention" in by_label["Customer Retention"].labels
+    assert sorted(c.pref_label for c in result.concepts if c.sources == ["hr"]) == [
+        "Onboarding",
+        "Retention",
+    ]
+
+
+def test_one_sources_two_entries_of_one_name_defined_unlike_are_reported_and_split_by_line(
+    tmp_path,
+    encoder,  # type: ignore[no-untyped-def]
+) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "backlog.csv").write_text(
+        "Term,Definition\n"
+        "Backlog,Contracted revenue not yet recognised.\n"
+        "Backlog,Open support tickets awaiting a fix.\n"
+    )
+    entries = [e for s in read_paths([tmp_path])[0] for e in s.entries]
+    result = merge(entries, Curation(), embed=encoder.encode)
+    [note] = _unlike_notes(result)
+    assert note.startswith("'Backlog': backlog:2 and backlog:3 define it unlike each other")
+    assert note.endswith(
+        '[[split]] labels = ["Backlog", "Backlog"], sources = ["backlog:2", "backlog:3"]'
+    )
+    split = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("backlog:2", "backlog:3"))
+    result = merge(entries, Curation([split]), embed=encoder.encode)
+    assert [len(c.definitions) for c in result.concepts] == [1, 1]
+    assert _unlike_notes(result) == []
+    wrong = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("backlog:2", "backlog:9"))
+    result = merge(entries, Curation([wrong]), embed=encoder.encode)
+    assert "[[split]] 1: no entry from 'backlog:9' is named 'Backlog'" in result.notes
+
+
+def test_a_misspelling_never_becomes_the_preferred_label_or_the_id(encoder) -> None:  # type: ignore[no-untyped-def]
+    # each spelling written once, nothing else telling them apart: the one missing a letter
+    # is the misspelt; "managers" in a definition attests the spelling as well
+    for texts in (
+        ("Owns the customer after the sale.", "Responsible for customer outcomes."),
+        ("Owns the customer after the sale.", "One of the managers of an account."),
+    ):
+        for first, second in (("a", "b"), ("b", "a")):
+            entries = [
+                _entry("Customer Success Manager", texts[0], first, 2, ("CSM",)),
+                _entry("Customer Success Manger", texts[1], second, 2, ("CSM",)),
+            ]
+            [csm] = merge(entries, Curation(), embed=encoder.encode).concepts
+            assert (csm.id, csm.pref_label) == (
+                "customer-success-manager",
+                "Customer Success Manager",
+            )
+            assert csm.hidden_labels == ["Customer Success Manger"]
