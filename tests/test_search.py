@@ -510,7 +510,7 @@ def _unanswerable_confidence(report: dict, split: str) -> float:
     return max(r["confidence"] for r in rows if r["category"] == "unanswerable")
 
 
-HELD_OUT = ("heldout3", "heldout4", "heldout5")
+HELD_OUT = ("heldout3", "heldout4", "heldout5", "heldout6")
 
 
 def test_tune_quality(report: dict) -> None:
@@ -523,7 +523,8 @@ def test_tune_quality(report: dict) -> None:
     assert _unanswerable_confidence(report, "tune") < 0.65
 
 
-HIT_AT_5_FLOOR = {"heldout3": 0.90, "heldout4": 0.90, "heldout5": 0.83}  # 0.95, 0.93, 0.86
+HIT_AT_5_FLOOR = {"heldout3": 0.90, "heldout4": 0.90, "heldout5": 0.83, "heldout6": 0.93}
+# measured 0.95, 0.93, 0.86 and 0.98
 
 
 def test_held_out_quality(report: dict) -> None:
@@ -531,7 +532,9 @@ def test_held_out_quality(report: dict) -> None:
     under what they measured with both batches of phrasings. heldout3 / heldout4 / heldout5
     (the last measured once, blind): direct 1.00 / 1.00 / 1.00, paraphrase Hit@1 0.82 / 0.79
     / 0.77 and Hit@5 0.95 / 0.93 / 0.86, all 0.88 / 0.86 / 0.87. Dropping stop words that
-    stemming had changed ("does" was "doe") later cost one heldout3 paraphrase (0.80)."""
+    stemming had changed ("does" was "doe") later cost one heldout3 paraphrase (0.80).
+    heldout6, measured once, blind: direct 1.00, short 1.00, paraphrase 0.83 / 0.98, all
+    0.90."""
     for split in HELD_OUT:
         held = {mode: table[split] for mode, table in report["modes"].items()}
         assert held["hybrid"]["direct"]["hit@1"] >= 0.95
@@ -543,7 +546,7 @@ def test_held_out_quality(report: dict) -> None:
 
 
 def test_held_out_paraphrase_hit_at_1_target(report: dict) -> None:
-    """The issue's 0.70 paraphrase target, on all 195 held-out paraphrases (measured 0.78)."""
+    """The issue's 0.70 paraphrase target, on all 255 held-out paraphrases (measured 0.80)."""
     assert held_out(report, "hybrid", "paraphrase") >= 0.70
 
 
@@ -564,23 +567,38 @@ def test_held_out_short_forms(report: dict) -> None:
 # neither is blind now.
 
 
+# heldout6, measured once, blind: its one unanswerable question over SURE. A name after "for"
+# places a subject the glossary has no word for ("pto"); the rule that would cap it (an
+# unknown word before a placing preposition) also capped 10 right answers to tune
+# paraphrases ("our cheerleader on the client side ..."), so it was not made.
+CONFIDENTLY_WRONG = frozenset({"pto policy for the customer success team"})
+
+
 def test_every_unanswerable_question_is_answered_as_unsure(report: dict, glossary) -> None:
     """What the issue asks: a question the glossary cannot answer gets a low confidence and
-    says so, rather than a confident wrong concept; all 53 do."""
-    for split in ("tune", *HELD_OUT):
+    says so, rather than a confident wrong concept; 67 of the 68 do."""
+    for split in ("tune", "heldout3", "heldout4", "heldout5"):
         assert _unanswerable_confidence(report, split) < SURE
     unanswerable = [q for q in read_questions(QUESTIONS) if q.category == "unanswerable"]
-    assert len(unanswerable) == 53
+    assert len(unanswerable) == 68
     for q in unanswerable:
+        if q.text in CONFIDENTLY_WRONG:
+            continue
         answer = glossary.ask(q.text)
         assert answer["confidence"] < SURE, q.text
         assert answer["answer"].startswith("I am not sure"), q.text
 
 
+@pytest.mark.xfail(strict=True, reason="heldout6: answered as Customer Success at 0.87")
+def test_the_confidently_wrong_unanswerable_question(glossary) -> None:
+    for question in CONFIDENTLY_WRONG:
+        assert glossary.ask(question)["confidence"] < SURE
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out unanswerable confidence: highest 0.64 (heldout3), 0.53 (heldout4) and "
-    "0.60 (heldout5), not under 0.5",
+    reason="held-out unanswerable confidence: highest 0.64 (heldout3), 0.53 (heldout4), "
+    "0.60 (heldout5) and 0.87 (heldout6), not under 0.5",
 )
 def test_held_out_unanswerable_confidence(report: dict) -> None:
     for split in HELD_OUT:
@@ -590,7 +608,7 @@ def test_held_out_unanswerable_confidence(report: dict) -> None:
 def test_held_out_paraphrase_margin_over_the_glossary_text(report: dict) -> None:
     """The margin read as document-expansion work reads it: the curated phrasings are part of
     the system, and the baselines search the glossary's own labels and definitions. Measured
-    +0.60 (hybrid 0.78; BM25 on the glossary text 0.01, one vector per concept 0.18). The
+    +0.62 (hybrid 0.80; BM25 on the glossary text 0.01, one vector per concept 0.18). The
     strict reading, with the phrasings given to BM25 too, is the expected failure below."""
     held = {m: held_out(report, m, "paraphrase") for m in ("hybrid", "bm25-text", "dense")}
     assert held["bm25-text"] < 0.10  # the glossary's words are not the words people ask with
@@ -610,7 +628,7 @@ def test_glossary_text_bm25_reads_no_phrasings(index: SearchIndex, glossary) -> 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="paraphrase margin unmet: held-out paraphrase Hit@1 hybrid 0.78 against BM25 0.75 "
+    reason="paraphrase margin unmet: held-out paraphrase Hit@1 hybrid 0.80 against BM25 0.78 "
     "(BM25 also reads the curated phrasings) and dense 0.18; the target is baseline + 0.15. "
     "See data/eval/search-ablations.md",
 )
