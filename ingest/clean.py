@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # a lower-case run glued to the end of a sentence with no space: "overlooked.nhjbuj"
@@ -90,6 +91,49 @@ def squeeze(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
 
 
-def join_wrapped(lines: list[str]) -> str:
-    """Join the physical lines of one paragraph into one line of text."""
-    return _SPACES.sub(" ", " ".join(line.strip() for line in lines if line.strip())).strip()
+def join_wrapped(lines: list[str], words: Collection[str] = frozenset()) -> str:
+    """Join the physical lines of one paragraph into one line of text, mending the words
+    a line break split with a hyphen ("cus-" + "tomers"); `words` are the document's own
+    (see `document_words`), which tell a split word from a hyphenated compound."""
+    text = ""
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        broken = _BROKEN_HEAD.search(text)
+        tail = _WORD_START.match(line)
+        if broken and tail and line[0].islower():
+            kept = _hyphen_kept(broken["head"], tail[0], words)
+            text = (text if kept else text[:-1]) + line
+        else:
+            text = f"{text} {line}" if text else line
+    return _SPACES.sub(" ", text).strip()
+
+
+# a line ending in a word and a hyphen ("cus-", "follow-", "state-of-the-"), and a line
+# starting with a lower-case word: a word a line break may have split
+_BROKEN_HEAD = re.compile(r"(?<![\w-])(?P<head>[^\W\d_]+(?:-[^\W\d_]+)*)-$")
+_WORD_START = re.compile(r"^[^\W\d_]+")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_LINE_BREAK_HYPHEN = re.compile(r"[^\W\d_]+-[ \t]*\n\s*[^\W\d_]+")
+
+
+def document_words(text: str) -> frozenset[str]:
+    """The words (case-folded, hyphenated compounds whole and in parts) a text uses
+    outside its line-break hyphens, whose halves are no words of their own."""
+    words: set[str] = set()
+    for word in _WORD.findall(_LINE_BREAK_HYPHEN.sub(" ", text)):
+        folded = word.casefold()
+        words.add(folded)
+        words.update(folded.split("-"))
+    return frozenset(words)
+
+
+def _hyphen_kept(head: str, tail: str, words: Collection[str]) -> bool:
+    """Whether "head-" at a line's end and "tail" on the next make a hyphenated compound:
+    the document writes it so elsewhere and never as one word, or both halves are words it
+    uses and the one word is not ("follow-" + "up"). Otherwise a word was split ("cus-")."""
+    head, tail = head.casefold(), tail.casefold()
+    last = head.rsplit("-", 1)[-1]
+    if f"{head}{tail}" in words or f"{last}{tail}" in words:
+        return False
+    return f"{head}-{tail}" in words or (last in words and tail in words)

@@ -202,3 +202,34 @@ def test_links_times_and_remarks_are_no_terms_in_a_list() -> None:
         "Ratio: Wins to losses, e.g. 3:1.\n"
     )
     assert [e.term for e in result.entries] == ["Churn", "Quota", "Ratio"]
+
+
+# --- words a PDF split across lines ------------------------------------------------------
+
+
+def test_a_word_split_across_lines_is_joined_without_its_hyphen() -> None:
+    result = read_text(
+        "• Churn: The rate at which cus-\ntomers cancel their subscrip-\ntions.\n"
+        "• Revenue Recognition: Revenue is booked once the performance obli-\n"
+        "gation is met.\n"
+        "• Quota: A sales target.\n"
+    )
+    definitions = {e.term: e.definition for e in result.entries}
+    assert definitions["Churn"] == "The rate at which customers cancel their subscriptions."
+    assert definitions["Revenue Recognition"] == (
+        "Revenue is booked once the performance obligation is met."
+    )
+
+
+def test_a_hyphenated_compound_split_at_its_hyphen_keeps_it() -> None:
+    result = read_text(
+        "• Self-Serve: A self-serve plan is bought without a sales call; the self-\n"
+        "serve path is the default for small teams.\n"
+        "• Follow-up: A task to follow up after a demo; each follow-\n"
+        "up is logged, and nothing is sent without one.\n"
+        "• Cross-sell: Selling another product to an existing customer.\n"
+    )
+    definitions = {e.term: e.definition for e in result.entries}
+    # "self-serve" is written so elsewhere; "follow" and "up" are words of their own here
+    assert "the self-serve path" in definitions["Self-Serve"]
+    assert "each follow-up is logged" in definitions["Follow-up"]

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ingest.clean import furniture_reason, join_wrapped, strip_glued_junk
+from ingest.clean import document_words, furniture_reason, join_wrapped, strip_glued_junk
 from ingest.document import Document
 from ingest.model import Dropped, Entry, Flag, ReadResult, Warning
 from ingest.subject import infer_subject, same_spelling, same_subject, stated_alias
@@ -144,11 +144,12 @@ def paragraphs(text: str) -> list[Para]:
     lines: list[str] = []
     gap = 0
     current: Para | None = None
+    words = document_words(text)
 
     def close() -> None:
         nonlocal current, lines
         if current is not None:
-            current.text = join_wrapped(lines)
+            current.text = join_wrapped(lines, words)
             paras.append(current)
         current, lines = None, []
 
