@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # a lower-case run glued to the end of a sentence with no space: "overlooked.nhjbuj"
@@ -137,3 +137,65 @@ def _hyphen_kept(head: str, tail: str, words: Collection[str]) -> bool:
     if f"{head}{tail}" in words or f"{last}{tail}" in words:
         return False
     return f"{head}-{tail}" in words or (last in words and tail in words)
+
+
+PAGE_FURNITURE = "page header or footer"
+_PAGE_NUMBER = re.compile(r"^(page\s+\d+(\s+of\s+\d+)?|[-–—]\s*\d+\s*[-–—])$", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")
+_COLUMN_GAP = re.compile(r"\S {3,}\S")  # a header set out left and right: "ACME    Confidential"
+
+
+def page_furniture(lines: list[str], content: Callable[[str], bool]) -> list[int]:
+    """The indexes of `lines` that are page headers and footers of a PDF extraction: "Page
+    N (of M)" and "- N -" anywhere; a bare page number at a page's edge (next to a form
+    feed); and a line repeated at page edges on two pages or more (digits aside), or, in
+    a text with no form feeds, three times or more when it is longer than a term or set
+    out in columns. A line `content` accepts (a definition, a cross-reference) is kept."""
+    pages = _page_of(lines)
+    edges = _page_edges(lines, pages)
+    found = {
+        i
+        for i, line in enumerate(lines)
+        if _PAGE_NUMBER.match(line.strip())
+        or (i in edges and len(set(pages)) > 1 and _BARE_NUMBER.match(line.strip()))
+    }
+    seen: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.strip() and i not in found:
+            seen.setdefault(_digits_aside(line), []).append(i)
+    for indexes in seen.values():
+        line = lines[indexes[0]].strip()
+        if len(indexes) < 2 or content(line):
+            continue
+        if len(set(pages)) > 1:
+            repeated = all(i in edges for i in indexes) and len({pages[i] for i in indexes}) > 1
+        else:
+            repeated = len(indexes) >= 3 and (
+                len(line.split()) >= 5 or bool(_COLUMN_GAP.search(line))
+            )
+        if repeated:
+            found.update(indexes)
+    return sorted(found)
+
+
+def _page_of(lines: list[str]) -> list[int]:
+    """Each line's page: a form feed starts a new one (pdftotext puts it before a page's
+    first line)."""
+    page, out = 0, []
+    for line in lines:
+        page += line.count("\f")
+        out.append(page)
+    return out
+
+
+def _page_edges(lines: list[str], pages: list[int], depth: int = 2) -> set[int]:
+    """The first and last `depth` non-blank lines of each page."""
+    by_page: dict[int, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.strip():
+            by_page.setdefault(pages[i], []).append(i)
+    return {i for filled in by_page.values() for i in (*filled[:depth], *filled[-depth:])}
+
+
+def _digits_aside(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()).casefold())
