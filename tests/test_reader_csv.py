@@ -411,3 +411,35 @@ def test_language_cells_that_are_no_tag_are_said_once_and_names_are_read() -> No
     assert [e.language for e in result.entries] == [None, None, "de", "pt-br"]
     [said] = result.warnings
     assert said.message.startswith("language 'Klingon' on line 2 and 1 more is no language tag")
+
+
+def test_a_semicolon_or_comma_separated_text_file_with_a_header_is_read_as_a_table(
+    tmp_path: Path,
+) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "semicolons.txt").write_text(
+        "Term;Definition;Synonyms\nChurn;Customers lost, in a period;Attrition\n"
+        "ARR;Yearly revenue;\n"
+    )
+    (tmp_path / "commas.txt").write_text(
+        'Term,Definition\nQuota,"A target, set yearly"\nSeat,One user\n'
+    )
+    # prose whose first line happens to hold commas is no table
+    (tmp_path / "prose.txt").write_text(
+        "Terms, definitions, and acronyms\n\nChurn: Customers lost, in a period.\n"
+        "Upsell: Selling more.\n"
+    )
+    sources, _ = read_paths([tmp_path])
+    read = {
+        s.id: (s.format, [(e.term, e.definition, e.aliases) for e in s.entries]) for s in sources
+    }
+    assert read["semicolons"] == (
+        "csv",
+        [("Churn", "Customers lost, in a period", ("Attrition",)), ("ARR", "Yearly revenue", ())],
+    )
+    assert read["commas"] == (
+        "csv",
+        [("Quota", "A target, set yearly", ()), ("Seat", "One user", ())],
+    )
+    assert read["prose"][0] == "text"

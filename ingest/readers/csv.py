@@ -242,6 +242,27 @@ def read(doc: Document, source: str) -> ReadResult:
     return result
 
 
+def is_table(text: str) -> bool:
+    """Whether a text file's first lines are a table: two or more, nearly all with as many
+    cells as the first. Tab-separated lines need no more; with ";" or "," between cells
+    (which prose holds too) the first line must also be a header naming the columns."""
+    lines = [line for line in text[:8192].splitlines()[:50] if line.strip()]
+    if len(lines) < 2:
+        return False
+    tabs = [line.count("\t") for line in lines]
+    if tabs[0] and sum(1 for n in tabs if n == tabs[0]) >= 0.8 * len(lines):
+        return True
+    for delimiter in ";,":
+        rows = list(csv.reader(lines, delimiter=delimiter, skipinitialspace=True))
+        width = len(rows[0])
+        if width < 2 or sum(1 for row in rows if len(row) == width) < 0.8 * len(rows):
+            continue
+        layout = _header_layout(Record(1, 1, rows[0]))
+        if layout is not None and layout.terms and "definition" in layout.roles:
+            return True
+    return False
+
+
 def _unique_labels(rows: list[Row]) -> dict[str, Row]:
     """Rows by their term (as written and as parsed), leaving out terms several rows share."""
     by_label: dict[str, Row] = {}
