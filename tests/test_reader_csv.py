@@ -443,3 +443,17 @@ def test_a_semicolon_or_comma_separated_text_file_with_a_header_is_read_as_a_tab
         [("Quota", "A target, set yearly", ()), ("Seat", "One user", ())],
     )
     assert read["prose"][0] == "text"
+
+
+def test_several_names_in_a_term_cell_give_the_first_as_term_and_the_rest_as_aliases() -> None:
+    result = read_text(
+        "Term,Synonyms,Definition,Related\n"
+        "Churn Rate;Attrition Rate,,Percentage of customers lost in a period,\n"
+        "Customer Lifetime Value | CLV,LTV,What a customer is worth over time,\n"
+        "Retention,,Keeping customers,Attrition Rate\n"
+    )
+    churn, clv, retention = result.entries
+    assert (churn.term, churn.aliases) == ("Churn Rate", ("Attrition Rate",))
+    assert (clv.term, clv.aliases, clv.acronyms) == ("Customer Lifetime Value", ("LTV",), ("CLV",))
+    # a relation names the row by any of its names
+    assert retention.relations == (Relation(RelationKind.RELATED, "Churn Rate"),)

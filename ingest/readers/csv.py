@@ -200,6 +200,7 @@ class Row:
     raw_term: str
     ident: str
     links: dict[RelationKind, list[str]]
+    others: list[str] = field(default_factory=list)  # more names in the term cell
 
 
 def read(doc: Document, source: str) -> ReadResult:
@@ -268,7 +269,8 @@ def _unique_labels(rows: list[Row]) -> dict[str, Row]:
     by_label: dict[str, Row] = {}
     shared: set[str] = set()
     for row in rows:
-        for label in {row.raw_term.casefold(), parse_term(row.raw_term).term.casefold()}:
+        names = (row.raw_term, parse_term(row.raw_term).term, *row.others)
+        for label in {name.casefold() for name in names}:
             if label in by_label and by_label[label] is not row:
                 shared.add(label)
             by_label[label] = row
@@ -441,7 +443,9 @@ def _row(record: Record, layout: Layout, result: ReadResult) -> Row | None:
         if kind == "conceptscheme" and term and result.title is None:
             result.title = term
         return None
-    if not term:
+    # "Churn Rate; Attrition Rate": names split as in an aliases cell, the first the term
+    names = [name for name in _MULTI_SPLIT.split(term) if name]
+    if not names:
         result.warnings.append(
             Warning(f"row on line {record.first} has no term; skipped", record.first)
         )
@@ -450,7 +454,7 @@ def _row(record: Record, layout: Layout, result: ReadResult) -> Row | None:
     links = {
         kind: split_values(layout.cell(record, role)) for role, kind in _RELATION_KINDS.items()
     }
-    return Row(record, term, layout.cell(record, "id"), links)
+    return Row(record, names[0], layout.cell(record, "id"), links, names[1:])
 
 
 def _check_width(record: Record, layout: Layout, result: ReadResult) -> None:
@@ -528,7 +532,7 @@ def _entry(
     parsed = parse_term(row.raw_term)
     term = parsed.term
     definition = clean_text(layout.cell(record, "definition"))
-    named = split_values(layout.cell(record, "aliases"))
+    named = [*row.others, *split_values(layout.cell(record, "aliases"))]
     aliases = [a for a in named if not _abbreviates(a, term)]
     acronyms = [
         *parsed.acronyms,
