@@ -457,3 +457,28 @@ def test_several_names_in_a_term_cell_give_the_first_as_term_and_the_rest_as_ali
     assert (clv.term, clv.aliases, clv.acronyms) == ("Customer Lifetime Value", ("LTV",), ("CLV",))
     # a relation names the row by any of its names
     assert retention.relations == (Relation(RelationKind.RELATED, "Churn Rate"),)
+
+
+def test_abbreviation_and_aka_headers_are_read_and_unread_columns_always_named() -> None:
+    result = read_text(
+        "ID,Glossary Term (EN),Abbrev.,AKA,Business Definition,Description / Notes,Owner\n"
+        "1,Customer Lifetime Value,CLV,Lifetime Value,What a customer is worth,For planning,Ann\n"
+    )
+    (clv,) = result.entries
+    assert (clv.term, clv.acronyms, clv.aliases, clv.definition) == (
+        "Customer Lifetime Value",
+        ("CLV",),
+        ("Lifetime Value",),
+        "What a customer is worth",
+    )
+    assert [w.message for w in result.warnings] == [
+        "columns not read: 'Description / Notes', 'Owner'"
+    ]
+
+
+def test_columns_not_read_are_named_when_the_term_column_is_a_guess() -> None:
+    result = read_text("Code,Definition,Owner\nARR,Yearly revenue,Finance\n")
+    assert [w.message for w in result.warnings] == [
+        "no term column in the header; reading column 'Code' as the term",
+        "column not read: 'Owner'",
+    ]

@@ -52,11 +52,14 @@ _ROLES |= dict.fromkeys(
         "altlabels",
         "alternativelabel",
         "alternativelabels",
+        "aka",
+        "alsoknownas",
     ),
     "aliases",
 )
 _ROLES |= dict.fromkeys(
-    ("acronym", "acronyms", "abbreviation", "abbreviations", "abbr"), "acronyms"
+    ("acronym", "acronyms", "abbreviation", "abbreviations", "abbr", "abbrev", "abbrevs"),
+    "acronyms",
 )
 _ROLES |= dict.fromkeys(("hiddenlabel", "hiddenlabels"), "hidden")
 _ROLES |= dict.fromkeys(
@@ -126,6 +129,7 @@ _HEADER_WORDS |= dict.fromkeys(
         "acronyms",
         "abbreviation",
         "abbreviations",
+        "abbrev",
         "abkurzung",
         "abkurzungen",
         "akronym",
@@ -156,6 +160,7 @@ _RELATION_KINDS = {
 }
 _NOT_ENTRY_TYPES = frozenset({"conceptscheme", "collection", "orderedcollection"})
 _EXCEL_SEPARATOR = re.compile(r"^\ufeff?(sep=(.))[ \t]*(?=\n)", re.IGNORECASE)
+_BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")  # "Term (EN)", "Definition [de]"
 _MULTI_SPLIT = re.compile(r"\s*[;|\n]\s*")
 _MAX_LISTED_WORDS = 3  # "Churn, Attrition" lists names; longer parts make a phrase
 _LOOKS_LIKE_ID = re.compile(r"^[\w.-]*:\S+$")  # mav:mav001, http://..., urn:x
@@ -368,8 +373,9 @@ def _header_layout(header: Record) -> Layout | None:
 def _header_role(cell: str) -> str | None:
     """The role a longer header names: a phrase ("Also Known As"), or a role's word with
     at most one qualifier before it that leaves its meaning alone ("Glossary Term",
-    "Business Definition"; not "Owner Name", "Definition Source", "Broader Term")."""
-    text = " ".join(fold(cell).split())
+    "Business Definition"; not "Owner Name", "Definition Source", "Broader Term"). A note
+    in brackets after it ("Glossary Term (EN)") leaves its meaning alone too."""
+    text = " ".join(fold(_BRACKETED.sub(" ", cell)).split())
     for phrase, role in _HEADER_PHRASES.items():
         if f" {phrase} " in f" {text} ":
             return role
@@ -391,13 +397,6 @@ def _layout(
     header = records[0]
     layout = _header_layout(header)
     if layout is not None:
-        used = {*layout.terms, *layout.roles.values()}
-        unread = [c.strip() for i, c in enumerate(header.cells) if i not in used and c.strip()]
-        if unread and layout.terms:
-            names = ", ".join(repr(c) for c in unread[:6]) + (" ..." if len(unread) > 6 else "")
-            result.warnings.append(
-                Warning(f"column{'s' if len(unread) > 1 else ''} not read: {names}", header.first)
-            )
         if not layout.terms:
             layout.terms = [_first_free_column(doc, header, layout)]
             name = header.cells[layout.terms[0]].strip()
@@ -406,6 +405,13 @@ def _layout(
                     f"no term column in the header; reading column {name!r} as the term",
                     header.first,
                 )
+            )
+        used = {*layout.terms, *layout.roles.values()}
+        unread = [c.strip() for i, c in enumerate(header.cells) if i not in used and c.strip()]
+        if unread:
+            names = ", ".join(repr(c) for c in unread[:6]) + (" ..." if len(unread) > 6 else "")
+            result.warnings.append(
+                Warning(f"column{'s' if len(unread) > 1 else ''} not read: {names}", header.first)
             )
         return layout, records[1:]
     width = Counter(len(r.cells) for r in records).most_common(1)[0][0]
