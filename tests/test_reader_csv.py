@@ -482,3 +482,25 @@ def test_columns_not_read_are_named_when_the_term_column_is_a_guess() -> None:
         "no term column in the header; reading column 'Code' as the term",
         "column not read: 'Owner'",
     ]
+
+
+def test_a_row_repeated_exactly_is_read_once_with_a_warning() -> None:
+    result = read_text(
+        "ID,Term,Definition,Related\n"
+        "1,Churn,Customers lost in a period,\n"
+        "2,Quota,A sales target,Churn\n"
+        "3,Churn,Customers  lost in a period,\n"  # another id, the same row
+        "4,Churn,Customers lost in a month,\n"  # another definition: read
+        "5,Renewal,Signing again,3\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("Churn", "Customers lost in a period"),
+        ("Quota", "A sales target"),
+        ("Churn", "Customers lost in a month"),
+        ("Renewal", "Signing again"),
+    ]
+    assert [w.message for w in result.warnings] == [
+        "duplicate row on line 4 repeats the row on line 2; read once"
+    ]
+    # the repeated row's id names the row read
+    assert result.entries[-1].relations == (Relation(RelationKind.RELATED, "Churn", "1"),)

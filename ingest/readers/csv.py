@@ -224,7 +224,8 @@ def read(doc: Document, source: str) -> ReadResult:
     if not body:
         raise SourceError(doc.path, "has a header row but no rows below it", records[0].last)
     rows = [row for record in body if (row := _row(record, layout, result)) is not None]
-    entries_by_id = {row.ident: row for row in rows if row.ident}
+    rows, repeats = _without_repeats(rows, layout, result)
+    entries_by_id = repeats | {row.ident: row for row in rows if row.ident}
     labels = _unique_labels(rows)
     bad: dict[str, list[int]] = {}  # Language cells that name no language, and their lines
     for row in rows:
@@ -267,6 +268,31 @@ def is_table(text: str) -> bool:
         if layout is not None and layout.terms and "definition" in layout.roles:
             return True
     return False
+
+
+def _without_repeats(
+    rows: list[Row], layout: Layout, result: ReadResult
+) -> tuple[list[Row], dict[str, Row]]:
+    """Rows with each row that repeats an earlier one (every cell but its id, spaces aside)
+    left out and said; and the ids of those left out, each naming the row it repeats."""
+    first: dict[tuple[str, ...], Row] = {}
+    kept: list[Row] = []
+    repeats: dict[str, Row] = {}
+    id_column = layout.roles.get("id")
+    for row in rows:
+        cells = row.record.cells
+        key = tuple(" ".join(c.split()) for i, c in enumerate(cells) if i != id_column)
+        earlier = first.setdefault(key, row)
+        if earlier is row:
+            kept.append(row)
+            continue
+        if row.ident:
+            repeats[row.ident] = earlier
+        line, was = row.record.first, earlier.record.first
+        result.warnings.append(
+            Warning(f"duplicate row on line {line} repeats the row on line {was}; read once", line)
+        )
+    return kept, repeats
 
 
 def _unique_labels(rows: list[Row]) -> dict[str, Row]:
@@ -613,8 +639,8 @@ def _resolve(
     kind: RelationKind, value: str, by_id: dict[str, Row], by_label: dict[str, Row]
 ) -> Relation | None:
     target = by_id.get(value)
-    if target is not None:
-        return Relation(kind, parse_term(target.raw_term).term, value)
+    if target is not None:  # a repeated row's id names the row read in its place
+        return Relation(kind, parse_term(target.raw_term).term, target.ident or value)
     target = by_label.get(value.casefold())
     if target is not None:
         return Relation(kind, parse_term(target.raw_term).term, target.ident or None)
