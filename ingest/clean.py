@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # a lower-case run glued to the end of a sentence with no space: "overlooked.nhjbuj"
@@ -90,6 +91,111 @@ def squeeze(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
 
 
-def join_wrapped(lines: list[str]) -> str:
-    """Join the physical lines of one paragraph into one line of text."""
-    return _SPACES.sub(" ", " ".join(line.strip() for line in lines if line.strip())).strip()
+def join_wrapped(lines: list[str], words: Collection[str] = frozenset()) -> str:
+    """Join the physical lines of one paragraph into one line of text, mending the words
+    a line break split with a hyphen ("cus-" + "tomers"); `words` are the document's own
+    (see `document_words`), which tell a split word from a hyphenated compound."""
+    text = ""
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        broken = _BROKEN_HEAD.search(text)
+        tail = _WORD_START.match(line)
+        if broken and tail and line[0].islower():
+            kept = _hyphen_kept(broken["head"], tail[0], words)
+            text = (text if kept else text[:-1]) + line
+        else:
+            text = f"{text} {line}" if text else line
+    return _SPACES.sub(" ", text).strip()
+
+
+# a line ending in a word and a hyphen ("cus-", "follow-", "state-of-the-"), and a line
+# starting with a lower-case word: a word a line break may have split
+_BROKEN_HEAD = re.compile(r"(?<![\w-])(?P<head>[^\W\d_]+(?:-[^\W\d_]+)*)-$")
+_WORD_START = re.compile(r"^[^\W\d_]+")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_LINE_BREAK_HYPHEN = re.compile(r"[^\W\d_]+-[ \t]*\n\s*[^\W\d_]+")
+
+
+def document_words(text: str) -> frozenset[str]:
+    """The words (case-folded, hyphenated compounds whole and in parts) a text uses
+    outside its line-break hyphens, whose halves are no words of their own."""
+    words: set[str] = set()
+    for word in _WORD.findall(_LINE_BREAK_HYPHEN.sub(" ", text)):
+        folded = word.casefold()
+        words.add(folded)
+        words.update(folded.split("-"))
+    return frozenset(words)
+
+
+def _hyphen_kept(head: str, tail: str, words: Collection[str]) -> bool:
+    """Whether "head-" at a line's end and "tail" on the next make a hyphenated compound:
+    the document writes it so elsewhere and never as one word, or both halves are words it
+    uses and the one word is not ("follow-" + "up"). Otherwise a word was split ("cus-")."""
+    head, tail = head.casefold(), tail.casefold()
+    last = head.rsplit("-", 1)[-1]
+    if f"{head}{tail}" in words or f"{last}{tail}" in words:
+        return False
+    return f"{head}-{tail}" in words or (last in words and tail in words)
+
+
+PAGE_FURNITURE = "page header or footer"
+_PAGE_NUMBER = re.compile(r"^(page\s+\d+(\s+of\s+\d+)?|[-–—]\s*\d+\s*[-–—])$", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")
+_COLUMN_GAP = re.compile(r"\S {3,}\S")  # a header set out left and right: "ACME    Confidential"
+
+
+def page_furniture(lines: list[str], content: Callable[[str], bool]) -> list[int]:
+    """The indexes of `lines` that are page headers and footers of a PDF extraction: "Page
+    N (of M)" and "- N -" anywhere; a bare page number at a page's edge (next to a form
+    feed); and a line repeated at page edges on two pages or more (digits aside), or, in
+    a text with no form feeds, three times or more when it is longer than a term or set
+    out in columns. A line `content` accepts (a definition, a cross-reference) is kept."""
+    pages = _page_of(lines)
+    edges = _page_edges(lines, pages)
+    found = {
+        i
+        for i, line in enumerate(lines)
+        if _PAGE_NUMBER.match(line.strip())
+        or (i in edges and len(set(pages)) > 1 and _BARE_NUMBER.match(line.strip()))
+    }
+    seen: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.strip() and i not in found:
+            seen.setdefault(_digits_aside(line), []).append(i)
+    for indexes in seen.values():
+        line = lines[indexes[0]].strip()
+        if len(indexes) < 2 or content(line):
+            continue
+        if len(set(pages)) > 1:
+            repeated = all(i in edges for i in indexes) and len({pages[i] for i in indexes}) > 1
+        else:
+            repeated = len(indexes) >= 3 and (
+                len(line.split()) >= 5 or bool(_COLUMN_GAP.search(line))
+            )
+        if repeated:
+            found.update(indexes)
+    return sorted(found)
+
+
+def _page_of(lines: list[str]) -> list[int]:
+    """Each line's page: a form feed starts a new one (pdftotext puts it before a page's
+    first line)."""
+    page, out = 0, []
+    for line in lines:
+        page += line.count("\f")
+        out.append(page)
+    return out
+
+
+def _page_edges(lines: list[str], pages: list[int], depth: int = 2) -> set[int]:
+    """The first and last `depth` non-blank lines of each page."""
+    by_page: dict[int, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.strip():
+            by_page.setdefault(pages[i], []).append(i)
+    return {i for filled in by_page.values() for i in (*filled[:depth], *filled[-depth:])}
+
+
+def _digits_aside(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()).casefold())

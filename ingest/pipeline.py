@@ -14,7 +14,7 @@ from ingest.language import entry_languages
 from ingest.model import Dropped, Entry, Flag, Warning
 from ingest.readers import RDF_FORMATS, SUFFIXES, detect, reader_for
 from ingest.readers.skos import read_rdf_sources
-from ingest.sources import MANIFEST_NAME, SourceInfo, load_manifest, slug
+from ingest.sources import MANIFEST_NAME, SourceInfo, load_manifest, missing_files, slug
 from ingest.terms import acronym_matches, is_acronym
 
 
@@ -99,6 +99,7 @@ def read_paths(
     for path in files:
         if path.parent not in manifests:
             manifests[path.parent] = load_manifest(path.parent)
+            skipped.extend(missing_files(path.parent, manifests[path.parent]))
     roots = [p.resolve() for p in paths if p.is_dir()]
     defaults = {path: _default_id(path, roots) for path in files}
     # files named alike in two folders passed together (sales/ support/) take their folder's

@@ -65,3 +65,14 @@ def load_manifest(folder: Path) -> dict[str, SourceInfo]:
     if len(ids) != len(set(ids)):
         raise ManifestError(f"{path}: source ids must be unique")
     return out
+
+
+def missing_files(folder: Path, manifest: dict[str, SourceInfo]) -> list[str]:
+    """A note for each manifest entry whose file is not in the folder (renamed, deleted,
+    misspelt), which would otherwise be left out without a word."""
+    return [
+        f"{folder / MANIFEST_NAME}: [[source]] {info.id!r} names {name!r}, which is not in "
+        "the folder; nothing read for it"
+        for name, info in manifest.items()
+        if not (folder / name).is_file()
+    ]

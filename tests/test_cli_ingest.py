@@ -286,6 +286,22 @@ def test_a_folder_passes_over_json_and_xml_that_are_not_rdf(
     assert code == 1 and "config.json" in err  # named on its own, it must be a glossary
 
 
+def test_a_manifest_entry_whose_file_is_missing_is_named(tmp_path: Path) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "glossary.txt").write_text("ARR: yearly revenue\nMRR: monthly revenue\n")
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nfile = "glossary.txt"\nid = "finance"\n\n'
+        '[[source]]\nfile = "Sales Glossary.csv"\nid = "sales"\n'
+    )
+    sources, notes = read_paths([tmp_path])
+    assert [s.id for s in sources] == ["finance"]
+    assert notes == [
+        f"{tmp_path / 'sources.toml'}: [[source]] 'sales' names 'Sales Glossary.csv', "
+        "which is not in the folder; nothing read for it"
+    ]
+
+
 def test_show_gives_relations_and_says_when_nothing_defines_it(
     built: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

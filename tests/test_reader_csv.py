@@ -411,3 +411,96 @@ def test_language_cells_that_are_no_tag_are_said_once_and_names_are_read() -> No
     assert [e.language for e in result.entries] == [None, None, "de", "pt-br"]
     [said] = result.warnings
     assert said.message.startswith("language 'Klingon' on line 2 and 1 more is no language tag")
+
+
+def test_a_semicolon_or_comma_separated_text_file_with_a_header_is_read_as_a_table(
+    tmp_path: Path,
+) -> None:
+    from ingest.pipeline import read_paths
+
+    (tmp_path / "semicolons.txt").write_text(
+        "Term;Definition;Synonyms\nChurn;Customers lost, in a period;Attrition\n"
+        "ARR;Yearly revenue;\n"
+    )
+    (tmp_path / "commas.txt").write_text(
+        'Term,Definition\nQuota,"A target, set yearly"\nSeat,One user\n'
+    )
+    # prose whose first line happens to hold commas is no table
+    (tmp_path / "prose.txt").write_text(
+        "Terms, definitions, and acronyms\n\nChurn: Customers lost, in a period.\n"
+        "Upsell: Selling more.\n"
+    )
+    sources, _ = read_paths([tmp_path])
+    read = {
+        s.id: (s.format, [(e.term, e.definition, e.aliases) for e in s.entries]) for s in sources
+    }
+    assert read["semicolons"] == (
+        "csv",
+        [("Churn", "Customers lost, in a period", ("Attrition",)), ("ARR", "Yearly revenue", ())],
+    )
+    assert read["commas"] == (
+        "csv",
+        [("Quota", "A target, set yearly", ()), ("Seat", "One user", ())],
+    )
+    assert read["prose"][0] == "text"
+
+
+def test_several_names_in_a_term_cell_give_the_first_as_term_and_the_rest_as_aliases() -> None:
+    result = read_text(
+        "Term,Synonyms,Definition,Related\n"
+        "Churn Rate;Attrition Rate,,Percentage of customers lost in a period,\n"
+        "Customer Lifetime Value | CLV,LTV,What a customer is worth over time,\n"
+        "Retention,,Keeping customers,Attrition Rate\n"
+    )
+    churn, clv, retention = result.entries
+    assert (churn.term, churn.aliases) == ("Churn Rate", ("Attrition Rate",))
+    assert (clv.term, clv.aliases, clv.acronyms) == ("Customer Lifetime Value", ("LTV",), ("CLV",))
+    # a relation names the row by any of its names
+    assert retention.relations == (Relation(RelationKind.RELATED, "Churn Rate"),)
+
+
+def test_abbreviation_and_aka_headers_are_read_and_unread_columns_always_named() -> None:
+    result = read_text(
+        "ID,Glossary Term (EN),Abbrev.,AKA,Business Definition,Description / Notes,Owner\n"
+        "1,Customer Lifetime Value,CLV,Lifetime Value,What a customer is worth,For planning,Ann\n"
+    )
+    (clv,) = result.entries
+    assert (clv.term, clv.acronyms, clv.aliases, clv.definition) == (
+        "Customer Lifetime Value",
+        ("CLV",),
+        ("Lifetime Value",),
+        "What a customer is worth",
+    )
+    assert [w.message for w in result.warnings] == [
+        "columns not read: 'Description / Notes', 'Owner'"
+    ]
+
+
+def test_columns_not_read_are_named_when_the_term_column_is_a_guess() -> None:
+    result = read_text("Code,Definition,Owner\nARR,Yearly revenue,Finance\n")
+    assert [w.message for w in result.warnings] == [
+        "no term column in the header; reading column 'Code' as the term",
+        "column not read: 'Owner'",
+    ]
+
+
+def test_a_row_repeated_exactly_is_read_once_with_a_warning() -> None:
+    result = read_text(
+        "ID,Term,Definition,Related\n"
+        "1,Churn,Customers lost in a period,\n"
+        "2,Quota,A sales target,Churn\n"
+        "3,Churn,Customers  lost in a period,\n"  # another id, the same row
+        "4,Churn,Customers lost in a month,\n"  # another definition: read
+        "5,Renewal,Signing again,3\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("Churn", "Customers lost in a period"),
+        ("Quota", "A sales target"),
+        ("Churn", "Customers lost in a month"),
+        ("Renewal", "Signing again"),
+    ]
+    assert [w.message for w in result.warnings] == [
+        "duplicate row on line 4 repeats the row on line 2; read once"
+    ]
+    # the repeated row's id names the row read
+    assert result.entries[-1].relations == (Relation(RelationKind.RELATED, "Churn", "1"),)

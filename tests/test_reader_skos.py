@@ -280,6 +280,18 @@ def test_invalid_rdf_xml_is_an_error_with_the_line() -> None:
         read_rdf(Document(Path("bad.rdf"), data), "bad", "xml")
 
 
+def test_invalid_n_triples_is_an_error_with_the_line() -> None:
+    data = (
+        b'<http://e/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "A" .\n'
+        b"# a comment\n\n"
+        b'<http://e/b> <http://www.w3.org/2004/02/skos/core#prefLabel> "B .\n'
+        b"<http://e/c> <http://e/p> <http://e/d> .\n"
+    )
+    with pytest.raises(SourceError, match=r"bad\.nt:4: not valid N-Triples: ") as caught:
+        read_rdf(Document(Path("bad.nt"), data), "bad", "nt")
+    assert caught.value.line == 4
+
+
 @pytest.mark.parametrize(
     ("fmt", "data", "problem"),
     [

@@ -202,3 +202,105 @@ def test_links_times_and_remarks_are_no_terms_in_a_list() -> None:
         "Ratio: Wins to losses, e.g. 3:1.\n"
     )
     assert [e.term for e in result.entries] == ["Churn", "Quota", "Ratio"]
+
+
+# --- words a PDF split across lines ------------------------------------------------------
+
+
+def test_a_word_split_across_lines_is_joined_without_its_hyphen() -> None:
+    result = read_text(
+        "• Churn: The rate at which cus-\ntomers cancel their subscrip-\ntions.\n"
+        "• Revenue Recognition: Revenue is booked once the performance obli-\n"
+        "gation is met.\n"
+        "• Quota: A sales target.\n"
+    )
+    definitions = {e.term: e.definition for e in result.entries}
+    assert definitions["Churn"] == "The rate at which customers cancel their subscriptions."
+    assert definitions["Revenue Recognition"] == (
+        "Revenue is booked once the performance obligation is met."
+    )
+
+
+def test_a_hyphenated_compound_split_at_its_hyphen_keeps_it() -> None:
+    result = read_text(
+        "• Self-Serve: A self-serve plan is bought without a sales call; the self-\n"
+        "serve path is the default for small teams.\n"
+        "• Follow-up: A task to follow up after a demo; each follow-\n"
+        "up is logged, and nothing is sent without one.\n"
+        "• Cross-sell: Selling another product to an existing customer.\n"
+    )
+    definitions = {e.term: e.definition for e in result.entries}
+    # "self-serve" is written so elsewhere; "follow" and "up" are words of their own here
+    assert "the self-serve path" in definitions["Self-Serve"]
+    assert "each follow-up is logged" in definitions["Follow-up"]
+
+
+# --- page headers and footers ------------------------------------------------------------
+
+PDFTOTEXT = (
+    "ACME Corp — Finance Glossary      Confidential\n"
+    "\n"
+    "• Churn: The rate at which customers cancel their subscriptions.\n"
+    "• Expansion: Revenue added by existing customers.\n"
+    "\n"
+    "1\n"
+    "\fACME Corp — Finance Glossary      Confidential\n"
+    "\n"
+    "• Quota: A sales target set for a period and reviewed every quarter by the\n"
+    "\n"
+    "- 2 -\n"
+    "\fACME Corp — Finance Glossary      Confidential\n"
+    "\n"
+    "sales leadership team.\n"
+    "• Upsell: Selling a bigger plan to an existing customer.\n"
+    "\n"
+    "Page 3 of 3\n"
+    "\f"
+)
+
+
+def test_page_headers_footers_and_numbers_of_a_pdf_extraction_are_removed() -> None:
+    result = read_text(PDFTOTEXT)
+    assert [(e.term, e.definition, e.collections) for e in result.entries] == [
+        ("Churn", "The rate at which customers cancel their subscriptions.", ()),
+        ("Expansion", "Revenue added by existing customers.", ()),
+        (
+            "Quota",
+            "A sales target set for a period and reviewed every quarter by the sales "
+            "leadership team.",
+            (),
+        ),
+        ("Upsell", "Selling a bigger plan to an existing customer.", ()),
+    ]
+    furniture = [d for d in result.dropped if d.reason == "page header or footer"]
+    assert [d.lines[0] for d in furniture] == [1, 6, 7, 11, 12, 17]
+    assert [w.message for w in result.warnings] == ["removed 6 page header/footer lines"]
+
+
+def test_a_header_repeated_without_page_breaks_is_removed() -> None:
+    header = "ACME Corp — Finance Glossary      Confidential\n"
+    result = read_text(
+        f"{header}Page 1\n\nChurn: Customers lost.\nQuota: A sales target.\n\n"
+        f"{header}Page 2\n\nUpsell: Selling a bigger plan.\nRenewal: Signing again.\n\n"
+        f"{header}Page 3\n\nSeat: One user's licence.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "Quota", "Upsell", "Renewal", "Seat"]
+    assert all(e.collections == () for e in result.entries)
+    assert [w.message for w in result.warnings] == ["removed 6 page header/footer lines"]
+
+
+def test_a_term_or_reference_that_repeats_is_no_header() -> None:
+    text = (
+        "Attrition\n\nSee Customer Retention\n\n"
+        "Churn\n\nSee Customer Retention\n\n"
+        "Customer Retention\n\nKeeping the customers you have.\n\n"
+        "Logo Loss\n\nSee Customer Retention\n\n"
+        "Net Revenue Retention\n\nRevenue kept from existing customers.\n\n"
+        "Customer Retention\n\nThe retention team's name for the same measure.\n\n"
+        "Customer Retention\n\nAlso reported quarterly.\n"
+    )
+    result = read_text(text)
+    assert not [d for d in result.dropped if d.reason == "page header or footer"]
+    assert [e.see for e in result.entries if e.term in ("Attrition", "Churn", "Logo Loss")] == [
+        ("Customer Retention",)
+    ] * 3

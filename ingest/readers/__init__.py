@@ -41,8 +41,8 @@ SUFFIXES = {
 def detect(doc: Document) -> str:
     """The format of a file: by its suffix, else by a look at its first kilobytes."""
     fmt = SUFFIXES.get(doc.path.suffix.lower())
-    if fmt == "text" and _tab_separated(doc.text):
-        return "csv"  # a spreadsheet saved as "Text (Tab delimited)" or "Unicode Text"
+    if fmt == "text" and _table(doc.text):
+        return "csv"  # a spreadsheet saved as "Text (Tab delimited)", "Unicode Text" or CSV
     if fmt:
         return fmt
     head = doc.data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \n\t")
@@ -56,17 +56,14 @@ def detect(doc: Document) -> str:
         return "nt"
     if re.search(r"^#{1,6}\s|^\s*[-*]\s+\*\*|^\|.*\|\s*$", head, re.MULTILINE):
         return "markdown"
-    return "csv" if _tab_separated(doc.text) else "text"
+    return "csv" if _table(doc.text) else "text"
 
 
-def _tab_separated(text: str) -> bool:
-    """Whether the first lines are a table: two or more, nearly all with the same number
-    of tabs between cells."""
-    lines = [line for line in text[:8192].splitlines()[:50] if line.strip()]
-    tabs = [line.count("\t") for line in lines]
-    if len(lines) < 2 or not tabs[0]:
-        return False
-    return sum(1 for n in tabs if n == tabs[0]) >= 0.8 * len(lines)
+def _table(text: str) -> bool:
+    """Whether a text file is a table (see `ingest.readers.csv.is_table`)."""
+    from ingest.readers.csv import is_table
+
+    return is_table(text)
 
 
 def reader_for(fmt: str, path: Path) -> Reader:

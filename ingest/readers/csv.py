@@ -52,11 +52,14 @@ _ROLES |= dict.fromkeys(
         "altlabels",
         "alternativelabel",
         "alternativelabels",
+        "aka",
+        "alsoknownas",
     ),
     "aliases",
 )
 _ROLES |= dict.fromkeys(
-    ("acronym", "acronyms", "abbreviation", "abbreviations", "abbr"), "acronyms"
+    ("acronym", "acronyms", "abbreviation", "abbreviations", "abbr", "abbrev", "abbrevs"),
+    "acronyms",
 )
 _ROLES |= dict.fromkeys(("hiddenlabel", "hiddenlabels"), "hidden")
 _ROLES |= dict.fromkeys(
@@ -126,6 +129,7 @@ _HEADER_WORDS |= dict.fromkeys(
         "acronyms",
         "abbreviation",
         "abbreviations",
+        "abbrev",
         "abkurzung",
         "abkurzungen",
         "akronym",
@@ -156,6 +160,7 @@ _RELATION_KINDS = {
 }
 _NOT_ENTRY_TYPES = frozenset({"conceptscheme", "collection", "orderedcollection"})
 _EXCEL_SEPARATOR = re.compile(r"^\ufeff?(sep=(.))[ \t]*(?=\n)", re.IGNORECASE)
+_BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")  # "Term (EN)", "Definition [de]"
 _MULTI_SPLIT = re.compile(r"\s*[;|\n]\s*")
 _MAX_LISTED_WORDS = 3  # "Churn, Attrition" lists names; longer parts make a phrase
 _LOOKS_LIKE_ID = re.compile(r"^[\w.-]*:\S+$")  # mav:mav001, http://..., urn:x
@@ -200,6 +205,7 @@ class Row:
     raw_term: str
     ident: str
     links: dict[RelationKind, list[str]]
+    others: list[str] = field(default_factory=list)  # more names in the term cell
 
 
 def read(doc: Document, source: str) -> ReadResult:
@@ -218,7 +224,8 @@ def read(doc: Document, source: str) -> ReadResult:
     if not body:
         raise SourceError(doc.path, "has a header row but no rows below it", records[0].last)
     rows = [row for record in body if (row := _row(record, layout, result)) is not None]
-    entries_by_id = {row.ident: row for row in rows if row.ident}
+    rows, repeats = _without_repeats(rows, layout, result)
+    entries_by_id = repeats | {row.ident: row for row in rows if row.ident}
     labels = _unique_labels(rows)
     bad: dict[str, list[int]] = {}  # Language cells that name no language, and their lines
     for row in rows:
@@ -242,12 +249,59 @@ def read(doc: Document, source: str) -> ReadResult:
     return result
 
 
+def is_table(text: str) -> bool:
+    """Whether a text file's first lines are a table: two or more, nearly all with as many
+    cells as the first. Tab-separated lines need no more; with ";" or "," between cells
+    (which prose holds too) the first line must also be a header naming the columns."""
+    lines = [line for line in text[:8192].splitlines()[:50] if line.strip()]
+    if len(lines) < 2:
+        return False
+    tabs = [line.count("\t") for line in lines]
+    if tabs[0] and sum(1 for n in tabs if n == tabs[0]) >= 0.8 * len(lines):
+        return True
+    for delimiter in ";,":
+        rows = list(csv.reader(lines, delimiter=delimiter, skipinitialspace=True))
+        width = len(rows[0])
+        if width < 2 or sum(1 for row in rows if len(row) == width) < 0.8 * len(rows):
+            continue
+        layout = _header_layout(Record(1, 1, rows[0]))
+        if layout is not None and layout.terms and "definition" in layout.roles:
+            return True
+    return False
+
+
+def _without_repeats(
+    rows: list[Row], layout: Layout, result: ReadResult
+) -> tuple[list[Row], dict[str, Row]]:
+    """Rows with each row that repeats an earlier one (every cell but its id, spaces aside)
+    left out and said; and the ids of those left out, each naming the row it repeats."""
+    first: dict[tuple[str, ...], Row] = {}
+    kept: list[Row] = []
+    repeats: dict[str, Row] = {}
+    id_column = layout.roles.get("id")
+    for row in rows:
+        cells = row.record.cells
+        key = tuple(" ".join(c.split()) for i, c in enumerate(cells) if i != id_column)
+        earlier = first.setdefault(key, row)
+        if earlier is row:
+            kept.append(row)
+            continue
+        if row.ident:
+            repeats[row.ident] = earlier
+        line, was = row.record.first, earlier.record.first
+        result.warnings.append(
+            Warning(f"duplicate row on line {line} repeats the row on line {was}; read once", line)
+        )
+    return kept, repeats
+
+
 def _unique_labels(rows: list[Row]) -> dict[str, Row]:
     """Rows by their term (as written and as parsed), leaving out terms several rows share."""
     by_label: dict[str, Row] = {}
     shared: set[str] = set()
     for row in rows:
-        for label in {row.raw_term.casefold(), parse_term(row.raw_term).term.casefold()}:
+        names = (row.raw_term, parse_term(row.raw_term).term, *row.others)
+        for label in {name.casefold() for name in names}:
             if label in by_label and by_label[label] is not row:
                 shared.add(label)
             by_label[label] = row
@@ -345,8 +399,9 @@ def _header_layout(header: Record) -> Layout | None:
 def _header_role(cell: str) -> str | None:
     """The role a longer header names: a phrase ("Also Known As"), or a role's word with
     at most one qualifier before it that leaves its meaning alone ("Glossary Term",
-    "Business Definition"; not "Owner Name", "Definition Source", "Broader Term")."""
-    text = " ".join(fold(cell).split())
+    "Business Definition"; not "Owner Name", "Definition Source", "Broader Term"). A note
+    in brackets after it ("Glossary Term (EN)") leaves its meaning alone too."""
+    text = " ".join(fold(_BRACKETED.sub(" ", cell)).split())
     for phrase, role in _HEADER_PHRASES.items():
         if f" {phrase} " in f" {text} ":
             return role
@@ -368,13 +423,6 @@ def _layout(
     header = records[0]
     layout = _header_layout(header)
     if layout is not None:
-        used = {*layout.terms, *layout.roles.values()}
-        unread = [c.strip() for i, c in enumerate(header.cells) if i not in used and c.strip()]
-        if unread and layout.terms:
-            names = ", ".join(repr(c) for c in unread[:6]) + (" ..." if len(unread) > 6 else "")
-            result.warnings.append(
-                Warning(f"column{'s' if len(unread) > 1 else ''} not read: {names}", header.first)
-            )
         if not layout.terms:
             layout.terms = [_first_free_column(doc, header, layout)]
             name = header.cells[layout.terms[0]].strip()
@@ -383,6 +431,13 @@ def _layout(
                     f"no term column in the header; reading column {name!r} as the term",
                     header.first,
                 )
+            )
+        used = {*layout.terms, *layout.roles.values()}
+        unread = [c.strip() for i, c in enumerate(header.cells) if i not in used and c.strip()]
+        if unread:
+            names = ", ".join(repr(c) for c in unread[:6]) + (" ..." if len(unread) > 6 else "")
+            result.warnings.append(
+                Warning(f"column{'s' if len(unread) > 1 else ''} not read: {names}", header.first)
             )
         return layout, records[1:]
     width = Counter(len(r.cells) for r in records).most_common(1)[0][0]
@@ -420,7 +475,9 @@ def _row(record: Record, layout: Layout, result: ReadResult) -> Row | None:
         if kind == "conceptscheme" and term and result.title is None:
             result.title = term
         return None
-    if not term:
+    # "Churn Rate; Attrition Rate": names split as in an aliases cell, the first the term
+    names = [name for name in _MULTI_SPLIT.split(term) if name]
+    if not names:
         result.warnings.append(
             Warning(f"row on line {record.first} has no term; skipped", record.first)
         )
@@ -429,7 +486,7 @@ def _row(record: Record, layout: Layout, result: ReadResult) -> Row | None:
     links = {
         kind: split_values(layout.cell(record, role)) for role, kind in _RELATION_KINDS.items()
     }
-    return Row(record, term, layout.cell(record, "id"), links)
+    return Row(record, names[0], layout.cell(record, "id"), links, names[1:])
 
 
 def _check_width(record: Record, layout: Layout, result: ReadResult) -> None:
@@ -507,7 +564,7 @@ def _entry(
     parsed = parse_term(row.raw_term)
     term = parsed.term
     definition = clean_text(layout.cell(record, "definition"))
-    named = split_values(layout.cell(record, "aliases"))
+    named = [*row.others, *split_values(layout.cell(record, "aliases"))]
     aliases = [a for a in named if not _abbreviates(a, term)]
     acronyms = [
         *parsed.acronyms,
@@ -582,8 +639,8 @@ def _resolve(
     kind: RelationKind, value: str, by_id: dict[str, Row], by_label: dict[str, Row]
 ) -> Relation | None:
     target = by_id.get(value)
-    if target is not None:
-        return Relation(kind, parse_term(target.raw_term).term, value)
+    if target is not None:  # a repeated row's id names the row read in its place
+        return Relation(kind, parse_term(target.raw_term).term, target.ident or value)
     target = by_label.get(value.casefold())
     if target is not None:
         return Relation(kind, parse_term(target.raw_term).term, target.ident or None)

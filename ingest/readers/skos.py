@@ -27,8 +27,10 @@ from urllib.error import URLError
 
 import networkx as nx
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib.exceptions import ParserError
 from rdflib.namespace import DC, DCTERMS, OWL, DefinedNamespace
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.plugins.parsers.ntriples import W3CNTriplesParser
 from rdflib.term import Node
 
 from ingest.document import Document
@@ -134,6 +136,8 @@ def parse_graph(doc: Document, fmt: str) -> Graph:
             graph.parse(data=data, format=RDFLIB_FORMATS[fmt])
     except Exception as exc:  # rdflib's parsers raise many types; all mean "bad input"
         problem, line = _parse_problem(exc)
+        if line is None and fmt == "nt" and isinstance(data, str):
+            line = _first_bad_triple(data)
         raise SourceError(doc.path, f"not valid {_FORMAT_NAMES[fmt]}: {problem}", line) from None
     return graph
 
@@ -167,6 +171,18 @@ def _parse_problem(exc: Exception) -> tuple[str, int | None]:
         return f"could not fetch a remote document it refers to ({exc.reason})", None
     text = " ".join(str(exc).split()) or type(exc).__name__
     return (text[:200] + "…" if len(text) > 200 else text), None
+
+
+def _first_bad_triple(text: str) -> int | None:
+    """The line of the first triple rdflib cannot read: its N-Triples parser names the text,
+    not the line, and N-Triples holds one triple a line, so each is tried on its own."""
+    parser = W3CNTriplesParser()
+    for number, line in enumerate(text.split("\n"), start=1):
+        try:
+            parser.parsestring(line)
+        except ParserError:
+            return number
+    return None
 
 
 def _bad_syntax_line(exc: BadSyntax) -> int:

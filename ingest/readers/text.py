@@ -17,9 +17,17 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from ingest.clean import furniture_reason, join_wrapped, strip_glued_junk
+from ingest.clean import (
+    PAGE_FURNITURE,
+    document_words,
+    furniture_reason,
+    join_wrapped,
+    page_furniture,
+    strip_glued_junk,
+)
 from ingest.document import Document
 from ingest.model import Dropped, Entry, Flag, ReadResult, Warning
 from ingest.subject import infer_subject, same_spelling, same_subject, stated_alias
@@ -138,24 +146,33 @@ class _Draft:
 # ---------------------------------------------------------------- paragraphs
 
 
-def paragraphs(text: str) -> list[Para]:
-    """Join physical lines into paragraphs, undoing PDF and hard line wrapping."""
+def paragraphs(text: str, skip: Collection[int] = ()) -> list[Para]:
+    """Join physical lines into paragraphs, undoing PDF and hard line wrapping. Lines
+    numbered in `skip` (page headers and footers) are left out, and the page break they
+    stand in counts as one blank line, so a sentence carries on over it."""
     paras: list[Para] = []
     lines: list[str] = []
     gap = 0
+    page_break = False
     current: Para | None = None
+    words = document_words(text)
 
     def close() -> None:
         nonlocal current, lines
         if current is not None:
-            current.text = join_wrapped(lines)
+            current.text = join_wrapped(lines, words)
             paras.append(current)
         current, lines = None, []
 
     for number, line in enumerate(text.split("\n"), start=1):
+        if number in skip:
+            page_break = True
+            continue
         if not line.strip():
             gap += 1
             continue
+        if page_break:
+            gap, page_break = (1 if current is not None else 0), False
         bullet = _BULLET.match(line)
         body = bullet["rest"] if bullet else line.strip()
         if current is not None and not bullet and _continues(lines[-1], body, gap, current):
@@ -249,7 +266,7 @@ def _is_meta_title(text: str) -> bool:
 def read(doc: Document, source: str) -> ReadResult:
     """Read a plain-text glossary into entries, dropping and reporting its noise."""
     result = ReadResult()
-    paras = _drop_furniture(paragraphs(doc.text), result)
+    paras = _drop_furniture(paragraphs(doc.text, _drop_page_furniture(doc.text, result)), result)
     drafts = _read_list(paras, result) if _is_list_layout(paras) else _read_headings(paras, result)
     _name_lost_references(drafts, result)
     result.entries = [e for d in drafts if (e := _finish(d, source, doc.text, result))]
@@ -258,6 +275,29 @@ def read(doc: Document, source: str) -> ReadResult:
 
 def _drop(result: ReadResult, para: Para, reason: str) -> None:
     result.dropped.append(Dropped((para.start, para.end), para.text, reason))
+
+
+def _drop_page_furniture(text: str, result: ReadResult) -> set[int]:
+    """The line numbers of page headers and footers, dropped and counted in one warning."""
+    lines = text.split("\n")
+    found = [i + 1 for i in page_furniture(lines, _content_line)]
+    for number in found:
+        result.dropped.append(Dropped((number, number), lines[number - 1].strip(), PAGE_FURNITURE))
+    if found:
+        lines_ = "lines" if len(found) > 1 else "line"
+        message = f"removed {len(found)} page header/footer {lines_}"
+        result.warnings.append(Warning(message, found[0]))
+    return set(found)
+
+
+def _content_line(line: str) -> bool:
+    """A line only an entry holds, however often it repeats: a sentence, "Term:
+    definition", "See X", "Acronym for X"."""
+    return (
+        line.endswith(_TERMINAL)
+        or bool(_SEE.match(line) or _ACRONYM_FOR.match(line))
+        or (":" in line and split_entry_line(line, relaxed=True) is not None)
+    )
 
 
 def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
