@@ -26,7 +26,8 @@ from kg.search import MODES, SearchIndex
 Ranker = Callable[[str, int], list[str]]  # a query and k -> concept ids, best first
 
 CATEGORIES = ("direct", "short", "paraphrase")
-SPLITS = ("tune", "heldout3", "heldout4", "heldout5", "heldout6")  # this project's file; any name works
+# this project's file; any name works
+SPLITS = ("tune", "heldout3", "heldout4", "heldout5", "heldout6")
 _SPLIT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 COLUMNS = ("question", "expected_label", "category", "split")
 METRICS = ("hit@1", "hit@5", "mrr@10")
