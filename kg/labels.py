@@ -315,7 +315,8 @@ class LabelMatcher(Retriever):
             (" ".join(words[i:j]), j - i)
             for i in range(n)
             for j in range(i + 1, min(n, i + 5) + 1)
-            if any(w not in self._known for w in words[i:j])
+            # a stop word is no misspelling: "is customer retention" is not "cost of ..."
+            if any(w not in self._known for w in content_words(words[i:j]))
         ]
         windows = [(w, size) for w, size in windows if len(w) >= 5]
         if not windows:

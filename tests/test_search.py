@@ -131,6 +131,13 @@ def test_misspellings(index: SearchIndex, query: str, expected: str) -> None:
     assert top(index, query) == expected
 
 
+def test_a_stop_word_beside_a_name_is_no_misspelling_of_a_longer_one(index: SearchIndex) -> None:
+    """'is customer retention' is not a misspelt 'cost of customer retention'."""
+    (hit,) = index.search("why is customer retention cheaper than acquisition", 1)
+    assert hit.concept_id == "customer-retention"
+    assert "fuzzy" not in hit.explanation
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [("chrun", "churn"), ("what is churm", "churn"), ("margni", "margin"), ("mragin", "margin")],
