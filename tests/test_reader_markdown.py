@@ -567,3 +567,30 @@ def test_previously_without_a_naming_word_is_a_note() -> None:
 
     parsed = parse_term("Health Score (previously weighted by usage)")
     assert (parsed.aliases, parsed.note) == ((), "previously weighted by usage")
+
+
+# --- one page per term (a Notion export) ------------------------------------------------------
+
+
+def test_a_page_whose_title_is_followed_by_its_definition_is_one_entry() -> None:
+    result = read_text("# Churn\n\nThe loss of customers or revenue in a period.\n")
+    (churn,) = result.entries
+    assert churn.term == "Churn"
+    assert churn.definition == "The loss of customers or revenue in a period."
+    assert (churn.lines, churn.collections) == ((1, 3), ())
+    assert result.title == "Churn" and not result.dropped and not result.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("# About\n\nWe keep our notes here.\n", []),  # a housekeeping page, not a term
+        ("# Sales\n\nThis page lists what sales calls things.\n", []),  # an introduction
+        ("# Sales\n\nWhat we sell.\n\n## Pipeline\n\nOpen deals.\n", ["Pipeline"]),
+        ("# Sales\n\nOur words.\n\n**Pipeline**: open deals.\n", ["Pipeline"]),
+    ],
+)
+def test_a_page_that_is_no_definition_makes_no_entry_of_its_title(
+    text: str, terms: list[str]
+) -> None:
+    assert [e.term for e in read_text(text).entries] == terms

@@ -838,6 +838,36 @@ def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
     return term_lines >= (1 if relaxed else 2)
 
 
+def _any_term_line(blocks: list[SyntaxTreeNode]) -> bool:
+    """Whether any block could give an entry of its own: a term line in a paragraph, a list
+    item that is one, or a term table."""
+    for block in blocks:
+        if block.type == "paragraph" and any(
+            _match_line(nodes, plain=True) for nodes in _split_lines(_inline_children(block))
+        ):
+            return True
+        if block.type in _LISTS and any(_item_match(item) for item in block.children):
+            return True
+        if block.type == "table" and _table_columns(block) is not None:
+            return True
+    return False
+
+
+def _one_term_page(title: str, text: list[SyntaxTreeNode]) -> bool:
+    """Whether a page with one heading, its title, is that one term's page (a Notion export,
+    a wiki page per term): its text opens with a paragraph defining the title, and holds no
+    term of its own, or only a list describing the term ("- Owner: Finance team.")."""
+    first = text[0] if text else None
+    return (
+        first is not None
+        and first.type == "paragraph"
+        and not _HOUSEKEEPING.search(title)
+        and not _INTRODUCES.match(_block_text(first, []).strip())
+        and not _any_term_line([first])
+        and (not _any_term_line(text) or _parts(text) == "facets")
+    )
+
+
 def read(doc: Document, source: str) -> ReadResult:
     """Read a Markdown glossary; any text gives a ReadResult (only decoding can fail)."""
     lines = doc.text.split("\n")
@@ -870,6 +900,14 @@ def read(doc: Document, source: str) -> ReadResult:
             continue
         if marker.level == 0:
             reader.heading_entry(marker, body, nearest)
+            continue
+        if (
+            marker is title_marker
+            and len(markers) == 1
+            and not marker.section
+            and _one_term_page(marker.title, [b for b in body if reader.noise(b) is None])
+        ):
+            reader.heading_entry(marker, body, ())
             continue
         index_heading = bool(_INDEX_HEADING.match(marker.title))
         names_collection = marker is not title_marker and not index_heading
