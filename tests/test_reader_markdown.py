@@ -594,3 +594,19 @@ def test_a_page_that_is_no_definition_makes_no_entry_of_its_title(
     text: str, terms: list[str]
 ) -> None:
     assert [e.term for e in read_text(text).entries] == terms
+
+
+def test_page_properties_under_the_title_are_no_terms() -> None:
+    result = read_text(
+        "# Customer Health Score\n\nOwner: Priya Shah\nStatus: Approved\n\n"
+        "A weighted score (0-100) that predicts renewal.\n"
+    )
+    (score,) = result.entries
+    assert score.term == "Customer Health Score"
+    assert score.definition == "A weighted score (0-100) that predicts renewal."
+    assert [(d.lines, d.reason) for d in result.dropped] == [((3, 4), "page properties")]
+
+
+def test_short_term_lines_under_a_title_are_still_terms() -> None:
+    result = read_text("# Glossary\n\nChurn: Lost customers\nARR: Annual revenue\n")
+    assert [e.term for e in result.entries] == ["Churn", "ARR"]

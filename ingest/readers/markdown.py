@@ -106,6 +106,7 @@ _SENTENCE_WORDS = frozenset(
     }
 )
 _MAX_BOLD_TERM_WORDS = 15
+_MAX_PROPERTY_WORDS = 6  # "Last edited: March 3, 2024 10:14 AM"; a definition runs longer
 
 _TERM_COLUMNS = ("term", "name", "concept", "word", "keyword", "label", "acronym", "abbreviation")
 _DEFINITION_COLUMNS = ("definition", "description", "meaning", "summary", "explanation")
@@ -853,6 +854,24 @@ def _any_term_line(blocks: list[SyntaxTreeNode]) -> bool:
     return False
 
 
+def _properties(blocks: list[SyntaxTreeNode]) -> bool:
+    """Whether blocks are a page's properties: one paragraph of short "Key: value" lines
+    ("Owner: Priya Shah", "Status: Approved"), values of a few words and no sentence."""
+    if len(blocks) != 1 or blocks[0].type != "paragraph":
+        return False
+    for nodes in _split_lines(_inline_children(blocks[0])):
+        line = _PLAIN_LINE.match(_squash(_inline(nodes, [])))
+        if (
+            line is None
+            or not _plain_term_ok(line["term"])
+            or len(line["term"].split()) > _MAX_PROPERTY_WORDS
+            or len(line["rest"].split()) > _MAX_PROPERTY_WORDS
+            or line["rest"].endswith((".", "!", "?"))
+        ):
+            return False
+    return True
+
+
 def _one_term_page(title: str, text: list[SyntaxTreeNode]) -> bool:
     """Whether a page with one heading, its title, is that one term's page (a Notion export,
     a wiki page per term): its text opens with a paragraph defining the title, and holds no
@@ -901,14 +920,15 @@ def read(doc: Document, source: str) -> ReadResult:
         if marker.level == 0:
             reader.heading_entry(marker, body, nearest)
             continue
-        if (
-            marker is title_marker
-            and len(markers) == 1
-            and not marker.section
-            and _one_term_page(marker.title, [b for b in body if reader.noise(b) is None])
-        ):
-            reader.heading_entry(marker, body, ())
-            continue
+        if marker is title_marker and len(markers) == 1 and not marker.section:
+            # a term's own page, its properties ("Owner: Priya Shah") first, as Notion writes it
+            text = [b for b in body if reader.noise(b) is None]
+            meta = _properties(text[:1]) and _one_term_page(marker.title, text[1:])
+            if meta or _one_term_page(marker.title, text):
+                if meta:
+                    reader.drop_block(text[0], "page properties")
+                reader.heading_entry(marker, [b for b in body if not (meta and b is text[0])], ())
+                continue
         index_heading = bool(_INDEX_HEADING.match(marker.title))
         names_collection = marker is not title_marker and not index_heading
         if (
