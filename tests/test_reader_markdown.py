@@ -610,3 +610,31 @@ def test_page_properties_under_the_title_are_no_terms() -> None:
 def test_short_term_lines_under_a_title_are_still_terms() -> None:
     result = read_text("# Glossary\n\nChurn: Lost customers\nARR: Annual revenue\n")
     assert [e.term for e in result.entries] == ["Churn", "ARR"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("**Net Revenue Retention (NRR)** is", "**Gross Revenue Retention (GRR)** is"),
+        ("**Net Revenue Retention (NRR)**:", "**Gross Revenue Retention (GRR)** is"),
+        ("**Net Revenue Retention (NRR)** is", "**Gross Revenue Retention (GRR)**:"),
+    ],
+)
+def test_bold_term_paragraphs_under_a_heading_are_its_terms(first: str, second: str) -> None:
+    result = read_text(
+        f"## Retention\n\n{first} revenue retained incl. expansion.\n\n"
+        f"{second} revenue retained excl. expansion.\n"
+    )
+    assert [(e.term, e.acronyms, e.collections) for e in result.entries] == [
+        ("Net Revenue Retention", ("NRR",), ("Retention",)),
+        ("Gross Revenue Retention", ("GRR",), ("Retention",)),
+    ]
+
+
+def test_a_heading_defined_in_a_bold_sentence_keeps_the_sentences_after_it() -> None:
+    result = read_text(
+        "## Churn\n\n**Churn** is the loss of customers.\n\n"
+        "**Logo churn** is customers lost.\n\n**Revenue churn** is revenue lost.\n"
+    )
+    (churn,) = result.entries
+    assert churn.term == "Churn" and "Revenue churn is revenue lost." in (churn.definition or "")

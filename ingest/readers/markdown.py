@@ -814,15 +814,18 @@ def _plural(title: str) -> bool:
     return last.endswith("s") and not last.endswith(("ss", "us", "is", "ics"))
 
 
-def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
+def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool, title: str = "") -> bool:
     """Whether a heading's text is a run of term entries rather than one definition.
 
     A term table, or a list of two or more items that are all term lines, always is;
     so are two bold term lines. Under an index heading (`relaxed`) one term line is enough.
-    "**Term** is ..." lines count only there: under a term heading they are its kinds or
-    examples ("## Churn", then "- **Logo churn** is ...").
+    "**Term** is ..." paragraphs count when they open the heading's text ("## Retention",
+    then "**Net Revenue Retention** is ..."); after a definition of the heading's own, or one
+    naming the heading ("**Churn** is ..."), they are its kinds or examples, and so are such
+    list items ("## Churn", then "- **Logo churn** is ...").
     """
     term_lines = 0
+    own = False  # the heading's own definition has come
     for block in body:
         if block.type == "table" and _table_columns(block) is not None:
             return True
@@ -832,9 +835,17 @@ def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
             if hits == len(matches) >= 2 or (relaxed and 2 * hits >= len(matches)):
                 return True
         if block.type == "paragraph":
-            for nodes in _split_lines(_inline_children(block)):
+            for number, nodes in enumerate(_split_lines(_inline_children(block))):
                 found = _match_line(nodes, plain=relaxed)
-                if found is not None and (relaxed or not (found.alone or found.copula)):
+                if found is None:
+                    own = own or number == 0
+                elif relaxed:
+                    term_lines += 1
+                elif found.copula:
+                    own = own or _clean_title(found.term).casefold() == title.casefold()
+                    if not own:
+                        term_lines += 1
+                elif not found.alone:
                     term_lines += 1
     return term_lines >= (1 if relaxed else 2)
 
@@ -937,7 +948,7 @@ def read(doc: Document, source: str) -> ReadResult:
             and marker.level in peers
             and (text := reader.content(body))
             and not _INTRODUCES.match(_block_text(text[0], []).strip())
-            and not _holds_entries(body, relaxed=False)
+            and not _holds_entries(body, relaxed=False, title=marker.title)
         ):
             # a term whose own definition comes before deeper headings, among peer terms
             reader.heading_entry(marker, body, nearest)
@@ -959,7 +970,9 @@ def read(doc: Document, source: str) -> ReadResult:
             stack.append((marker.level, marker.title))
         own = (marker.title,) if names_collection else nearest
         holds = marker.section or marker is title_marker
-        if holds or (not marker.colon and _holds_entries(body, relaxed=index_heading)):
+        if holds or (
+            not marker.colon and _holds_entries(body, relaxed=index_heading, title=marker.title)
+        ):
             reader.collect(body, own, "section introduction")
         else:
             reader.heading_entry(marker, body, nearest)
