@@ -638,3 +638,18 @@ def test_a_heading_defined_in_a_bold_sentence_keeps_the_sentences_after_it() -> 
     )
     (churn,) = result.entries
     assert churn.term == "Churn" and "Revenue churn is revenue lost." in (churn.definition or "")
+
+
+@pytest.mark.parametrize("after", ["", "\nThese categories are set in Salesforce.\n"])
+def test_terms_listed_under_a_term_are_read_whatever_follows_the_list(after: str) -> None:
+    result = read_text(
+        "# RevOps\n\n## Forecasting Category:\n\n- Commit: Deals that will close.\n"
+        "- Best Case: Deals that may close if all goes right.\n" + after
+    )
+    category, *listed = result.entries
+    assert category.term == "Forecasting Category"
+    assert category.definition is not None and category.definition.endswith(after.strip())
+    assert [(e.term, e.relations) for e in listed] == [
+        ("Commit", (Relation(RelationKind.BROADER, "Forecasting Category"),)),
+        ("Best Case", (Relation(RelationKind.BROADER, "Forecasting Category"),)),
+    ]

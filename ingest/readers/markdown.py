@@ -521,8 +521,8 @@ class _Reader:
         if blocks:
             cand.end = max(marker.line, self.span(blocks[-1])[1])
         self.emit(cand, collections)
-        if _parts(blocks) == "terms":
-            self.sub_entries(cand, blocks[-1], collections)
+        if _parts(blocks) == "terms" and (listed := _the_list(blocks)) is not None:
+            self.sub_entries(cand, listed, collections)
 
     def sub_entries(
         self, parent: _Candidate, block: SyntaxTreeNode, collections: tuple[str, ...]
@@ -758,18 +758,23 @@ _ITEM_FACET = re.compile(
 _VALUE = re.compile(r"^[\s\d.,%$€£+\-–=<>/x]*$")  # "40%", "= 100%": a figure, no definition
 
 
-def _parts(blocks: list[SyntaxTreeNode]) -> str | None:
-    """What a term's text ending in a list of "Name: text" items holds, when that is all
-    it holds after any paragraphs of its own: "facets" when most items describe the term
-    ("Owner: Finance team.", "Usage: 40%"), "terms" when they are terms of their own
-    ("Kickoff: a call to agree goals ..."); None for any other text."""
-    if (
-        not blocks
-        or blocks[-1].type not in _LISTS
-        or any(b.type != "paragraph" for b in blocks[:-1])
-    ):
+def _the_list(blocks: list[SyntaxTreeNode]) -> SyntaxTreeNode | None:
+    """The one list in a term's text that is otherwise paragraphs, before or after it."""
+    lists = [b for b in blocks if b.type in _LISTS]
+    if len(lists) != 1 or any(b.type != "paragraph" for b in blocks if b is not lists[0]):
         return None
-    items = blocks[-1].children
+    return lists[0]
+
+
+def _parts(blocks: list[SyntaxTreeNode]) -> str | None:
+    """What a term's text holding one list of "Name: text" items among paragraphs of its
+    own holds: "facets" when most items describe the term ("Owner: Finance team.",
+    "Usage: 40%"), "terms" when they are terms of their own ("Kickoff: a call to agree
+    goals ..."); None for any other text."""
+    listed = _the_list(blocks)
+    if listed is None:
+        return None
+    items = listed.children
     matches = [_item_match(item) or _item_title(item) for item in items]
     if len(matches) < 2 or not all(
         m is not None and (m.rest or len(item.children) > 1)
