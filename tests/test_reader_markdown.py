@@ -653,3 +653,15 @@ def test_terms_listed_under_a_term_are_read_whatever_follows_the_list(after: str
         ("Commit", (Relation(RelationKind.BROADER, "Forecasting Category"),)),
         ("Best Case", (Relation(RelationKind.BROADER, "Forecasting Category"),)),
     ]
+
+
+def test_an_example_heading_among_term_headings_stays_in_the_term_above() -> None:
+    result = read_text(
+        "## Retention\n### Logo Churn\nLost customers.\n### Example\nAcme lost 3 logos.\n"
+        "### Win Rate\nDeals won over deals worked.\n"
+    )
+    assert [(e.term, e.collections) for e in result.entries] == [
+        ("Logo Churn", ("Retention",)),
+        ("Win Rate", ("Retention",)),
+    ]
+    assert result.entries[0].definition == "Lost customers.\n\nExample:\n\nAcme lost 3 logos."

@@ -53,6 +53,14 @@ _FACET = re.compile(
     r"(?:common\s+)?(?:pitfalls|mistakes)|good\s+to\s+know)\s*:?$",
     re.IGNORECASE,
 )
+# Facets no glossary defines as a term: such a heading at the level of the term heading
+# just above it ("### Logo Churn", then "### Example") is that term's facet too.
+_SIBLING_FACET = re.compile(
+    r"^(?:examples?|example\s+\w+|formulas?|calculation|how\s+(?:to\s+|it\s+is\s+|it['’]s\s+)?"
+    r"(?:calculated?|computed?|measured?)|why\s+it\s+matters|see\s+also|also\s+known\s+as|"
+    r"synonyms|aliases|related\s+terms)\s*:?$",
+    re.IGNORECASE,
+)
 # A heading that is never a term: page furniture ("Table of contents", "Related pages",
 # "Last updated", "Owner"); entries under it are still read.
 _FURNITURE = re.compile(
@@ -709,19 +717,30 @@ def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
                 continue
             level = int(block.tag[1:]) if block.tag[1:].isdigit() else 6
             above = next((m for m in reversed(found) if m.level), None)
-            if (
-                _FACET.match(title)
-                and above is not None
-                and above.level == level - 1 > top
-                and not _FURNITURE.match(above.title)
-            ):
-                reader.facets.add(index)  # "### Example" right under "## Churn"
+            if _facet_of(title, level, above, top):
+                reader.facets.add(index)  # "### Example" right under "## Churn", or after it
                 continue
             colon = _block_text(block, []).endswith(":")
             found.append(_Marker(index, level, title, reader.span(block)[0], colon=colon))
         elif (term := _pseudo_heading(block, following)) is not None:
             found.append(_Marker(index, 0, term, reader.span(block)[0]))
     return [_with_section(m, found[i + 1 :]) for i, m in enumerate(found)]
+
+
+def _facet_of(title: str, level: int, above: _Marker | None, top: int) -> bool:
+    """Whether a heading is a facet of the term heading above it: one level deeper
+    ("## Churn", "### Example"), or at its level when no glossary would define it as a term
+    ("### Logo Churn", "### Example"); never of the title, furniture or an index letter."""
+    if above is None or _FURNITURE.match(above.title):
+        return False
+    if above.level == level - 1 > top:
+        return bool(_FACET.match(title))
+    return (
+        above.level == level > top
+        and bool(_SIBLING_FACET.match(title))
+        and not _INDEX_HEADING.match(above.title)
+        and not _HOUSEKEEPING.search(above.title)
+    )
 
 
 def _with_section(marker: _Marker, later: list[_Marker]) -> _Marker:
