@@ -665,3 +665,40 @@ def test_an_example_heading_among_term_headings_stays_in_the_term_above() -> Non
         ("Win Rate", ("Retention",)),
     ]
     assert result.entries[0].definition == "Lost customers.\n\nExample:\n\nAcme lost 3 logos."
+
+
+def test_a_table_of_names_and_text_is_read_whatever_its_header_says() -> None:
+    result = read_text(
+        "| Metric | Formula |\n|---|---|\n| Magic Number | Net new ARR / S&M spend |\n"
+        "| Burn Multiple | Net burn / net new ARR |\n"
+    )
+    assert [(e.term, e.definition, e.lines) for e in result.entries] == [
+        ("Magic Number", "Net new ARR / S&M spend", (3, 3)),
+        ("Burn Multiple", "Net burn / net new ARR", (4, 4)),
+    ]
+    assert [w.message for w in result.warnings] == [
+        "table read as a glossary: 'Metric' as the term, 'Formula' as the definition"
+    ]
+
+
+def test_a_table_after_a_term_line_is_not_swallowed_by_it() -> None:
+    result = read_text(
+        "**Churn**: customers lost.\n\n"
+        "| Metric | Formula |\n|---|---|\n| Magic Number | Net new ARR / S&M spend |\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("Churn", "customers lost."),
+        ("Magic Number", "Net new ARR / S&M spend"),
+    ]
+
+
+def test_table_columns_not_read_are_named_once_per_table() -> None:
+    result = read_text(
+        "| Term | Definition | Notes | Example |\n|---|---|---|---|\n"
+        "| Churn | Customers lost. | Monthly | 3 of 100 |\n"
+        "| ARR | Annual recurring revenue. | Finance | $1.2M |\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "ARR"]
+    assert [(w.message, w.line) for w in result.warnings] == [
+        ("columns not read: 'Notes', 'Example'", 1)
+    ]

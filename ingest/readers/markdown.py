@@ -30,6 +30,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from ingest.document import Document
 from ingest.model import Dropped, Entry, Flag, ReadResult, Relation, RelationKind, Warning
+from ingest.readers.csv import columns_not_read, header_layout
 from ingest.terms import acronyms_in, clean_term, parse_term
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -116,10 +117,7 @@ _SENTENCE_WORDS = frozenset(
 _MAX_BOLD_TERM_WORDS = 15
 _MAX_PROPERTY_WORDS = 6  # "Last edited: March 3, 2024 10:14 AM"; a definition runs longer
 
-_TERM_COLUMNS = ("term", "name", "concept", "word", "keyword", "label", "acronym", "abbreviation")
-_DEFINITION_COLUMNS = ("definition", "description", "meaning", "summary", "explanation")
-_ALIAS_COLUMNS = ("alias", "synonym", "aka", "alternative")
-_ACRONYM_COLUMNS = ("acronym", "abbreviation")
+_MIN_TEXT_WORDS = 3  # a table cell of fewer words is a name or a figure, not a definition
 
 
 # --- small text helpers -----------------------------------------------------------------
@@ -352,45 +350,66 @@ def _rows(table: SyntaxTreeNode) -> list[SyntaxTreeNode]:
     return [row for part in table.children for row in part.children if row.type == "tr"]
 
 
-def _header_words(cell: SyntaxTreeNode) -> set[str]:
-    words = set(re.findall(r"[a-z]+", _block_text(cell, []).lower()))
-    singulars = {w[:-1] for w in words if w.endswith("s")}
-    return words | singulars | {w[:-2] for w in words if w.endswith("es")}
-
-
 @dataclass(frozen=True, slots=True)
 class _Columns:
+    """The columns of a glossary table, and what to tell the user about how it was read."""
+
     term: int
     definition: int
     aliases: int | None = None
     acronyms: int | None = None
-
-
-def _find_column(headers: list[set[str]], names: Sequence[str], taken: set[int]) -> int | None:
-    for name in names:
-        for index, words in enumerate(headers):
-            if index not in taken and name in words:
-                return index
-    return None
+    note: str | None = None  # how columns were chosen when the header names none
 
 
 def _table_columns(table: SyntaxTreeNode) -> _Columns | None:
-    """The term, definition and optional alias/acronym columns of a glossary table."""
+    """The term, definition and optional alias/acronym columns of a glossary table: named by
+    its header as the CSV reader names them, or else a first column of short names beside
+    a column of text ("| Metric | Formula |")."""
     rows = _rows(table)
     if not rows:
         return None
-    headers = [_header_words(cell) for cell in rows[0].children]
-    definition = _find_column(headers, _DEFINITION_COLUMNS, set())
+    header = [_block_text(cell, []) for cell in rows[0].children]
+    layout = header_layout(header)
+    if layout is not None:
+        roles = layout.roles
+        term = layout.terms[0] if layout.terms else roles.get("acronyms")  # "| Acronym | Meaning |"
+        definition = roles.get("definition")
+        if term is not None and definition is not None:
+            acronyms = roles.get("acronyms")
+            return _Columns(
+                term, definition, roles.get("aliases"), None if acronyms == term else acronyms
+            )
+    definition = _text_column(rows)
     if definition is None:
         return None
-    term = _find_column(headers, _TERM_COLUMNS, {definition})
-    if term is None and len(headers) == 2:
-        term = 1 - definition  # two columns, one a definition: the other names the term
-    if term is None:
+    note = (
+        f"table read as a glossary: {header[0]!r} as the term, "
+        f"{header[definition]!r} as the definition"
+    )
+    return _Columns(0, definition, note=note)
+
+
+def _text_column(rows: list[SyntaxTreeNode]) -> int | None:
+    """The column holding the most text, when the first column holds short names and it
+    holds text (most cells of several words)."""
+    header = [_block_text(cell, []) for cell in rows[0].children]
+    cells = [[_block_text(cell, []) for cell in row.children] for row in rows[1:]]
+    names = [row[0] for row in cells if row and row[0]]
+    if not _has_word(header[0]) or not names or not all(_plain_term_ok(n) for n in names):
         return None
-    aliases = _find_column(headers, _ALIAS_COLUMNS, {term, definition})
-    acronyms = _find_column(headers, _ACRONYM_COLUMNS, {term, definition} | {aliases or -1})
-    return _Columns(term, definition, aliases, acronyms)
+    best, most = None, 0.0
+    for index in range(1, len(header)):
+        column = [_words(row[index]) for row in cells if index < len(row) and row[index]]
+        wordy = sum(words >= _MIN_TEXT_WORDS for words in column)
+        mean = sum(column) / max(1, len(column))
+        if _has_word(header[index]) and 2 * wordy > len(column) and mean > most:
+            best, most = index, mean
+    return best
+
+
+def _words(text: str) -> int:
+    """Words with a letter in them: "0.97 -> 1.00" has none."""
+    return sum(1 for word in text.split() if any(ch.isalpha() for ch in word))
 
 
 def _cell(row: SyntaxTreeNode, index: int | None, links: list[str]) -> str:
@@ -651,8 +670,17 @@ class _Reader:
     def table_entries(
         self, block: SyntaxTreeNode, columns: _Columns, collections: tuple[str, ...]
     ) -> None:
-        """One entry per body row of a term table."""
-        for row in _rows(block)[1:]:
+        """One entry per body row of a term table; columns it does not read are named."""
+        header, *rows = _rows(block)
+        line = self.span(header)[0]
+        if columns.note:
+            self.result.warnings.append(Warning(columns.note, line))
+        read_columns = (columns.term, columns.definition, columns.aliases, columns.acronyms)
+        names = [_block_text(cell, []) for cell in header.children]
+        used = {index for index in read_columns if index is not None}
+        if (unread := columns_not_read(names, used, line)) is not None:
+            self.result.warnings.append(unread)
+        for row in rows:
             line = self.span(row)[0]
             cand = _Candidate(_cell(row, columns.term, []), line, line)
             cand.parts = [_cell(row, columns.definition, cand.links)]
@@ -841,7 +869,8 @@ def _plural(title: str) -> bool:
 def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool, title: str = "") -> bool:
     """Whether a heading's text is a run of term entries rather than one definition.
 
-    A term table, or a list of two or more items that are all term lines, always is;
+    A term table (but for one whose header names no columns, after the heading's own
+    definition), or a list of two or more items that are all term lines, always is;
     so are two bold term lines. Under an index heading (`relaxed`) one term line is enough.
     "**Term** is ..." paragraphs count when they open the heading's text ("## Retention",
     then "**Net Revenue Retention** is ..."); after a definition of the heading's own, or one
@@ -851,7 +880,9 @@ def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool, title: str = "") -
     term_lines = 0
     own = False  # the heading's own definition has come
     for block in body:
-        if block.type == "table" and _table_columns(block) is not None:
+        # a table whose header names no columns is the heading's own after its definition
+        columns = _table_columns(block) if block.type == "table" else None
+        if columns is not None and not (own and columns.note):
             return True
         if block.type in _LISTS:
             matches = [_item_match(item) for item in block.children]
