@@ -2,7 +2,8 @@
 
     IngestError            base of everything ingest raises on bad input
     ├── SourceError        a file cannot be read at all (missing, binary, empty, bad encoding,
-    │                      malformed structure); carries the path and, where known, the line
+    │   │                  malformed structure); carries the path and, where known, the line
+    │   └── NoEntries      a file read without fault that holds no glossary entry
     └── ManifestError      the sources manifest (data/raw/sources.toml) is malformed
 
 Messages are one line and name what the user must fix.
@@ -26,6 +27,11 @@ class SourceError(IngestError):
         self.line = line
         where = f"{self.path}:{line}" if line else str(self.path)
         super().__init__(f"{where}: {problem}")
+
+
+class NoEntries(SourceError):
+    """A file read without fault in which no layout the reader knows found an entry; in a
+    folder it is passed over, named on its own it fails."""
 
 
 class ManifestError(IngestError):

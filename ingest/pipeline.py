@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.document import load
-from ingest.errors import SourceError
+from ingest.errors import NoEntries, SourceError
 from ingest.language import entry_languages
 from ingest.model import Dropped, Entry, Flag, Warning
 from ingest.readers import RDF_FORMATS, SUFFIXES, detect, reader_for
@@ -91,16 +91,20 @@ def read_paths(
     fmt: str | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> tuple[list[SourceResult], list[str]]:
-    """Read every glossary file under `paths`; the first unreadable file stops everything."""
+    """Read every glossary file under `paths`; the first unreadable file stops everything,
+    but a file met in a folder that holds no entry (an "about" page) is named and passed
+    over."""
     files, skipped = collect(paths)
     manifests: dict[Path, dict[str, SourceInfo]] = {}
     used: set[str] = set()
     results = []
+    empty: list[NoEntries] = []  # files in a folder in which no entry was found
     for path in files:
         if path.parent not in manifests:
             manifests[path.parent] = load_manifest(path.parent)
             skipped.extend(missing_files(path.parent, manifests[path.parent]))
     roots = [p.resolve() for p in paths if p.is_dir()]
+    named = {p.resolve() for p in paths if not p.is_dir()}
     defaults = {path: _default_id(path, roots) for path in files}
     # files named alike in two folders passed together (sales/ support/) take their folder's
     # name too, whatever order they come in
@@ -116,12 +120,22 @@ def read_paths(
         n = 2
         while source_id in used:
             source_id, n = f"{info.id}-{n}", n + 1
+        try:
+            read = read_file(path, source_id, info, fmt)
+        except NoEntries as exc:
+            if path in named:  # named on its own, it must be a glossary
+                raise
+            empty.append(exc)
+            skipped.append(f"{path}: {exc.problem}, passed over")
+            continue
         used.add(source_id)
-        for result in read_file(path, source_id, info, fmt):
+        for result in read:
             if result.id != source_id:  # a source the file credits (RDF export, CSV column)
                 result = _unique(result, used)
                 used.add(result.id)
             results.append(result)
+    if empty and not results:
+        raise empty[0]  # nothing read at all: say why, of the first file
     return results, skipped
 
 
@@ -197,6 +211,14 @@ def _main_language(entries: Sequence[Entry]) -> str | None:
     return max(counts, key=lambda x: (counts[x], x is None)) if counts else None
 
 
+# what each reader of free text recognises, for a file in which it found nothing
+_LAYOUTS = {
+    "markdown": "a heading above each definition, '**Term**: definition' or "
+    "'Term: definition' lines and list items, and tables with a term column",
+    "text": "'Term: definition' lines, and a short title line above its definition",
+}
+
+
 def read_file(
     path: Path, source_id: str, info: SourceInfo, fmt: str | None = None
 ) -> list[SourceResult]:
@@ -222,7 +244,8 @@ def read_file(
             for e, x in zip(result.entries, found, strict=True)
         ]
     if not result.entries:
-        raise SourceError(path, f"no glossary entries found (read as {chosen})")
+        layouts = f", which reads {_LAYOUTS[chosen]}" if chosen in _LAYOUTS else ""
+        raise NoEntries(path, f"no glossary entries found (read as {chosen}{layouts})")
     if chosen not in RDF_FORMATS and doc.encoding == "windows-1252":
         result.warnings.append(
             Warning("not UTF-8: read as Windows-1252; re-save it as UTF-8 if characters look wrong")

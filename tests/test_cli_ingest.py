@@ -405,3 +405,30 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(built: Path, command
         text=True,
     )
     assert shown.returncode == 0 and shown.stderr == ""
+
+
+def test_a_folder_of_pages_reads_one_term_a_page_and_passes_over_pages_of_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Notion export: one page per term, named with the page's id; a page holding no
+    term is named and passed over, but a file named on its own must hold entries."""
+    folder = tmp_path / "notion"
+    folder.mkdir()
+    (folder / "Churn 1a2b3c4d5e6f.md").write_text(
+        "# Churn\n\nThe loss of customers or revenue in a period.\n"
+    )
+    (folder / "about.md").write_text("We keep the team's notes here.\n")
+    code, out, err = run(capsys, "ingest", str(folder), "--build-dir", str(tmp_path / "b"))
+    assert code == 0, err
+    assert "about.md: no glossary entries found (read as markdown" in err
+    code, out, _ = run(capsys, "entries", "--json", "--build-dir", str(tmp_path / "b"))
+    assert [row["term"] for row in json.loads(out)] == ["Churn"]
+    code, _, err = run(
+        capsys, "ingest", str(folder / "about.md"), "--build-dir", str(tmp_path / "c")
+    )
+    assert code == 1 and err.count("\n") == 1
+    assert "about.md: no glossary entries found (read as markdown" in err
+    assert "a heading above each definition" in err  # the layouts it reads
+    (folder / "Churn 1a2b3c4d5e6f.md").unlink()
+    code, _, err = run(capsys, "ingest", str(folder), "--build-dir", str(tmp_path / "d"))
+    assert code == 1 and "about.md: no glossary entries found" in err  # not "no glossary file"

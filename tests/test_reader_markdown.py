@@ -567,3 +567,138 @@ def test_previously_without_a_naming_word_is_a_note() -> None:
 
     parsed = parse_term("Health Score (previously weighted by usage)")
     assert (parsed.aliases, parsed.note) == ((), "previously weighted by usage")
+
+
+# --- one page per term (a Notion export) ------------------------------------------------------
+
+
+def test_a_page_whose_title_is_followed_by_its_definition_is_one_entry() -> None:
+    result = read_text("# Churn\n\nThe loss of customers or revenue in a period.\n")
+    (churn,) = result.entries
+    assert churn.term == "Churn"
+    assert churn.definition == "The loss of customers or revenue in a period."
+    assert (churn.lines, churn.collections) == ((1, 3), ())
+    assert result.title == "Churn" and not result.dropped and not result.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("# About\n\nWe keep our notes here.\n", []),  # a housekeeping page, not a term
+        ("# Sales\n\nThis page lists what sales calls things.\n", []),  # an introduction
+        ("# Sales\n\nWhat we sell.\n\n## Pipeline\n\nOpen deals.\n", ["Pipeline"]),
+        ("# Sales\n\nOur words.\n\n**Pipeline**: open deals.\n", ["Pipeline"]),
+    ],
+)
+def test_a_page_that_is_no_definition_makes_no_entry_of_its_title(
+    text: str, terms: list[str]
+) -> None:
+    assert [e.term for e in read_text(text).entries] == terms
+
+
+def test_page_properties_under_the_title_are_no_terms() -> None:
+    result = read_text(
+        "# Customer Health Score\n\nOwner: Priya Shah\nStatus: Approved\n\n"
+        "A weighted score (0-100) that predicts renewal.\n"
+    )
+    (score,) = result.entries
+    assert score.term == "Customer Health Score"
+    assert score.definition == "A weighted score (0-100) that predicts renewal."
+    assert [(d.lines, d.reason) for d in result.dropped] == [((3, 4), "page properties")]
+
+
+def test_short_term_lines_under_a_title_are_still_terms() -> None:
+    result = read_text("# Glossary\n\nChurn: Lost customers\nARR: Annual revenue\n")
+    assert [e.term for e in result.entries] == ["Churn", "ARR"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("**Net Revenue Retention (NRR)** is", "**Gross Revenue Retention (GRR)** is"),
+        ("**Net Revenue Retention (NRR)**:", "**Gross Revenue Retention (GRR)** is"),
+        ("**Net Revenue Retention (NRR)** is", "**Gross Revenue Retention (GRR)**:"),
+    ],
+)
+def test_bold_term_paragraphs_under_a_heading_are_its_terms(first: str, second: str) -> None:
+    result = read_text(
+        f"## Retention\n\n{first} revenue retained incl. expansion.\n\n"
+        f"{second} revenue retained excl. expansion.\n"
+    )
+    assert [(e.term, e.acronyms, e.collections) for e in result.entries] == [
+        ("Net Revenue Retention", ("NRR",), ("Retention",)),
+        ("Gross Revenue Retention", ("GRR",), ("Retention",)),
+    ]
+
+
+def test_a_heading_defined_in_a_bold_sentence_keeps_the_sentences_after_it() -> None:
+    result = read_text(
+        "## Churn\n\n**Churn** is the loss of customers.\n\n"
+        "**Logo churn** is customers lost.\n\n**Revenue churn** is revenue lost.\n"
+    )
+    (churn,) = result.entries
+    assert churn.term == "Churn" and "Revenue churn is revenue lost." in (churn.definition or "")
+
+
+@pytest.mark.parametrize("after", ["", "\nThese categories are set in Salesforce.\n"])
+def test_terms_listed_under_a_term_are_read_whatever_follows_the_list(after: str) -> None:
+    result = read_text(
+        "# RevOps\n\n## Forecasting Category:\n\n- Commit: Deals that will close.\n"
+        "- Best Case: Deals that may close if all goes right.\n" + after
+    )
+    category, *listed = result.entries
+    assert category.term == "Forecasting Category"
+    assert category.definition is not None and category.definition.endswith(after.strip())
+    assert [(e.term, e.relations) for e in listed] == [
+        ("Commit", (Relation(RelationKind.BROADER, "Forecasting Category"),)),
+        ("Best Case", (Relation(RelationKind.BROADER, "Forecasting Category"),)),
+    ]
+
+
+def test_an_example_heading_among_term_headings_stays_in_the_term_above() -> None:
+    result = read_text(
+        "## Retention\n### Logo Churn\nLost customers.\n### Example\nAcme lost 3 logos.\n"
+        "### Win Rate\nDeals won over deals worked.\n"
+    )
+    assert [(e.term, e.collections) for e in result.entries] == [
+        ("Logo Churn", ("Retention",)),
+        ("Win Rate", ("Retention",)),
+    ]
+    assert result.entries[0].definition == "Lost customers.\n\nExample:\n\nAcme lost 3 logos."
+
+
+def test_a_table_of_names_and_text_is_read_whatever_its_header_says() -> None:
+    result = read_text(
+        "| Metric | Formula |\n|---|---|\n| Magic Number | Net new ARR / S&M spend |\n"
+        "| Burn Multiple | Net burn / net new ARR |\n"
+    )
+    assert [(e.term, e.definition, e.lines) for e in result.entries] == [
+        ("Magic Number", "Net new ARR / S&M spend", (3, 3)),
+        ("Burn Multiple", "Net burn / net new ARR", (4, 4)),
+    ]
+    assert [w.message for w in result.warnings] == [
+        "table read as a glossary: 'Metric' as the term, 'Formula' as the definition"
+    ]
+
+
+def test_a_table_after_a_term_line_is_not_swallowed_by_it() -> None:
+    result = read_text(
+        "**Churn**: customers lost.\n\n"
+        "| Metric | Formula |\n|---|---|\n| Magic Number | Net new ARR / S&M spend |\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("Churn", "customers lost."),
+        ("Magic Number", "Net new ARR / S&M spend"),
+    ]
+
+
+def test_table_columns_not_read_are_named_once_per_table() -> None:
+    result = read_text(
+        "| Term | Definition | Notes | Example |\n|---|---|---|---|\n"
+        "| Churn | Customers lost. | Monthly | 3 of 100 |\n"
+        "| ARR | Annual recurring revenue. | Finance | $1.2M |\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "ARR"]
+    assert [(w.message, w.line) for w in result.warnings] == [
+        ("columns not read: 'Notes', 'Example'", 1)
+    ]

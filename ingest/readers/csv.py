@@ -264,7 +264,7 @@ def is_table(text: str) -> bool:
         width = len(rows[0])
         if width < 2 or sum(1 for row in rows if len(row) == width) < 0.8 * len(rows):
             continue
-        layout = _header_layout(Record(1, 1, rows[0]))
+        layout = header_layout(rows[0])
         if layout is not None and layout.terms and "definition" in layout.roles:
             return True
     return False
@@ -366,14 +366,14 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name)
 
 
-def _header_layout(header: Record) -> Layout | None:
+def header_layout(cells: list[str]) -> Layout | None:
     """The layout a header row names, or None if no cell is a known column name. Exact
     column names come first; a longer header ("Glossary Term") fills a role still free,
     and a header named only that way must name a term and a definition column both."""
-    layout = Layout(width=len(header.cells))
+    layout = Layout(width=len(cells))
     found: list[tuple[int, int]] = []  # (preference, column) for term columns
     worded: list[tuple[int, str]] = []
-    for index, cell in enumerate(header.cells):
+    for index, cell in enumerate(cells):
         name = normalise_header(cell)
         role = _ROLES.get(name)
         if role == "term":
@@ -394,6 +394,15 @@ def _header_layout(header: Record) -> Layout | None:
     if layout.terms or "definition" in layout.roles or len(layout.roles) > 1:
         return layout
     return None
+
+
+def columns_not_read(header: list[str], used: set[int], line: int) -> Warning | None:
+    """The warning naming a table's columns that are not read, if any are."""
+    unread = [c.strip() for i, c in enumerate(header) if i not in used and c.strip()]
+    if not unread:
+        return None
+    names = ", ".join(repr(c) for c in unread[:6]) + (" ..." if len(unread) > 6 else "")
+    return Warning(f"column{'s' if len(unread) > 1 else ''} not read: {names}", line)
 
 
 def _header_role(cell: str) -> str | None:
@@ -421,7 +430,7 @@ def _layout(
 ) -> tuple[Layout, list[Record]]:
     """The column layout, from the header row or, without one, from the column count."""
     header = records[0]
-    layout = _header_layout(header)
+    layout = header_layout(header.cells)
     if layout is not None:
         if not layout.terms:
             layout.terms = [_first_free_column(doc, header, layout)]
@@ -433,12 +442,8 @@ def _layout(
                 )
             )
         used = {*layout.terms, *layout.roles.values()}
-        unread = [c.strip() for i, c in enumerate(header.cells) if i not in used and c.strip()]
-        if unread:
-            names = ", ".join(repr(c) for c in unread[:6]) + (" ..." if len(unread) > 6 else "")
-            result.warnings.append(
-                Warning(f"column{'s' if len(unread) > 1 else ''} not read: {names}", header.first)
-            )
+        if unread := columns_not_read(header.cells, used, header.first):
+            result.warnings.append(unread)
         return layout, records[1:]
     width = Counter(len(r.cells) for r in records).most_common(1)[0][0]
     if width not in (2, 3):

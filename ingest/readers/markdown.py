@@ -30,6 +30,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from ingest.document import Document
 from ingest.model import Dropped, Entry, Flag, ReadResult, Relation, RelationKind, Warning
+from ingest.readers.csv import columns_not_read, header_layout
 from ingest.terms import acronyms_in, clean_term, parse_term
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -51,6 +52,14 @@ _FACET = re.compile(
     r"benchmarks?|usage|related(?:\s+terms)?|see\s+also|synonyms|also\s+known\s+as|aliases|"
     r"sources?|references?|tips?|caveats?|context|details|interpretation|"
     r"(?:common\s+)?(?:pitfalls|mistakes)|good\s+to\s+know)\s*:?$",
+    re.IGNORECASE,
+)
+# Facets no glossary defines as a term: such a heading at the level of the term heading
+# just above it ("### Logo Churn", then "### Example") is that term's facet too.
+_SIBLING_FACET = re.compile(
+    r"^(?:examples?|example\s+\w+|formulas?|calculation|how\s+(?:to\s+|it\s+is\s+|it['’]s\s+)?"
+    r"(?:calculated?|computed?|measured?)|why\s+it\s+matters|see\s+also|also\s+known\s+as|"
+    r"synonyms|aliases|related\s+terms)\s*:?$",
     re.IGNORECASE,
 )
 # A heading that is never a term: page furniture ("Table of contents", "Related pages",
@@ -106,11 +115,9 @@ _SENTENCE_WORDS = frozenset(
     }
 )
 _MAX_BOLD_TERM_WORDS = 15
+_MAX_PROPERTY_WORDS = 6  # "Last edited: March 3, 2024 10:14 AM"; a definition runs longer
 
-_TERM_COLUMNS = ("term", "name", "concept", "word", "keyword", "label", "acronym", "abbreviation")
-_DEFINITION_COLUMNS = ("definition", "description", "meaning", "summary", "explanation")
-_ALIAS_COLUMNS = ("alias", "synonym", "aka", "alternative")
-_ACRONYM_COLUMNS = ("acronym", "abbreviation")
+_MIN_TEXT_WORDS = 3  # a table cell of fewer words is a name or a figure, not a definition
 
 
 # --- small text helpers -----------------------------------------------------------------
@@ -343,45 +350,66 @@ def _rows(table: SyntaxTreeNode) -> list[SyntaxTreeNode]:
     return [row for part in table.children for row in part.children if row.type == "tr"]
 
 
-def _header_words(cell: SyntaxTreeNode) -> set[str]:
-    words = set(re.findall(r"[a-z]+", _block_text(cell, []).lower()))
-    singulars = {w[:-1] for w in words if w.endswith("s")}
-    return words | singulars | {w[:-2] for w in words if w.endswith("es")}
-
-
 @dataclass(frozen=True, slots=True)
 class _Columns:
+    """The columns of a glossary table, and what to tell the user about how it was read."""
+
     term: int
     definition: int
     aliases: int | None = None
     acronyms: int | None = None
-
-
-def _find_column(headers: list[set[str]], names: Sequence[str], taken: set[int]) -> int | None:
-    for name in names:
-        for index, words in enumerate(headers):
-            if index not in taken and name in words:
-                return index
-    return None
+    note: str | None = None  # how columns were chosen when the header names none
 
 
 def _table_columns(table: SyntaxTreeNode) -> _Columns | None:
-    """The term, definition and optional alias/acronym columns of a glossary table."""
+    """The term, definition and optional alias/acronym columns of a glossary table: named by
+    its header as the CSV reader names them, or else a first column of short names beside
+    a column of text ("| Metric | Formula |")."""
     rows = _rows(table)
     if not rows:
         return None
-    headers = [_header_words(cell) for cell in rows[0].children]
-    definition = _find_column(headers, _DEFINITION_COLUMNS, set())
+    header = [_block_text(cell, []) for cell in rows[0].children]
+    layout = header_layout(header)
+    if layout is not None:
+        roles = layout.roles
+        term = layout.terms[0] if layout.terms else roles.get("acronyms")  # "| Acronym | Meaning |"
+        definition = roles.get("definition")
+        if term is not None and definition is not None:
+            acronyms = roles.get("acronyms")
+            return _Columns(
+                term, definition, roles.get("aliases"), None if acronyms == term else acronyms
+            )
+    definition = _text_column(rows)
     if definition is None:
         return None
-    term = _find_column(headers, _TERM_COLUMNS, {definition})
-    if term is None and len(headers) == 2:
-        term = 1 - definition  # two columns, one a definition: the other names the term
-    if term is None:
+    note = (
+        f"table read as a glossary: {header[0]!r} as the term, "
+        f"{header[definition]!r} as the definition"
+    )
+    return _Columns(0, definition, note=note)
+
+
+def _text_column(rows: list[SyntaxTreeNode]) -> int | None:
+    """The column holding the most text, when the first column holds short names and it
+    holds text (most cells of several words)."""
+    header = [_block_text(cell, []) for cell in rows[0].children]
+    cells = [[_block_text(cell, []) for cell in row.children] for row in rows[1:]]
+    names = [row[0] for row in cells if row and row[0]]
+    if not _has_word(header[0]) or not names or not all(_plain_term_ok(n) for n in names):
         return None
-    aliases = _find_column(headers, _ALIAS_COLUMNS, {term, definition})
-    acronyms = _find_column(headers, _ACRONYM_COLUMNS, {term, definition} | {aliases or -1})
-    return _Columns(term, definition, aliases, acronyms)
+    best, most = None, 0.0
+    for index in range(1, len(header)):
+        column = [_words(row[index]) for row in cells if index < len(row) and row[index]]
+        wordy = sum(words >= _MIN_TEXT_WORDS for words in column)
+        mean = sum(column) / max(1, len(column))
+        if _has_word(header[index]) and 2 * wordy > len(column) and mean > most:
+            best, most = index, mean
+    return best
+
+
+def _words(text: str) -> int:
+    """Words with a letter in them: "0.97 -> 1.00" has none."""
+    return sum(1 for word in text.split() if any(ch.isalpha() for ch in word))
 
 
 def _cell(row: SyntaxTreeNode, index: int | None, links: list[str]) -> str:
@@ -520,8 +548,8 @@ class _Reader:
         if blocks:
             cand.end = max(marker.line, self.span(blocks[-1])[1])
         self.emit(cand, collections)
-        if _parts(blocks) == "terms":
-            self.sub_entries(cand, blocks[-1], collections)
+        if _parts(blocks) == "terms" and (listed := _the_list(blocks)) is not None:
+            self.sub_entries(cand, listed, collections)
 
     def sub_entries(
         self, parent: _Candidate, block: SyntaxTreeNode, collections: tuple[str, ...]
@@ -642,8 +670,17 @@ class _Reader:
     def table_entries(
         self, block: SyntaxTreeNode, columns: _Columns, collections: tuple[str, ...]
     ) -> None:
-        """One entry per body row of a term table."""
-        for row in _rows(block)[1:]:
+        """One entry per body row of a term table; columns it does not read are named."""
+        header, *rows = _rows(block)
+        line = self.span(header)[0]
+        if columns.note:
+            self.result.warnings.append(Warning(columns.note, line))
+        read_columns = (columns.term, columns.definition, columns.aliases, columns.acronyms)
+        names = [_block_text(cell, []) for cell in header.children]
+        used = {index for index in read_columns if index is not None}
+        if (unread := columns_not_read(names, used, line)) is not None:
+            self.result.warnings.append(unread)
+        for row in rows:
             line = self.span(row)[0]
             cand = _Candidate(_cell(row, columns.term, []), line, line)
             cand.parts = [_cell(row, columns.definition, cand.links)]
@@ -708,19 +745,30 @@ def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
                 continue
             level = int(block.tag[1:]) if block.tag[1:].isdigit() else 6
             above = next((m for m in reversed(found) if m.level), None)
-            if (
-                _FACET.match(title)
-                and above is not None
-                and above.level == level - 1 > top
-                and not _FURNITURE.match(above.title)
-            ):
-                reader.facets.add(index)  # "### Example" right under "## Churn"
+            if _facet_of(title, level, above, top):
+                reader.facets.add(index)  # "### Example" right under "## Churn", or after it
                 continue
             colon = _block_text(block, []).endswith(":")
             found.append(_Marker(index, level, title, reader.span(block)[0], colon=colon))
         elif (term := _pseudo_heading(block, following)) is not None:
             found.append(_Marker(index, 0, term, reader.span(block)[0]))
     return [_with_section(m, found[i + 1 :]) for i, m in enumerate(found)]
+
+
+def _facet_of(title: str, level: int, above: _Marker | None, top: int) -> bool:
+    """Whether a heading is a facet of the term heading above it: one level deeper
+    ("## Churn", "### Example"), or at its level when no glossary would define it as a term
+    ("### Logo Churn", "### Example"); never of the title, furniture or an index letter."""
+    if above is None or _FURNITURE.match(above.title):
+        return False
+    if above.level == level - 1 > top:
+        return bool(_FACET.match(title))
+    return (
+        above.level == level > top
+        and bool(_SIBLING_FACET.match(title))
+        and not _INDEX_HEADING.match(above.title)
+        and not _HOUSEKEEPING.search(above.title)
+    )
 
 
 def _with_section(marker: _Marker, later: list[_Marker]) -> _Marker:
@@ -757,18 +805,23 @@ _ITEM_FACET = re.compile(
 _VALUE = re.compile(r"^[\s\d.,%$€£+\-–=<>/x]*$")  # "40%", "= 100%": a figure, no definition
 
 
-def _parts(blocks: list[SyntaxTreeNode]) -> str | None:
-    """What a term's text ending in a list of "Name: text" items holds, when that is all
-    it holds after any paragraphs of its own: "facets" when most items describe the term
-    ("Owner: Finance team.", "Usage: 40%"), "terms" when they are terms of their own
-    ("Kickoff: a call to agree goals ..."); None for any other text."""
-    if (
-        not blocks
-        or blocks[-1].type not in _LISTS
-        or any(b.type != "paragraph" for b in blocks[:-1])
-    ):
+def _the_list(blocks: list[SyntaxTreeNode]) -> SyntaxTreeNode | None:
+    """The one list in a term's text that is otherwise paragraphs, before or after it."""
+    lists = [b for b in blocks if b.type in _LISTS]
+    if len(lists) != 1 or any(b.type != "paragraph" for b in blocks if b is not lists[0]):
         return None
-    items = blocks[-1].children
+    return lists[0]
+
+
+def _parts(blocks: list[SyntaxTreeNode]) -> str | None:
+    """What a term's text holding one list of "Name: text" items among paragraphs of its
+    own holds: "facets" when most items describe the term ("Owner: Finance team.",
+    "Usage: 40%"), "terms" when they are terms of their own ("Kickoff: a call to agree
+    goals ..."); None for any other text."""
+    listed = _the_list(blocks)
+    if listed is None:
+        return None
+    items = listed.children
     matches = [_item_match(item) or _item_title(item) for item in items]
     if len(matches) < 2 or not all(
         m is not None and (m.rest or len(item.children) > 1)
@@ -813,17 +866,23 @@ def _plural(title: str) -> bool:
     return last.endswith("s") and not last.endswith(("ss", "us", "is", "ics"))
 
 
-def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
+def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool, title: str = "") -> bool:
     """Whether a heading's text is a run of term entries rather than one definition.
 
-    A term table, or a list of two or more items that are all term lines, always is;
+    A term table (but for one whose header names no columns, after the heading's own
+    definition), or a list of two or more items that are all term lines, always is;
     so are two bold term lines. Under an index heading (`relaxed`) one term line is enough.
-    "**Term** is ..." lines count only there: under a term heading they are its kinds or
-    examples ("## Churn", then "- **Logo churn** is ...").
+    "**Term** is ..." paragraphs count when they open the heading's text ("## Retention",
+    then "**Net Revenue Retention** is ..."); after a definition of the heading's own, or one
+    naming the heading ("**Churn** is ..."), they are its kinds or examples, and so are such
+    list items ("## Churn", then "- **Logo churn** is ...").
     """
     term_lines = 0
+    own = False  # the heading's own definition has come
     for block in body:
-        if block.type == "table" and _table_columns(block) is not None:
+        # a table whose header names no columns is the heading's own after its definition
+        columns = _table_columns(block) if block.type == "table" else None
+        if columns is not None and not (own and columns.note):
             return True
         if block.type in _LISTS:
             matches = [_item_match(item) for item in block.children]
@@ -831,11 +890,67 @@ def _holds_entries(body: list[SyntaxTreeNode], relaxed: bool) -> bool:
             if hits == len(matches) >= 2 or (relaxed and 2 * hits >= len(matches)):
                 return True
         if block.type == "paragraph":
-            for nodes in _split_lines(_inline_children(block)):
+            for number, nodes in enumerate(_split_lines(_inline_children(block))):
                 found = _match_line(nodes, plain=relaxed)
-                if found is not None and (relaxed or not (found.alone or found.copula)):
+                if found is None:
+                    own = own or number == 0
+                elif relaxed:
+                    term_lines += 1
+                elif found.copula:
+                    own = own or _clean_title(found.term).casefold() == title.casefold()
+                    if not own:
+                        term_lines += 1
+                elif not found.alone:
                     term_lines += 1
     return term_lines >= (1 if relaxed else 2)
+
+
+def _any_term_line(blocks: list[SyntaxTreeNode]) -> bool:
+    """Whether any block could give an entry of its own: a term line in a paragraph, a list
+    item that is one, or a term table."""
+    for block in blocks:
+        if block.type == "paragraph" and any(
+            _match_line(nodes, plain=True) for nodes in _split_lines(_inline_children(block))
+        ):
+            return True
+        if block.type in _LISTS and any(_item_match(item) for item in block.children):
+            return True
+        if block.type == "table" and _table_columns(block) is not None:
+            return True
+    return False
+
+
+def _properties(blocks: list[SyntaxTreeNode]) -> bool:
+    """Whether blocks are a page's properties: one paragraph of short "Key: value" lines
+    ("Owner: Priya Shah", "Status: Approved"), values of a few words and no sentence."""
+    if len(blocks) != 1 or blocks[0].type != "paragraph":
+        return False
+    for nodes in _split_lines(_inline_children(blocks[0])):
+        line = _PLAIN_LINE.match(_squash(_inline(nodes, [])))
+        if (
+            line is None
+            or not _plain_term_ok(line["term"])
+            or len(line["term"].split()) > _MAX_PROPERTY_WORDS
+            or len(line["rest"].split()) > _MAX_PROPERTY_WORDS
+            or line["rest"].endswith((".", "!", "?"))
+        ):
+            return False
+    return True
+
+
+def _one_term_page(title: str, text: list[SyntaxTreeNode]) -> bool:
+    """Whether a page with one heading, its title, is that one term's page (a Notion export,
+    a wiki page per term): its text opens with a paragraph defining the title, and holds no
+    term of its own, or only a list describing the term ("- Owner: Finance team.")."""
+    first = text[0] if text else None
+    return (
+        first is not None
+        and first.type == "paragraph"
+        and not _HOUSEKEEPING.search(title)
+        and not _INTRODUCES.match(_block_text(first, []).strip())
+        and not _any_term_line([first])
+        and (not _any_term_line(text) or _parts(text) == "facets")
+    )
 
 
 def read(doc: Document, source: str) -> ReadResult:
@@ -871,6 +986,15 @@ def read(doc: Document, source: str) -> ReadResult:
         if marker.level == 0:
             reader.heading_entry(marker, body, nearest)
             continue
+        if marker is title_marker and len(markers) == 1 and not marker.section:
+            # a term's own page, its properties ("Owner: Priya Shah") first, as Notion writes it
+            text = [b for b in body if reader.noise(b) is None]
+            meta = _properties(text[:1]) and _one_term_page(marker.title, text[1:])
+            if meta or _one_term_page(marker.title, text):
+                if meta:
+                    reader.drop_block(text[0], "page properties")
+                reader.heading_entry(marker, [b for b in body if not (meta and b is text[0])], ())
+                continue
         index_heading = bool(_INDEX_HEADING.match(marker.title))
         names_collection = marker is not title_marker and not index_heading
         if (
@@ -879,7 +1003,7 @@ def read(doc: Document, source: str) -> ReadResult:
             and marker.level in peers
             and (text := reader.content(body))
             and not _INTRODUCES.match(_block_text(text[0], []).strip())
-            and not _holds_entries(body, relaxed=False)
+            and not _holds_entries(body, relaxed=False, title=marker.title)
         ):
             # a term whose own definition comes before deeper headings, among peer terms
             reader.heading_entry(marker, body, nearest)
@@ -901,7 +1025,9 @@ def read(doc: Document, source: str) -> ReadResult:
             stack.append((marker.level, marker.title))
         own = (marker.title,) if names_collection else nearest
         holds = marker.section or marker is title_marker
-        if holds or (not marker.colon and _holds_entries(body, relaxed=index_heading)):
+        if holds or (
+            not marker.colon and _holds_entries(body, relaxed=index_heading, title=marker.title)
+        ):
             reader.collect(body, own, "section introduction")
         else:
             reader.heading_entry(marker, body, nearest)
