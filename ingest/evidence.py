@@ -58,6 +58,9 @@ class Link:
     kind: str
     detail: str
     names: tuple[str, ...] = ()  # the two names or spellings that matched
+    # a fallback between two holders of one name, both already linked to its first holder:
+    # it joins them only if a [[split]] kept that first holder apart
+    spare: bool = False
 
 
 def make_units(entries: Sequence[Entry]) -> tuple[list[Unit], list[Entry]]:
@@ -130,15 +133,26 @@ def label_links(units: Sequence[Unit]) -> Iterator[Link]:
         for other, name in holders[1:]:
             if other == first:
                 continue
-            if key.startswith("acronym:"):
-                kind = "acronym"
-            elif units[other].entry.has(Flag.ACRONYM_ONLY) or units[first].entry.has(
-                Flag.ACRONYM_ONLY
-            ):
-                kind = "acronym-for"
-            else:
-                kind = "label"
+            kind = _name_kind(key, units[first], units[other])
             yield Link(first, other, kind, f"{first_name!r} = {name!r}", (first_name, name))
+        # the others with each other too, in case the first is split off ("Adoption" of a
+        # security glossary kept apart from the two seed glossaries' Adoption)
+        rest = list(dict((unit, name) for unit, name in holders[1:] if unit != first).items())
+        for i, (a, a_name) in enumerate(rest[:MAX_SPARE]):
+            for b, b_name in rest[i + 1 : MAX_SPARE]:
+                kind = _name_kind(key, units[a], units[b])
+                yield Link(a, b, kind, f"{a_name!r} = {b_name!r}", (a_name, b_name), spare=True)
+
+
+MAX_SPARE = 20  # holders of one name linked pairwise as a fallback (20 make 171 links)
+
+
+def _name_kind(key: str, a: Unit, b: Unit) -> str:
+    if key.startswith("acronym:"):
+        return "acronym"
+    if a.entry.has(Flag.ACRONYM_ONLY) or b.entry.has(Flag.ACRONYM_ONLY):
+        return "acronym-for"
+    return "label"
 
 
 def shouted(name: str) -> bool:

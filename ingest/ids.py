@@ -19,19 +19,56 @@ from ingest.sources import slug
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+SOURCE = "source:"  # marks a source id among a build's id keys (a name key never has ":")
+
+
 def label_keys(concept: Concept) -> list[str]:
     """Keys of all its names, preferred label first."""
     return list(dict.fromkeys(name_key(label) for label in concept.labels))
 
 
+def id_keys(concept: Concept) -> list[str]:
+    """What a build records of each id for the next build: its label keys, preferred first,
+    then its sources, which tell two concepts of one name apart after a [[split]]."""
+    return [*label_keys(concept), *(f"{SOURCE}{s}" for s in sorted(set(concept.sources)))]
+
+
+class Previous:
+    """The ids of the build before, with the label keys and sources each covered."""
+
+    def __init__(self, ids: Mapping[str, Sequence[str]]) -> None:
+        self.sources = {
+            old_id: {k.removeprefix(SOURCE) for k in keys if k.startswith(SOURCE)}
+            for old_id, keys in ids.items()
+        }
+        self.keys = {
+            old_id: [k for k in keys if not k.startswith(SOURCE)] for old_id, keys in ids.items()
+        }
+        self.owner: dict[str, str] = {}
+        for old_id in sorted(self.keys):
+            for key in self.keys[old_id]:
+                self.owner.setdefault(key, old_id)
+        self.pref_of = {old_id: keys[0] for old_id, keys in self.keys.items() if keys}
+
+    def kinship(self, concept: Concept) -> int:
+        """How much of an earlier concept it is: the names and sources it shares with the
+        one it shares most with. Of two concepts one name now splits, the one more like the
+        earlier concept is that concept (the seeds' Champion, not a security glossary's)."""
+        mine = set(label_keys(concept))
+        held = set(concept.sources)
+        olds = {self.owner[k] for k in mine if k in self.owner}
+        return max(
+            (len(mine & set(self.keys[o])) + len(held & self.sources[o]) for o in olds), default=0
+        )
+
+
 def assign_ids(concepts: Sequence[Concept], previous: Mapping[str, Sequence[str]]) -> None:
     """Set `id` (and `former_ids`) on every concept."""
-    owner: dict[str, str] = {}
-    for old_id in sorted(previous):
-        for key in previous[old_id]:
-            owner.setdefault(key, old_id)
-    pref_of = {old_id: keys[0] for old_id, keys in previous.items() if keys}
-    ordered = sorted(concepts, key=lambda c: (name_key(c.pref_label), c.pref_label))
+    before = Previous(previous)
+    owner, pref_of = before.owner, before.pref_of
+    ordered = sorted(
+        concepts, key=lambda c: (name_key(c.pref_label), -before.kinship(c), c.pref_label)
+    )
     taken: set[str] = set()
 
     def claim(concept: Concept, strict: bool) -> None:
@@ -50,7 +87,7 @@ def assign_ids(concepts: Sequence[Concept], previous: Mapping[str, Sequence[str]
         for concept in ordered:
             if not concept.id:
                 claim(concept, strict)
-    reserved = taken | set(previous)
+    reserved = taken | set(before.keys)
     for concept in ordered:
         if concept.id:
             continue

@@ -21,7 +21,7 @@ from ingest import evidence as ev
 from ingest.canonical import choose_definition, choose_label, find_conflicts, is_pointer
 from ingest.concept import Concept, Definition, Joined
 from ingest.curation import Curation
-from ingest.ids import assign_ids
+from ingest.ids import Previous, assign_ids
 from ingest.model import Entry, Flag
 from ingest.normalize import fold, singular
 from ingest.terms import is_acronym
@@ -123,6 +123,7 @@ def merge(
     near = _acronym_affinity(links, units, spelt, embed)
     links.sort(
         key=lambda k: (
+            k.spare,  # fallbacks last: they join only what nothing else did
             ev.KINDS.index(k.kind),
             -near.get(k, 0.0),
             min(k.a, k.b),
@@ -133,6 +134,8 @@ def merge(
     accepted: list[ev.Link] = []
     for link in links:
         if link.kind == "label" and (listed := _listed_apart(units[link.a], units[link.b], embed)):
+            if link.spare:
+                continue
             result.refused.append(
                 f"{units[link.a].term!r} and {units[link.b].term!r} not merged ({link.kind}: "
                 f"{link.detail}): {listed}"
@@ -140,6 +143,8 @@ def merge(
             continue
         homonym = _homonym(link, units, parts, spelt, embed) if link.kind == "acronym" else None
         if homonym:
+            if link.spare:
+                continue
             result.refused.append(
                 f"{units[link.a].term!r} and {units[link.b].term!r} not merged ({link.kind}: "
                 f"{link.detail}): {homonym}"
@@ -149,6 +154,8 @@ def merge(
         if outcome is True:
             result.evidence[link.kind] += 1
             accepted.append(link)
+        elif link.spare:
+            continue  # already together, or kept apart: its first holder's links say so
         elif outcome is False:
             accepted.append(link)  # already together: still a reason worth showing
         else:
@@ -175,7 +182,7 @@ def merge(
         spoken.append(_name_languages(group))
         concepts.append(_assemble(group, reasons, misspelt[root], words, spoken[-1]))
     _hidden_from_definitions(concepts)
-    _apply_curation(concepts, curation, result)
+    _apply_curation(concepts, curation, result, Previous(previous_ids or {}))
     for concept, languages in zip(concepts, spoken, strict=True):  # a curated label's own
         _set_languages(concept, languages)
     assign_ids(concepts, previous_ids or {})
@@ -657,19 +664,35 @@ def _hidden_from_definitions(concepts: Sequence[Concept]) -> None:
                 concept.hidden_labels.append(spelling)
 
 
-def _find(concepts: Sequence[Concept], label: str) -> Concept | None:
+def _find(
+    concepts: Sequence[Concept], label: str, result: MergeResult, where: str, before: Previous
+) -> Concept | None:
+    """The concept a curation decision names; of several (a [[split]] made two of one name),
+    the one most like the previous build's concept of that name, then the one with the most
+    entries: the one the decision was likely written for (the seeds' Champion, not a
+    security glossary's), with a note saying so."""
     key = ev.name_key(label)
-    for concept in concepts:
-        if concept.id == label or any(ev.name_key(n) == key for n in concept.labels):
-            return concept
-    return None
+    found = [c for c in concepts if c.id == label or any(ev.name_key(n) == key for n in c.labels)]
+    if len(found) < 2:
+        return found[0] if found else None
+    best = max(
+        found,
+        key=lambda c: (before.kinship(c), len(c.joined), len(c.definitions), -found.index(c)),
+    )
+    whose = ", ".join(sorted(set(best.sources)))
+    result.notes.append(
+        f"{where}: {label!r} names {len(found)} concepts; applied to the one from {whose}"
+    )
+    return best
 
 
-def _apply_curation(concepts: list[Concept], curation: Curation, result: MergeResult) -> None:
+def _apply_curation(
+    concepts: list[Concept], curation: Curation, result: MergeResult, before: Previous
+) -> None:
     for decision in curation.decisions:
         if decision.kind in ("merge", "split"):
             continue
-        concept = _find(concepts, decision.labels[0])
+        concept = _find(concepts, decision.labels[0], result, decision.where, before)
         if concept is None:
             result.notes.append(f"{decision.where}: no concept is named {decision.labels[0]!r}")
             continue
@@ -695,7 +718,7 @@ def _apply_curation(concepts: list[Concept], curation: Curation, result: MergeRe
         elif decision.kind == "phrasing":
             _add_phrasings(concept, decision.phrases)
         elif decision.kind == "relation":
-            target = _find(concepts, decision.labels[1])
+            target = _find(concepts, decision.labels[1], result, decision.where, before)
             if target is None:
                 result.notes.append(f"{decision.where}: no concept is named {decision.labels[1]!r}")
                 continue

@@ -21,7 +21,7 @@ from ingest.concept import Concept
 from ingest.curation import Curation
 from ingest.errors import IngestError
 from ingest.evidence import Embed
-from ingest.ids import label_keys
+from ingest.ids import id_keys
 from ingest.merge import merge
 from ingest.model import Entry
 from ingest.normalize import label_key
@@ -202,7 +202,8 @@ class Glossary:
 
     @staticmethod
     def previous_ids(build_dir: Path) -> dict[str, list[str]]:
-        """The ids (and the label keys each covered) of the build now in `build_dir`, if any."""
+        """The ids (and the label keys and sources each covered) of the build now in
+        `build_dir`, if any."""
         try:
             build.read_manifest(build_dir)
             data = build.read_json(build_dir / IDS)
@@ -218,7 +219,7 @@ class Glossary:
             build.write_jsonl(tmp / ENTRIES, [entry_to_row(e) for e in self.entries()])
             build.write_json(tmp / SOURCES, [source_to_row(s) for s in self.sources])
             build.write_jsonl(tmp / CONCEPTS, [concept_to_row(c) for c in self.concepts])
-            build.write_json(tmp / IDS, {c.id: label_keys(c) for c in self.concepts})
+            build.write_json(tmp / IDS, {c.id: id_keys(c) for c in self.concepts})
             build.write_json(
                 tmp / MERGE,
                 {

@@ -636,6 +636,8 @@ def _similar(
                 break
             if j == i or degree[concepts[j].id] >= cap:
                 continue
+            if fold(concepts[j].pref_label) == fold(concepts[i].pref_label):
+                continue  # one name's two meanings, kept apart on purpose, are not alike
             shared = sorted(set(words[i]) & set(words[j]) - common)
             if not shared:
                 continue

@@ -493,6 +493,40 @@ def test_a_split_side_of_any_source_leaves_the_entry_another_side_names(encoder)
     assert not [n for n in result.notes if "[[split]]" in n]
 
 
+def test_splitting_off_the_first_holder_of_a_name_leaves_the_others_together(encoder) -> None:  # type: ignore[no-untyped-def]
+    """The others of a name are linked to each other too, not only through its first."""
+    entries = [
+        _entry("Backlog", BACKLOGS[1][1], "support", 3),
+        _entry("Backlog", BACKLOGS[0][1], "sales", 3),
+        _entry("Backlog", "Contracted revenue not yet recognised as revenue.", "finance", 3),
+    ]
+    split = Decision("split", 1, ("Backlog", "Backlog"), "", sources=("support", ""))
+    result = merge(entries, Curation([split]), embed=encoder.encode)
+    assert sorted(c.sources for c in result.concepts) == [["finance", "sales"], ["support"]]
+
+
+def test_after_a_split_the_earlier_concept_keeps_its_id_and_curation(encoder) -> None:  # type: ignore[no-untyped-def]
+    """A new source's homonym, split off, takes neither the id nor the curated phrasings of
+    the concept the previous build had under that name."""
+    entries = [
+        _entry("Backlog", BACKLOGS[1][1], "support", 3),  # new: first by source and order
+        _entry("Backlog", BACKLOGS[0][1], "sales", 3),
+    ]
+    decisions = [
+        Decision("split", 1, ("Backlog", "Backlog"), "", sources=("support", "sales")),
+        Decision("phrasing", 1, ("Backlog",), phrases=("deals signed but not yet billed",)),
+    ]
+    previous = {"backlog": ["backlog", "source:sales"]}  # what the build before recorded
+    result = merge(entries, Curation(decisions), embed=encoder.encode, previous_ids=previous)
+    by_id = {c.id: c for c in result.concepts}
+    assert by_id["backlog"].sources == ["sales"]
+    assert by_id["backlog"].phrasings == ["deals signed but not yet billed"]
+    assert by_id["backlog-2"].sources == ["support"] and not by_id["backlog-2"].phrasings
+    assert "[[phrasing]] 1: 'Backlog' names 2 concepts; applied to the one from sales" in (
+        result.notes
+    )
+
+
 HR = (
     "Onboarding: The process of integrating a new hire: paperwork, laptop, training.\n"
     "Retention: Keeping employees from leaving the company; measured as the share of staff "
