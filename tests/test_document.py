@@ -93,3 +93,9 @@ def test_utf8_with_one_stray_byte_is_named_where_the_byte_is(tmp_path: Path) -> 
     with pytest.raises(SourceError) as info:
         load(write(tmp_path, "g.txt", data)).text  # noqa: B018
     assert str(info.value).endswith(":3: not valid UTF-8 (byte 0xe9); re-save the file as UTF-8")
+
+
+def test_ligatures_from_a_pdf_are_read_as_their_letters(tmp_path: Path) -> None:
+    path = tmp_path / "g.txt"
+    path.write_text("Workﬂow: A deﬁned sequence of steps.\n", encoding="utf-8")
+    assert load(path).text == "Workflow: A defined sequence of steps.\n"

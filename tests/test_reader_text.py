@@ -221,6 +221,18 @@ def test_a_word_split_across_lines_is_joined_without_its_hyphen() -> None:
     )
 
 
+def test_a_compound_of_two_english_words_keeps_its_hyphen_though_the_text_writes_neither() -> None:
+    """'cross' and 'sell', 'well' and 'known' are English words and 'crosssell' is none."""
+    result = read_text(
+        "• Expansion: Revenue from cross-\nsell and up-\nsell to well-\nknown accounts.\n"
+        "• Quota: A sales target.\n"
+    )
+    definitions = {e.term: e.definition for e in result.entries}
+    assert definitions["Expansion"] == (
+        "Revenue from cross-sell and up-sell to well-known accounts."
+    )
+
+
 def test_a_hyphenated_compound_split_at_its_hyphen_keeps_it() -> None:
     result = read_text(
         "• Self-Serve: A self-serve plan is bought without a sales call; the self-\n"
