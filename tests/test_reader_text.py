@@ -316,3 +316,17 @@ def test_a_term_or_reference_that_repeats_is_no_header() -> None:
     assert [e.see for e in result.entries if e.term in ("Attrition", "Churn", "Logo Loss")] == [
         ("Customer Retention",)
     ] * 3
+
+
+def test_a_field_every_entry_carries_is_part_of_each_entry_not_a_term() -> None:
+    result = read_text(
+        "Access Review: A periodic check that each user's access still matches their role.\n"
+        "Owner: Security team\n\n"
+        "Least Privilege: Granting users only the access they need.\n"
+        "Owner: Security team\n\n"
+        "Phishing: Fraudulent messages that try to steal credentials.\n"
+        "Owner: IT\n"
+    )
+    definitions = {e.term: e.definition for e in result.entries}
+    assert sorted(definitions) == ["Access Review", "Least Privilege", "Phishing"]
+    assert definitions["Phishing"].endswith("Owner: IT")

@@ -341,9 +341,12 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
     drafts: list[_Draft] = []
     section: str | None = None
     titles: list[Para] = []
+    fields = _field_names(paras)
     for para in paras:
         split = split_entry_line(para.text, relaxed=True) if para.indent == 0 else None
-        if split:
+        if split and drafts and para.gap == 0 and split[0].casefold() in fields:
+            drafts[-1].add(para)  # "Owner: Security team" under an entry is part of it
+        elif split:
             if titles:
                 section = _title_run(titles[-1::-1], reverse=True)
                 titles = []
@@ -362,6 +365,24 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
         else:
             drafts[-1].add(para)
     return drafts
+
+
+def _field_names(paras: list[Para]) -> set[str]:
+    """Names of a field each entry carries ("Owner: Security team" on the line under it): a
+    term of three lines or more, each right under another paragraph, each time with a value
+    of a few words. A glossary's terms are each defined once, at more length."""
+    values: dict[str, list[str]] = {}
+    for para in paras:
+        if para.indent == 0 and para.gap == 0 and (split := split_entry_line(para.text, True)):
+            values.setdefault(split[0].casefold(), []).append(split[1])
+    return {
+        name
+        for name, said in values.items()
+        if len(said) >= 3 and all(len(v.split()) <= MAX_FIELD_WORDS for v in said)
+    }
+
+
+MAX_FIELD_WORDS = 6
 
 
 def _title_run(titles: list[Para], reverse: bool = False) -> str:
