@@ -101,7 +101,7 @@ def join_wrapped(lines: list[str], words: Collection[str] = frozenset()) -> str:
     for line in (line.strip() for line in lines):
         if not line:
             continue
-        broken = _BROKEN_HEAD.search(text)
+        broken = _BROKEN_HEAD.search(text[-MAX_WORD:])  # the end only: linear in lines
         tail = _WORD_START.match(line)
         if broken and tail and line[0].islower():
             kept = _hyphen_kept(broken["head"], tail[0], words)
@@ -111,6 +111,7 @@ def join_wrapped(lines: list[str], words: Collection[str] = frozenset()) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+MAX_WORD = 200  # characters of a paragraph's end searched for a word broken at a hyphen
 # a line ending in a word and a hyphen ("cus-", "follow-", "state-of-the-"), and a line
 # starting with a lower-case word: a word a line break may have split
 _BROKEN_HEAD = re.compile(r"(?<![\w-])(?P<head>[^\W\d_]+(?:-[^\W\d_]+)*)-$")
@@ -174,12 +175,13 @@ def page_furniture(lines: list[str], content: Callable[[str], bool]) -> list[int
     a text with no form feeds, three times or more when it is longer than a term or set
     out in columns. A line `content` accepts (a definition, a cross-reference) is kept."""
     pages = _page_of(lines)
+    paged = len(set(pages)) > 1
     edges = _page_edges(lines, pages)
     found = {
         i
         for i, line in enumerate(lines)
         if _PAGE_NUMBER.match(line.strip())
-        or (i in edges and len(set(pages)) > 1 and _BARE_NUMBER.match(line.strip()))
+        or (i in edges and paged and _BARE_NUMBER.match(line.strip()))
     }
     seen: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
@@ -189,7 +191,11 @@ def page_furniture(lines: list[str], content: Callable[[str], bool]) -> list[int
         line = lines[indexes[0]].strip()
         if len(indexes) < 2 or content(line):
             continue
-        if len(set(pages)) > 1:
+        if len({" ".join(lines[i].split()) for i in indexes}) > 1 and any(
+            _defined_next(lines, i) for i in indexes
+        ):
+            continue  # "Tier 1 Support", "Tier 2 Support": headings, each over its text
+        if paged:
             repeated = all(i in edges for i in indexes) and len({pages[i] for i in indexes}) > 1
         else:
             repeated = len(indexes) >= 3 and (
@@ -198,6 +204,17 @@ def page_furniture(lines: list[str], content: Callable[[str], bool]) -> list[int
         if repeated:
             found.update(indexes)
     return sorted(found)
+
+
+def _defined_next(lines: list[str], i: int) -> bool:
+    """Whether the next non-blank line after line `i` reads as a definition's opening: a
+    sentence, not a heading, a page number or a "Term: ..." line."""
+    for line in lines[i + 1 : i + 4]:
+        text = line.strip().strip("\f")
+        if not text:
+            continue
+        return len(text.split()) >= 4 and ":" not in text[:40] and text[0].isupper()
+    return False
 
 
 def _page_of(lines: list[str]) -> list[int]:

@@ -203,8 +203,11 @@ def validate(query: object, limit: int = MAX_QUERY_CHARS) -> str:
     stripped = query.strip().strip(_INVISIBLE).strip()
     if not stripped:
         raise BadQuery("query is empty: type a word or a question")
-    text = " ".join(_MARKUP.sub(" ", stripped).split()) if "<" in stripped else stripped
+    text = _MARKUP.sub(" ", stripped) if "<" in stripped else stripped
     text = html.unescape(text) if "&" in text else text
+    # one space between words: also keeps the wrapper patterns' runs of \s* from backtracking
+    # over a long run of spaces (a 500-space query took a minute)
+    text = " ".join(text.split())
     if not text:
         raise BadQuery("query is only HTML markup: type a word or a question")
     return text

@@ -451,8 +451,10 @@ def test_several_names_in_a_term_cell_give_the_first_as_term_and_the_rest_as_ali
         "Churn Rate;Attrition Rate,,Percentage of customers lost in a period,\n"
         "Customer Lifetime Value | CLV,LTV,What a customer is worth over time,\n"
         "Retention,,Keeping customers,Attrition Rate\n"
+        '"Net Revenue\nRetention",,Revenue kept with expansion,\n'
     )
-    churn, clv, retention = result.entries
+    churn, clv, retention, nrr = result.entries
+    assert (nrr.term, nrr.aliases) == ("Net Revenue Retention", ())  # wrapped, not two names
     assert (churn.term, churn.aliases) == ("Churn Rate", ("Attrition Rate",))
     assert (clv.term, clv.aliases, clv.acronyms) == ("Customer Lifetime Value", ("LTV",), ("CLV",))
     # a relation names the row by any of its names

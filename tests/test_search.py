@@ -643,3 +643,9 @@ def test_held_out_paraphrase_targets(report: dict) -> None:
     held = {mode: held_out(report, mode, "paraphrase") for mode in ("hybrid", "bm25", "dense")}
     assert held["hybrid"] >= 0.70
     assert held["hybrid"] >= max(held["bm25"], held["dense"]) + 0.15
+
+
+def test_a_long_run_of_spaces_is_one_space(index: SearchIndex) -> None:
+    """The wrapper patterns never see a run of spaces to backtrack over (500 took a minute)."""
+    assert validate("churn" + " " * 500 + "rate?") == "churn rate?"
+    assert index.search("churn" + "\t " * 250 + "rate", 1)[0].concept_id == "churn"

@@ -162,6 +162,7 @@ _NOT_ENTRY_TYPES = frozenset({"conceptscheme", "collection", "orderedcollection"
 _EXCEL_SEPARATOR = re.compile(r"^\ufeff?(sep=(.))[ \t]*(?=\n)", re.IGNORECASE)
 _BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")  # "Term (EN)", "Definition [de]"
 _MULTI_SPLIT = re.compile(r"\s*[;|\n]\s*")
+_NAMES_SPLIT = re.compile(r"\s*[;|]\s*")  # a term cell's names
 _MAX_LISTED_WORDS = 3  # "Churn, Attrition" lists names; longer parts make a phrase
 _LOOKS_LIKE_ID = re.compile(r"^[\w.-]*:\S+$")  # mav:mav001, http://..., urn:x
 
@@ -481,7 +482,8 @@ def _row(record: Record, layout: Layout, result: ReadResult) -> Row | None:
             result.title = term
         return None
     # "Churn Rate; Attrition Rate": names split as in an aliases cell, the first the term
-    names = [name for name in _MULTI_SPLIT.split(term) if name]
+    # a line break in a term cell is a wrapped name ("Customer Lifetime\nValue" from Excel)
+    names = [name for name in _NAMES_SPLIT.split(" ".join(term.split())) if name]
     if not names:
         result.warnings.append(
             Warning(f"row on line {record.first} has no term; skipped", record.first)

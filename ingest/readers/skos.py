@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import TypeGuard
+from typing import Any, TypeGuard
 from urllib.error import URLError
 
 import networkx as nx
@@ -30,7 +30,7 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import DC, DCTERMS, OWL, DefinedNamespace
 from rdflib.plugins.parsers.notation3 import BadSyntax
-from rdflib.plugins.parsers.ntriples import W3CNTriplesParser
+from rdflib.plugins.parsers.ntriples import DummySink, W3CNTriplesParser
 from rdflib.term import Node
 
 from ingest.document import Document
@@ -176,13 +176,20 @@ def _parse_problem(exc: Exception) -> tuple[str, int | None]:
 def _first_bad_triple(text: str) -> int | None:
     """The line of the first triple rdflib cannot read: its N-Triples parser names the text,
     not the line, and N-Triples holds one triple a line, so each is tried on its own."""
-    parser = W3CNTriplesParser()
+    parser = W3CNTriplesParser(sink=_Discard())  # rdflib's default sink prints each triple
     for number, line in enumerate(text.split("\n"), start=1):
         try:
             parser.parsestring(line)
         except ParserError:
             return number
     return None
+
+
+class _Discard(DummySink):
+    """A sink for triples only checked, not kept (rdflib's DummySink prints them)."""
+
+    def triple(self, s: Any, p: Any, o: Any) -> None:
+        pass
 
 
 def _bad_syntax_line(exc: BadSyntax) -> int:

@@ -266,10 +266,11 @@ def _is_meta_title(text: str) -> bool:
 def read(doc: Document, source: str) -> ReadResult:
     """Read a plain-text glossary into entries, dropping and reporting its noise."""
     result = ReadResult()
-    paras = _drop_furniture(paragraphs(doc.text, _drop_page_furniture(doc.text, result)), result)
+    text = doc.text
+    paras = _drop_furniture(paragraphs(text, _drop_page_furniture(text, result)), result)
     drafts = _read_list(paras, result) if _is_list_layout(paras) else _read_headings(paras, result)
     _name_lost_references(drafts, result)
-    result.entries = [e for d in drafts if (e := _finish(d, source, doc.text, result))]
+    result.entries = [e for d in drafts if (e := _finish(d, source, text, result))]
     return result
 
 
