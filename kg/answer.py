@@ -830,7 +830,7 @@ def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | No
     searched: dict[str, list[Hit]] = {}
     best: tuple[bool, float, int, _Comparison] | None = None
     for split in _shared_heads(splits, index):
-        parts = [_part(p) for p in split]
+        parts = [_part(p, index) for p in split]
         if not all(0 < len(content_words(words_of(p))) <= MAX_PART_WORDS for p in parts):
             continue
         hits = []
@@ -858,10 +858,13 @@ def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | No
     return found
 
 
-def _part(text: str) -> str:
+def _part(text: str, index: SearchIndex) -> str:
     """A compared part as searched: without question words, or words at its edges that are
-    not part of the name ("ARR difference", "a good NPS")."""
+    not part of the name ("ARR difference", "a good NPS"), unless they are ("Average Revenue
+    Per User")."""
     part = _ARTICLE.sub("", strip_boilerplate(text.strip(" ,;:")))
+    if index.is_a_name(part):
+        return part
     return _EDGES.sub("", part).strip(" ,;:") or part
 
 
@@ -919,8 +922,11 @@ def _judge_parts(sides: Sequence[_Side], index: SearchIndex) -> None:
     Customer Success, put with Account Team) is a term the glossary has no entry for: its
     side is then at most UNNAMED sure, as a question asking for its definition would be."""
     for side in sides:
-        for part in side.loose:
-            if (term := unnamed_term(f"what is {part}", index, side.concept.id)) is not None:
+        for part in list(side.loose):
+            head = _PLACE.split(part, maxsplit=1)[0]  # "nps for renewals": NPS, placed
+            if head != part and side.concept.id in index.named(head):
+                side.loose.remove(part)
+            elif (term := unnamed_term(f"what is {part}", index, side.concept.id)) is not None:
                 side.unnamed[part] = term
                 side.confidence = min(side.confidence, UNNAMED)
 
@@ -933,7 +939,8 @@ def _say_loose(side: _Side, writer: _Writer) -> None:
             writer.say(
                 f"The glossary has no entry named {side.unnamed[part]!r}; the closest is {label}."
             )
-        elif fold(part) != fold(label):
+        elif fold(part) != fold(label) and not _ASKING_WORD.match(part):
+            # "revenue churn" beside Churn; not "should I track churn", which asks of it
             writer.say(f"The glossary has no separate entry for {part!r}; {label} covers it.")
 
 

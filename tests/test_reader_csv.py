@@ -506,3 +506,10 @@ def test_a_row_repeated_exactly_is_read_once_with_a_warning() -> None:
     ]
     # the repeated row's id names the row read
     assert result.entries[-1].relations == (Relation(RelationKind.RELATED, "Churn", "1"),)
+
+
+def test_an_alternative_names_column_holds_aliases() -> None:
+    result = read_text("Name,Alternative names,Definition\nChurn,Attrition,Customers lost\n")
+    (churn,) = result.entries
+    assert churn.aliases == ("Attrition",)
+    assert not result.warnings

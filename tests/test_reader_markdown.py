@@ -702,3 +702,13 @@ def test_table_columns_not_read_are_named_once_per_table() -> None:
     assert [(w.message, w.line) for w in result.warnings] == [
         ("columns not read: 'Notes', 'Example'", 1)
     ]
+
+
+def test_a_table_of_names_beside_short_values_is_no_glossary() -> None:
+    """'Finance team lead' says who owns a metric; it defines nothing."""
+    text = (
+        "# Metrics\n\nWhat we track.\n\n| Metric | Owner |\n|---|---|\n"
+        "| NRR | Finance team lead |\n| Churn | Customer success lead |\n"
+    )
+    result = read_text(text)
+    assert [e.term for e in result.entries] == ["Metrics"]  # the table stays its text

@@ -146,7 +146,14 @@ _HEADER_WORDS |= dict.fromkeys(
 )
 _HEADER_WORDS |= dict.fromkeys(("language", "sprache", "langue", "idioma"), "language")
 _HEADER_WORDS |= dict.fromkeys(("id", "uri", "iri"), "id")
-_HEADER_PHRASES = {"also known as": "aliases", "other names": "aliases", "see also": "related"}
+_HEADER_PHRASES = {
+    "also known as": "aliases",
+    "other names": "aliases",
+    "alternative names": "aliases",
+    "alternative terms": "aliases",
+    "alternate names": "aliases",
+    "see also": "related",
+}
 # words that may stand before a role's word without changing what the column holds
 _HEADER_QUALIFIERS = frozenset(
     "glossary business term concept metric preferred main key full short plain official field "

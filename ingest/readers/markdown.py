@@ -117,7 +117,8 @@ _SENTENCE_WORDS = frozenset(
 _MAX_BOLD_TERM_WORDS = 15
 _MAX_PROPERTY_WORDS = 6  # "Last edited: March 3, 2024 10:14 AM"; a definition runs longer
 
-_MIN_TEXT_WORDS = 3  # a table cell of fewer words is a name or a figure, not a definition
+_MIN_TEXT_WORDS = 4  # a table cell of fewer words is a name, a figure or an owner ("Finance
+# team lead"), not a definition
 
 
 # --- small text helpers -----------------------------------------------------------------
