@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ingest import evidence as ev
 from ingest.canonical import choose_definition, choose_label, find_conflicts, is_pointer
+from ingest.clean import english_words
 from ingest.concept import Concept, Definition, Joined
 from ingest.curation import Curation
 from ingest.ids import Previous, assign_ids
@@ -619,7 +620,9 @@ def _display(spellings: Counter[str]) -> str:
 def _misspelt_forms(pairs: set[tuple[str, ...]], words: Counter[str]) -> set[str]:
     """Of each pair of spellings, the one whose differing words are rarer across all
     sources (casefolded): "Retension" is written once, "Retention" everywhere. When they are
-    as common, the shorter: a dropped letter is the commonest slip ("Manger", "Renewl")."""
+    as common, the one whose words are not English ("Manger" is, but the tie goes on), then
+    the shorter: a dropped letter is the commonest slip ("Renewl"), not an added one."""
+    english = english_words()
     hidden = set()
     for pair in pairs:
         if len(pair) != 2:
@@ -629,7 +632,9 @@ def _misspelt_forms(pairs: set[tuple[str, ...]], words: Counter[str]) -> set[str
         diff_y = [b for a, b in zip(x.split(), y.split(), strict=False) if a != b]
         use_x = sum(words[singular(w)] for w in diff_x)
         use_y = sum(words[singular(w)] for w in diff_y)
-        loser = pair[0] if (use_x, len(x), x) < (use_y, len(y), y) else pair[1]
+        known_x = sum(singular(w) in english or w in english for w in diff_x)
+        known_y = sum(singular(w) in english or w in english for w in diff_y)
+        loser = pair[0] if (use_x, known_x, len(x), x) < (use_y, known_y, len(y), y) else pair[1]
         hidden.add(loser.casefold())
     return hidden
 

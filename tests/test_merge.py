@@ -600,6 +600,16 @@ def test_one_sources_two_entries_of_one_name_defined_unlike_are_reported_and_spl
     assert "[[split]] 1: no entry from 'backlog:9' is named 'Backlog'" in result.notes
 
 
+def test_an_added_letter_is_a_misspelling_too() -> None:
+    from collections import Counter
+
+    from ingest.merge import _misspelt_forms
+
+    # written once each: "renewal" and "retention" are English words, the others are not
+    pairs = {("Renewall", "Renewal"), ("Retentionn", "Retention"), ("Renewl", "Renewal")}
+    assert _misspelt_forms(pairs, Counter()) == {"renewall", "retentionn", "renewl"}
+
+
 def test_a_misspelling_never_becomes_the_preferred_label_or_the_id(encoder) -> None:  # type: ignore[no-untyped-def]
     # each spelling written once, nothing else telling them apart: the one missing a letter
     # is the misspelt; "managers" in a definition attests the spelling as well
