@@ -285,6 +285,9 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
     named = (term[: m.start()] for m in _PLACE.finditer(term))  # "call to action in gainsight"
     if index.is_a_name(term) or any(index.is_a_name(t) for t in named):
         return None
+    *name, noun = term.split()
+    if name and any(index.uses_word(c, noun) for c in index.named(" ".join(name))):
+        return None  # "EBR meeting": a name, then what its own definition calls it
     return term
 
 

@@ -129,6 +129,15 @@ class DenseRetriever(Retriever):
                 self._grid[concept, filled[concept]] = vid
                 filled[concept] += 1
 
+    def texts_of(self, concept: int, skip: str = "") -> list[str]:
+        """One concept's view texts, leaving out those of kind `skip`."""
+        owned = (
+            self._grid[concept][self._grid[concept] >= 0]
+            if self._matrix is not None
+            else np.flatnonzero(self._owner == concept)
+        )
+        return [self.views[i].text for i in owned.tolist() if self.views[i].kind != skip]
+
     def closest(self, query: Query, concept: int, skip: str = "") -> float:
         """The query's best cosine with one concept's views, leaving out those of kind
         `skip` ("phrasing": how close the glossary's own words come)."""

@@ -330,6 +330,15 @@ class SearchIndex:
             return 0.0
         return self.views.closest(self.prepare(query), position, skip="phrasing")
 
+    def uses_word(self, concept_id: str, word: str) -> bool:
+        """Whether the concept's own labels or definitions use `word` (in any of its forms),
+        its curated phrasings left out ("meeting" in Executive Business Review's)."""
+        position = self._position.get(concept_id)
+        wanted = words_of(word)
+        if position is None or len(wanted) != 1:
+            return False
+        return any(wanted[0] in words_of(t) for t in self.views.texts_of(position, "phrasing"))
+
     def ends_with_a_name_of(self, text: str, concept_id: str) -> bool:
         """Whether `text` ends with one of the concept's names ("customer churn": Churn)."""
         position = self._position.get(concept_id)

@@ -258,6 +258,7 @@ def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
         "what is a call to action in gainsight",  # a name, then where
         "whats a QBR for",  # a name, then a dangling preposition
         "what is the happiness index used for",  # a name, then what it is for
+        "what is an EBR meeting",  # a name, then what its own definition calls it
         "how is a customer health score calculated",  # "a" is no term, "customer health score" is
     ],
 )
@@ -270,6 +271,8 @@ def test_names_parts_of_names_and_descriptions_are_not_unnamed_terms(
 
 def test_only_definition_questions_ask_about_a_term(index: SearchIndex) -> None:
     assert unnamed_term("what is a sales quota", index) == "sales quota"
+    # Revenue is a name, but its definitions never speak of operations
+    assert unnamed_term("what is revenue operations", index) == "revenue operations"
     assert unnamed_term("sales quota", index) is None  # a search, not a definition asked for
 
 
