@@ -316,6 +316,10 @@ def show(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
     own = data["language"]
     tongue = f" [{own}]" if data["label_languages"] or own != "en" else ""
     out.print(f"[bold]{data['pref_label']}[/bold]{escape(tongue)}  ({data['id']})")
+    others = [c for c in glossary.named(label_or_id) if c.id != data["id"]]
+    if others:  # "backlog" is an id, and a name of backlog-2 too after a [[split]]
+        which = ", ".join(f"{c.id} (from {', '.join(c.sources)})" for c in others)
+        out.print(escape(f"{label_or_id!r} also names {which}"), highlight=False)
 
     def tagged(labels: list[str]) -> str:  # "Weiterempfehlungsrate [de]" beside English ones
         langs = data["label_languages"]

@@ -66,8 +66,11 @@ def assign_ids(concepts: Sequence[Concept], previous: Mapping[str, Sequence[str]
     """Set `id` (and `former_ids`) on every concept."""
     before = Previous(previous)
     owner, pref_of = before.owner, before.pref_of
+    # of two concepts one name now splits, the one more like the earlier concept, then the
+    # one its curated phrasings describe, keeps the id
     ordered = sorted(
-        concepts, key=lambda c: (name_key(c.pref_label), -before.kinship(c), c.pref_label)
+        concepts,
+        key=lambda c: (name_key(c.pref_label), -before.kinship(c), -len(c.phrasings), c.pref_label),
     )
     taken: set[str] = set()
 

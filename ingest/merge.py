@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -183,7 +183,7 @@ def merge(
         spoken.append(_name_languages(group))
         concepts.append(_assemble(group, reasons, misspelt[root], words, spoken[-1]))
     _hidden_from_definitions(concepts)
-    _apply_curation(concepts, curation, result, Previous(previous_ids or {}))
+    _apply_curation(concepts, curation, result, Previous(previous_ids or {}), embed)
     for concept, languages in zip(concepts, spoken, strict=True):  # a curated label's own
         _set_languages(concept, languages)
     assign_ids(concepts, previous_ids or {})
@@ -670,19 +670,31 @@ def _hidden_from_definitions(concepts: Sequence[Concept]) -> None:
 
 
 def _find(
-    concepts: Sequence[Concept], label: str, result: MergeResult, where: str, before: Previous
+    concepts: Sequence[Concept],
+    label: str,
+    result: MergeResult,
+    where: str,
+    before: Previous,
+    fits: Callable[[Concept], float] | None = None,
 ) -> Concept | None:
     """The concept a curation decision names; of several (a [[split]] made two of one name),
-    the one most like the previous build's concept of that name, then the one with the most
-    entries: the one the decision was likely written for (the seeds' Champion, not a
-    security glossary's), with a note saying so."""
+    the one the decision fits best (`fits`: how close its phrasings read to each one's
+    definitions), else the one most like the previous build's concept of that name, then the
+    one with the most entries, with a note saying which. The seeds' Champion, not a
+    security glossary's, takes the seeds' Champion phrasings."""
     key = ev.name_key(label)
     found = [c for c in concepts if c.id == label or any(ev.name_key(n) == key for n in c.labels)]
     if len(found) < 2:
         return found[0] if found else None
     best = max(
         found,
-        key=lambda c: (before.kinship(c), len(c.joined), len(c.definitions), -found.index(c)),
+        key=lambda c: (
+            round(fits(c), 3) if fits else 0.0,
+            before.kinship(c),
+            len(c.joined),
+            len(c.definitions),
+            -found.index(c),
+        ),
     )
     whose = ", ".join(sorted(set(best.sources)))
     result.notes.append(
@@ -691,13 +703,32 @@ def _find(
     return best
 
 
+def _fit(phrases: Sequence[str], embed: ev.Embed | None) -> Callable[[Concept], float] | None:
+    """How close phrasings read to a concept's definitions (the best of each, averaged)."""
+    if embed is None or not phrases:
+        return None
+    asked = np.asarray(embed(list(phrases)), dtype=np.float32)
+
+    def fits(concept: Concept) -> float:
+        texts = [d.text for d in concept.definitions] or [concept.pref_label]
+        said = np.asarray(embed(texts), dtype=np.float32)
+        return float((asked @ said.T).max(axis=1).mean())
+
+    return fits
+
+
 def _apply_curation(
-    concepts: list[Concept], curation: Curation, result: MergeResult, before: Previous
+    concepts: list[Concept],
+    curation: Curation,
+    result: MergeResult,
+    before: Previous,
+    embed: ev.Embed | None = None,
 ) -> None:
     for decision in curation.decisions:
         if decision.kind in ("merge", "split"):
             continue
-        concept = _find(concepts, decision.labels[0], result, decision.where, before)
+        fits = _fit(decision.phrases, embed) if decision.kind == "phrasing" else None
+        concept = _find(concepts, decision.labels[0], result, decision.where, before, fits)
         if concept is None:
             result.notes.append(f"{decision.where}: no concept is named {decision.labels[0]!r}")
             continue

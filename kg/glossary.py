@@ -356,6 +356,10 @@ class Glossary:
             raise NotFound(f"no concept with id or label {label_or_id!r}{hint}")
         return found
 
+    def named(self, label: str) -> list[Concept]:
+        """Every concept one of whose labels is `label` as written (case and spacing aside)."""
+        return list(self._named.get(label_key(label, singular_last=False), []))
+
     def near_labels(self, label: str, limit: int = 3) -> list[str]:
         """Preferred labels of the concepts a mistyped label most likely meant ("chrun")."""
         from rapidfuzz import fuzz, process, utils
