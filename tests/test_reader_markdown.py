@@ -712,3 +712,22 @@ def test_a_table_of_names_beside_short_values_is_no_glossary() -> None:
     )
     result = read_text(text)
     assert [e.term for e in result.entries] == ["Metrics"]  # the table stays its text
+
+
+def test_a_term_page_with_a_bold_formula_line_is_that_terms_page() -> None:
+    result = read_text(
+        "# Expansion Revenue\n\nAdditional recurring revenue from existing customers.\n\n"
+        "**Formula:** New MRR minus contraction MRR\n"
+    )
+    (entry,) = result.entries
+    assert entry.term == "Expansion Revenue"
+    assert entry.definition.startswith("Additional recurring revenue from existing customers.")
+    assert "Formula: New MRR minus contraction MRR" in entry.definition
+
+
+def test_a_glossary_page_of_bold_terms_is_not_one_terms_page() -> None:
+    result = read_text(
+        "# Revenue terms\n\nThe words finance uses.\n\n"
+        "**ARR:** Annual recurring revenue.\n\n**MRR:** Monthly recurring revenue.\n"
+    )
+    assert [e.term for e in result.entries] == ["ARR", "MRR"]

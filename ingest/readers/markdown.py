@@ -950,8 +950,25 @@ def _one_term_page(title: str, text: list[SyntaxTreeNode]) -> bool:
         and not _HOUSEKEEPING.search(title)
         and not _INTRODUCES.match(_block_text(first, []).strip())
         and not _any_term_line([first])
-        and (not _any_term_line(text) or _parts(text) == "facets")
+        and (not _any_term_line(text) or _parts(text) == "facets" or _only_facet_lines(text[1:]))
     )
+
+
+def _only_facet_lines(blocks: list[SyntaxTreeNode]) -> bool:
+    """Whether blocks are paragraphs whose term lines all name facets of a term
+    ("**Formula:** New MRR minus contraction MRR", "Owner: Finance team")."""
+    found = False
+    for block in blocks:
+        if block.type != "paragraph":
+            return False
+        for nodes in _split_lines(_inline_children(block)):
+            m = _match_line(nodes, plain=True)
+            if m is None:
+                continue
+            if not (_FACET.match(m.term) or _ITEM_FACET.match(m.term)):
+                return False
+            found = True
+    return found
 
 
 def read(doc: Document, source: str) -> ReadResult:
