@@ -166,11 +166,13 @@ def _distribute(parts: list[str]) -> list[str]:
 
 
 def _shares_affix(a: str, b: str) -> bool:
+    """Whether two words end alike, as one word's two kinds do (Up|sell, Cross-|sell;
+    Book|ings, Bill|ings): four letters or more ("L|and", "Exp|and" share only three)."""
     a, b = a.lower(), b.lower()
     suffix = 0
     while suffix < min(len(a), len(b)) and a[-1 - suffix] == b[-1 - suffix]:
         suffix += 1
-    return suffix >= 3
+    return suffix >= 4
 
 
 def split_combined(term: str) -> list[str]:

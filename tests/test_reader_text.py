@@ -354,3 +354,16 @@ def test_headings_that_differ_by_a_number_at_page_tops_are_terms_not_page_header
         "Tier 3 Support",
         "Upsell",
     ]
+
+
+def test_two_words_sharing_only_a_short_ending_are_one_name() -> None:
+    """'Land and Expand' is one strategy ('L|and', 'Exp|and' end alike only by chance);
+    'Upsell and Cross-sell' are two kinds of sale."""
+    result = read_text(
+        "Land and Expand: A strategy that starts small and grows the account.\n"
+        "Upsell and Cross-sell: Selling more to an existing customer.\n"
+        "Quota: A sales target.\n"
+    )
+    terms = [e.term for e in result.entries]
+    assert "Land and Expand" in terms and "Land" not in terms and "Expand" not in terms
+    assert "Upsell" in terms and "Upsell and Cross-sell" not in terms
