@@ -513,3 +513,14 @@ def test_an_alternative_names_column_holds_aliases() -> None:
     (churn,) = result.entries
     assert churn.aliases == ("Attrition",)
     assert not result.warnings
+
+
+def test_acronyms_between_slashes_in_an_aliases_cell_are_several_names() -> None:
+    result = read_text(
+        "Term,Aliases,Definition\n"
+        "Net Revenue Retention,NDR / NRR,Revenue kept with expansion\n"
+        "Profit and Loss,P / L,What was earned and spent\n"
+    )
+    nrr, pnl = result.entries
+    assert set(nrr.aliases) | set(nrr.acronyms) == {"NDR", "NRR"}
+    assert "P / L" in (*pnl.aliases, *pnl.acronyms)  # one name, not "P" and "L"

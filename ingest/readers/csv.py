@@ -533,6 +533,9 @@ def split_values(cell: str) -> list[str]:
     """ "A; B | C" or one value per line -> ["A", "B", "C"]; with none of those, a list of
     short names between commas ("Churn, Attrition") is split too."""
     values = [value for value in _MULTI_SPLIT.split(cell.strip()) if value]
+    # "NDR / NRR": acronyms between slashes are several names ("P / L", "Profit / Loss" are
+    # one each, and so stay whole unless every part is an acronym)
+    values = [part for value in values for part in _acronyms_apart(value)]
     if len(values) == 1 and "," in values[0]:
         parts = [p.strip() for p in values[0].split(",")]
         if all(_a_name(p) for p in parts) and (
@@ -540,6 +543,12 @@ def split_values(cell: str) -> list[str]:
         ):
             return parts
     return values
+
+
+def _acronyms_apart(value: str) -> list[str]:
+    """ "NDR / NRR" -> ["NDR", "NRR"]; any other value as it is."""
+    pieces = re.split(r"\s*/\s*", value)
+    return pieces if len(pieces) > 1 and all(map(is_acronym, pieces)) else [value]
 
 
 def _a_name(part: str) -> bool:
