@@ -240,7 +240,9 @@ def test_stw_thesaurus_reads_fast_with_its_hierarchy(stw: tuple[ReadResult, floa
     assert len(result.entries) > 6000
     assert [w.message for w in result.warnings] == [
         "labels and definitions in other languages than each concept's were not kept "
-        "(20438 in 'de'); the vocabulary is read in English first"
+        "(20743 in 'de'); the vocabulary is read in English first",
+        "notes not read (kept only in the source file): 9 skos:editorialNote, "
+        "2330 skos:historyNote",
     ]
     with_broader = [
         e for e in result.entries if any(r.kind is RelationKind.BROADER for r in e.relations)
@@ -520,3 +522,26 @@ def test_plain_skos_files_describe_no_sources() -> None:
         "turtle",
     )
     assert described == {}
+
+
+def test_a_description_or_scope_note_stands_in_for_a_missing_definition(tmp_path: Path) -> None:
+    path = tmp_path / "v.ttl"
+    path.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "@prefix ex: <http://example.org/v/> .\n"
+        'ex:dlp a skos:Concept ; skos:prefLabel "Data Loss Prevention"@en ;\n'
+        '  dct:description "Tools that stop sensitive data leaving."@en .\n'
+        'ex:mfa a skos:Concept ; skos:prefLabel "MFA"@en ;\n'
+        '  skos:definition "Sign-in with two factors."@en ; skos:example "A hardware key."@en .\n',
+        encoding="utf-8",
+    )
+    result = read_file(path)
+    definitions = {e.term: e.definition for e in result.entries}
+    assert definitions == {
+        "Data Loss Prevention": "Tools that stop sensitive data leaving.",
+        "MFA": "Sign-in with two factors.",
+    }
+    assert [w.message for w in result.warnings] == [
+        "notes not read (kept only in the source file): 1 skos:example"
+    ]

@@ -110,6 +110,7 @@ def read_rdf_sources(
         result.entries.extend(_by_origin(node, choice, entry, index))
     _report_cycles(index, chosen, result)
     _report_other_languages(index, chosen, result)
+    _report_notes(graph, index, chosen, result)
     for collection in index.broken_lists:
         result.warnings.append(
             Warning(
@@ -297,6 +298,12 @@ class Index:
         _collect(graph, KGV.phrasing, index.phrasing, {})
         _collect(graph, KGV.acronym, index.acronym, {})
         _collect(graph, SKOS.definition, index.definition, values)
+        # a concept no skos:definition defines may still say what it is another way
+        for predicate in _DEFINITION_FALLBACKS:
+            described: Labels = {}
+            _collect(graph, predicate, described, values)
+            for node, said in described.items():
+                index.definition.setdefault(node, said)
         for _, predicate in RELATIONS:
             links: dict[Node, list[Node]] = defaultdict(list)
             for s, o in graph.subject_objects(predicate):
@@ -366,6 +373,10 @@ def _first_literals(graph: Graph, predicate: URIRef) -> dict[Node, Literal]:
         if isinstance(o, Literal) and (s not in found or _order(o) < _order(found[s])):
             found[s] = o
     return found
+
+
+# what stands in for a definition when a concept has none, in this order
+_DEFINITION_FALLBACKS = (DCTERMS.description, DC.description, SKOS.scopeNote, RDFS.comment)
 
 
 def _collect(graph: Graph, predicate: URIRef, into: Labels, via: dict[Node, Literal]) -> None:
@@ -736,6 +747,31 @@ def _relations(
 def _collections(node: Node, index: Index) -> tuple[str, ...]:
     names = (index.name(c) for c in sorted(index.member_of.get(node, ()), key=str))
     return tuple(dict.fromkeys(name for name in names if name))
+
+
+_NOTES = (
+    SKOS.note,
+    SKOS.scopeNote,
+    SKOS.example,
+    SKOS.editorialNote,
+    SKOS.historyNote,
+    SKOS.changeNote,
+)
+
+
+def _report_notes(
+    graph: Graph, index: Index, chosen: dict[Node, Choice], result: ReadResult
+) -> None:
+    """One warning counting the concepts' notes and examples that were not read (a scope
+    note stands in for a missing definition; the rest has no place in an entry)."""
+    unread: Counter[str] = Counter()
+    for predicate in _NOTES:
+        for node, note in graph.subject_objects(predicate):
+            if node in chosen and not any(note == d for d in index.definition.get(node, ())):
+                unread[f"skos:{str(predicate).rsplit('#', 1)[-1]}"] += 1
+    if unread:
+        said = ", ".join(f"{n} {name}" for name, n in sorted(unread.items()))
+        result.warnings.append(Warning(f"notes not read (kept only in the source file): {said}"))
 
 
 def _report_cycles(index: Index, chosen: dict[Node, Choice], result: ReadResult) -> None:
