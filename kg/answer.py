@@ -831,9 +831,13 @@ def _best_split(splits: list[list[str]], index: SearchIndex) -> _Comparison | No
     a separator inside a part that is no name ("retention, and expansion") coming last. A
     part must hold a content word and be short enough to be a name (MAX_PART_WORDS)."""
     searched: dict[str, list[Hit]] = {}
+    cleaned: dict[str, str] = {}  # the same part recurs across cuts: each cleaned once
     best: tuple[bool, float, int, _Comparison] | None = None
     for split in _shared_heads(splits, index):
-        parts = [_part(p, index) for p in split]
+        for p in split:
+            if p not in cleaned:
+                cleaned[p] = _part(p, index)
+        parts = [cleaned[p] for p in split]
         if not all(0 < len(content_words(words_of(p))) <= MAX_PART_WORDS for p in parts):
             continue
         hits = []

@@ -341,7 +341,7 @@ class Glossary:
             raise BadQuery("give a concept id or label; this one is empty")
         found = self._by_id.get(label_or_id)
         if found is None:
-            named = self._named.get(label_key(label_or_id, singular_last=False), [])
+            named = self.named(label_or_id)
             if len(named) > 1:  # "CAC": Customer Acquisition Cost, Customer Advisory Council
                 which = ", ".join(
                     f"{c.id} ({c.pref_label}, from {', '.join(c.sources)})" for c in named

@@ -767,7 +767,7 @@ def _report_notes(
     unread: Counter[str] = Counter()
     for predicate in _NOTES:
         for node, note in graph.subject_objects(predicate):
-            if node in chosen and not any(note == d for d in index.definition.get(node, ())):
+            if node in chosen and note not in index.definition.get(node, ()):
                 unread[f"skos:{str(predicate).rsplit('#', 1)[-1]}"] += 1
     if unread:
         said = ", ".join(f"{n} {name}" for name, n in sorted(unread.items()))
