@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from ingest.concept import Concept, Definition
 from ingest.normalize import fold
 from kg.focus import causes_of, focus, passage
-from kg.retrieval import content_words, strip_boilerplate, validate, words_of
+from kg.retrieval import CUE_WORDS, content_words, strip_boilerplate, validate, words_of
 from kg.search import Hit, SearchIndex
 
 
@@ -113,13 +113,6 @@ _NAME_ASKED = re.compile(
     r"\b(?:term|word|name|phrase)\s+for\b|\bcalled\b|\bcall\s+(?:it|this|that|them)\b"
     r"|\b(?:do|would|should)\s+(?:you|we|i|people)\s+call\b",
     re.IGNORECASE,
-)
-# words asking about a term rather than naming it ("the formula for ARR": ARR is asked)
-_CUE_WORDS = frozenset(
-    words_of(
-        "define definition meaning mean explain term word name formula equation target "
-        "acronym abbreviation example benchmark"
-    )
 )
 # "how do I file an expense report", "how to compute days sales outstanding", "how is a
 # quota set", "how does single sign-on work": asks how to do something to a named thing.
@@ -273,10 +266,10 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
         return None
     head, *tail = _QUALIFIER.split(term, maxsplit=1)
     term = head.strip(" ,")
-    words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
+    words = [w for w in content_words(words_of(term)) if w not in CUE_WORDS]
     if not words and tail:  # "the formula for ARR", "target for NPS": asks about ARR, NPS
         term = _ARTICLE.sub("", tail[0].strip(" ,"))
-        words = [w for w in content_words(words_of(term)) if w not in _CUE_WORDS]
+        words = [w for w in content_words(words_of(term)) if w not in CUE_WORDS]
     if not 0 < len(words) <= MAX_TERM_WORDS or _DESCRIPTION.search(term):
         return None
     term = _EDGES.sub("", term).strip(" ,") or term  # "a good NPS score", "QBR meeting for"
@@ -346,6 +339,17 @@ def judge(
     more), `ask`'s confidence in the first, and the term it asks about if the glossary has
     no such name (confidence then at most UNNAMED)."""
     hits = list(found[:5]) if len(found) >= 5 else index.search(question, 5)
+    placed = index.placed(question)
+    if placed is not None and hits and hits[0].concept_id in placed.named:
+        # the best concept is only where the question is asked from: the subject is asked
+        # ("the client who fights for us internally | during a QBR": Champion); if the
+        # glossary cannot answer the subject alone, it has no entry for it ("pto policy")
+        subject_hits, subject_conf, _ = judge(placed.subject, index)
+        if subject_conf >= SURE:
+            return subject_hits, subject_conf, None
+        subject = _asked_term(placed.subject) or strip_boilerplate(placed.subject)
+        asked = _POSSESSIVE.sub("", _ARTICLE.sub("", subject.strip(" ?!.,")))
+        return hits, min(confidence(hits), UNNAMED), asked
     term = unnamed_term(question, index, hits[0].concept_id if hits else None)
     term = term or named_in_a_phrasing(question, index, hits)
     conf = confidence(hits)

@@ -31,7 +31,7 @@ ROOT = 7  # "recogniz(ed)" and "recognition", "segment(ed)" and "segmentation": 
 _DETERMINERS = frozenset("a an the our my your their its his her this that each every".split())
 # prepositions that place a question's subject in a context ("champion in customer success",
 # "health score for enterprise accounts"): a name after one only says where the subject is
-_PLACING = frozenset("in for at within across inside during among".split())
+PLACING = frozenset("in for at within across inside during among".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +267,10 @@ class LabelMatcher(Retriever):
         rarest = min(wanted, key=lambda w: len(by_word.get(w, ())))
         concepts = {self.entries[i].concept for i in by_word.get(rarest, ())}
         return any(wanted <= self.name_words(c) for c in concepts)
+
+    def concepts_named_in(self, words: Sequence[str]) -> set[int]:
+        """The concepts one of whose labels, aliases or acronyms stands, whole, in `words`."""
+        return {self.entries[i].concept for i in self._contained(tuple(words))}
 
     def _contained(self, words: tuple[str, ...]) -> list[int]:
         """Entries whose words appear, in order and together, in the query's words."""
@@ -511,7 +515,7 @@ def _subject_end(words: Sequence[str], spans: Sequence[tuple[int, int] | None]) 
     ("champion | in customer success"); a preposition inside a name ("Revenue at Risk") places
     nothing, and without a name before the preposition nothing is known of the subject."""
     for at, word in enumerate(words):
-        if word not in _PLACING or not content_words(words[:at]):
+        if word not in PLACING or not content_words(words[:at]):
             continue
         if any(s is not None and s[0] < at < s[1] for s in spans):
             continue

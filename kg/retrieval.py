@@ -160,6 +160,15 @@ def content_words(words: Iterable[str]) -> list[str]:
     return [w for w in words if w not in _STEMMED_STOPWORDS]
 
 
+# words that ask about a term rather than name one ("the formula for ARR")
+CUE_WORDS = frozenset(
+    words_of(
+        "define definition meaning mean explain term word name formula equation target "
+        "acronym abbreviation example benchmark"
+    )
+)
+
+
 def strip_boilerplate(text: str) -> str:
     """ "What does NDR stand for?" -> "NDR"; the question words add nothing to matching."""
     stripped = _BOILERPLATE_TAIL.sub("", _BOILERPLATE_HEAD.sub("", text, count=1))

@@ -31,6 +31,7 @@ new ones. `SearchIndex.build(..., lexicon=...)` still takes a curated one.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -47,8 +48,9 @@ from kg.bm25 import BM25Retriever
 from kg.build import sha256
 from kg.dense import DenseRetriever, concept_document, concept_views
 from kg.errors import BadQuery, BuildError
-from kg.labels import LabelMatcher
+from kg.labels import PLACING, LabelMatcher
 from kg.retrieval import (
+    CUE_WORDS,
     Query,
     Scored,
     SearchConfig,
@@ -64,6 +66,8 @@ from kg.retrieval import (
 MANIFEST = "search-manifest.json"
 FORMAT_VERSION = 3  # 2: "Label: definition" views, no built-in lexicon; 3: curated phrasings
 MODES = ("hybrid", "bm25", "dense", "views")
+# a word that places a question's subject ("pto policy for the customer success team")
+_PLACING_WORD = re.compile(rf"\b(?:{'|'.join(sorted(PLACING | {'on'}))})\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -75,6 +79,19 @@ class Hit:
     signals: dict[str, float]  # label, bm25, bm25_rank, dense, dense_rank, ... (what matched)
     explanation: str
     evidence: dict[str, str] = field(default_factory=dict)  # e.g. {"label": "acronym 'NDR'"}
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A question split where its names start to place it (`SearchIndex.placed`)."""
+
+    subject: str  # as written: "pto policy"
+    place: str  # "the customer success team"
+    named: list[str]  # ids of the concepts the place names
+
+
+# a subject that is itself a question asks about its place: "what happens | in a QBR"
+_ASKING = re.compile(r"^\s*(?:what|how|who|whom|when|where|why|which)\b", re.IGNORECASE)
 
 
 # -- the index
@@ -338,6 +355,29 @@ class SearchIndex:
         if position is None or len(wanted) != 1:
             return False
         return any(wanted[0] in words_of(t) for t in self.views.texts_of(position, "phrasing"))
+
+    def placed(self, text: str) -> Placed | None:
+        """A question whose only names place it: "pto policy | for the customer success
+        team", "the client who fights for us internally | during a QBR". Its subject, the words
+        before the last placing word ("for", "in", "at", "during", "on", ...) that still has a
+        name after it, holds a content word besides cue words ("the formula for ARR" asks of
+        ARR), is not a question of its own ("what happens | in a QBR", "who attends" ask of
+        the place) and holds no name of the glossary's; a named subject is search's own
+        business ("churn in customer success"). None for any other question."""
+        found = None
+        for match in _PLACING_WORD.finditer(text):
+            subject, place = text[: match.start()], text[match.end() :]
+            subject_words = tuple(words_of(subject))
+            if self.labels.concepts_named_in(subject_words):
+                break
+            named = self.labels.concepts_named_in(tuple(words_of(place)))
+            if not named:
+                break
+            asked = [w for w in content_words(subject_words) if w not in CUE_WORDS]
+            if asked and not _ASKING.match(strip_boilerplate(subject)):
+                ids = sorted(self.concept_ids[c] for c in named)
+                found = Placed(subject.strip(" ,"), place.strip(" ?!.,"), ids)
+        return found
 
     def ends_with_a_name_of(self, text: str, concept_id: str) -> bool:
         """Whether `text` ends with one of the concept's names ("customer churn": Churn)."""

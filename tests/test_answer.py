@@ -219,6 +219,10 @@ def test_a_difference_question_naming_one_concept_answers_about_it(
         ("OKRs?", "OKR"),
         ("x", "x"),
         ("what's a good win rate", "win rate"),  # the judgement is not part of the name
+        # a subject the glossary has no word for, placed by one of its names
+        ("vacation policy for account managers", "vacation policy"),
+        ("what is the dress code at an executive business review", "dress code"),
+        ("sick leave rules in customer success", "sick leave rules"),
     ],
 )
 def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
@@ -260,6 +264,8 @@ def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
         "what is the happiness index used for",  # a name, then what it is for
         "what is an EBR meeting",  # a name, then what its own definition calls it
         "how is a customer health score calculated",  # "a" is no term, "customer health score" is
+        "what happens in a quarterly business review",  # a question about its place
+        "who attends a QBR for a big account",
     ],
 )
 def test_names_parts_of_names_and_descriptions_are_not_unnamed_terms(
@@ -267,6 +273,35 @@ def test_names_parts_of_names_and_descriptions_are_not_unnamed_terms(
 ) -> None:
     _, confidence, term = judge(question, index)  # judged against its closest concept
     assert term is None and confidence > UNNAMED
+
+
+def test_a_subject_placed_by_a_name_is_what_is_asked(index: SearchIndex, by_id) -> None:
+    """The name only says where the question is asked from; search ranks it first, because
+    the question names it, but the answer is about the subject."""
+    question = "the person on the client side who sells us internally during an EBR"
+    assert index.search(question, 1)[0].concept_id == "executive-business-review"
+    result = ask(question, index, by_id)
+    assert result["concepts"][0]["id"] == "champion"
+    assert result["confidence"] >= SURE
+
+
+def test_where_a_question_is_placed(index: SearchIndex) -> None:
+    placed = index.placed("what is the pto policy for the customer success team?")
+    assert placed is not None
+    assert (placed.subject, placed.place) == ("what is the pto policy", "the customer success team")
+    assert placed.named == ["customer-success"]
+    # the placing word nearest the name, not the first one
+    placed = index.placed("the client who fights for us internally during a QBR")
+    assert placed is not None and placed.subject == "the client who fights for us internally"
+    assert placed.named == ["quarterly-business-review"]
+    for question in [
+        "what is churn in customer success",  # the subject is named
+        "the formula for ARR",  # a cue word asks about the name
+        "what happens in a QBR",  # the subject is a question about the place
+        "customers walking away",  # no place
+        "pto policy for new hires",  # the place names nothing
+    ]:
+        assert index.placed(question) is None, question
 
 
 def test_only_definition_questions_ask_about_a_term(index: SearchIndex) -> None:
