@@ -66,6 +66,7 @@ OWN_WORDS = 0.3
 MAX_TERM_WORDS = 3  # longer than this, the question describes rather than names
 
 _ARTICLE = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
+_WHICH = re.compile(r"^(?:how\s+(?:many|much)|which|what)\s+", re.IGNORECASE)
 # a qualifier after the term: a preposition then an article or possessive, or two words
 # or more ("in the customer's organization", "for software companies"; not "on investment")
 _QUALIFIER = re.compile(
@@ -348,7 +349,8 @@ def judge(
         if subject_conf >= SURE:
             return subject_hits, subject_conf, None
         subject = _asked_term(placed.subject) or strip_boilerplate(placed.subject)
-        asked = _POSSESSIVE.sub("", _ARTICLE.sub("", subject.strip(" ?!.,")))
+        subject = _WHICH.sub("", subject.strip(" ?!.,"))  # "how many vacation days"
+        asked = _POSSESSIVE.sub("", _ARTICLE.sub("", subject))
         return hits, min(confidence(hits), UNNAMED), asked
     term = unnamed_term(question, index, hits[0].concept_id if hits else None)
     term = term or named_in_a_phrasing(question, index, hits)

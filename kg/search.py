@@ -90,8 +90,15 @@ class Placed:
     named: list[str]  # ids of the concepts the place names
 
 
-# a subject that is itself a question asks about its place: "what happens | in a QBR"
-_ASKING = re.compile(r"^\s*(?:what|how|who|whom|when|where|why|which)\b", re.IGNORECASE)
+# a subject that is only a question word and a verb asks about its place: "what happens | in
+# a QBR", "who attends", "how do I prepare | for an EBR", "what to expect" (not "how many
+# vacation days", "which slides": those name something)
+_ASKING = re.compile(
+    r"^\s*(?:what|who|how|when|where|why)\s+"
+    r"(?:(?:to|do|does|did|should|can|could|would|will|must)\s+(?:(?:i|we|you|they|one)\s+)?)?"
+    r"[\w'-]+(?:\s+(?:on|up|out|in|for|with))?\s*$",
+    re.IGNORECASE,
+)
 
 
 # -- the index
