@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -106,8 +106,10 @@ def merge(
     """Merge entries into concepts with aliases, sourced definitions and reasons."""
     curation = curation or Curation()
     ordered = sorted(entries, key=lambda e: (e.source, e.lines or (0, 0), e.term, e.raw_term))
+    ordered, combined = _combined(ordered)
     units, unplaced = ev.make_units(ordered)
     result = MergeResult([], unplaced)
+    result.refused += combined
     parts = _Components(len(units))
     _tag_constraints(units, curation, parts, result)
 
@@ -190,6 +192,64 @@ def merge(
     concepts.sort(key=lambda c: (c.pref_label.casefold(), c.id))
     result.concepts = concepts
     return result
+
+
+def _combined(entries: Sequence[Entry]) -> tuple[list[Entry], list[str]]:
+    """The entries, each whose names another source defines apart made a combined entry
+    (its definition given to each name, as "Upsell and Cross-sell" is), and why.
+
+    "Cross-sell / Up-sell" in one cell reads like synonyms ("Initial / first value"), but a
+    glossary that defines Cross-sell and Upsell as two entries of their own says they are two
+    things, and a slash does not outweigh it, unless another source gives both names to
+    one entry ("Churn or churn rate"). Entries that only point ("See User Onboarding") define
+    nothing apart."""
+    defined: dict[str, Counter[str]] = defaultdict(Counter)  # source -> name key -> entries
+    together: dict[frozenset[str], set[str]] = defaultdict(set)  # two names -> sources
+    for entry in entries:
+        keys = _name_keys(entry)
+        if entry.definition and not is_pointer(entry.definition) and not entry.see:
+            for key in keys:
+                defined[entry.source][key] += 1
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:
+                together[frozenset((a, b))].add(entry.source)
+    out: list[Entry] = []
+    said: list[str] = []
+    for entry in entries:
+        names = [entry.term, *entry.aliases]
+        keys = _name_keys(entry)
+        if len(names) != len(keys) or len(keys) < 2 or entry.terms or entry.acronyms:
+            out.append(entry)
+            continue
+        apart = sorted(
+            source
+            for source, counts in defined.items()
+            if source != entry.source
+            and any(
+                counts[a] and counts[b] and not together[frozenset((a, b))] - {entry.source}
+                for i, a in enumerate(keys)
+                for b in keys[i + 1 :]
+            )
+        )
+        if not apart:
+            out.append(entry)
+            continue
+        out.append(replace(entry, aliases=(), terms=tuple(names)))
+        verb = "defines" if len(apart) == 1 else "define"
+        said.append(
+            f"{entry.raw_term or entry.term!r} ({_where(entry)}) names {_join(names, repr)}, "
+            f"which {_join(apart, str)} {verb} apart: read as one definition of each"
+        )
+    return out, said
+
+
+def _name_keys(entry: Entry) -> list[str]:
+    return list(dict.fromkeys(ev.name_key(n) for n in (entry.term, *entry.aliases) if n))
+
+
+def _join(items: Sequence[str], show: Callable[[str], str]) -> str:
+    shown = [show(n) for n in items]
+    return " and ".join(shown) if len(shown) < 3 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _tag_constraints(

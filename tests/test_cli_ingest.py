@@ -341,6 +341,32 @@ def test_a_name_of_two_concepts_is_said_to_be_one(
         assert code == 1 and "'CAC' names 2 concepts: customer-acquisition-cost" in err
 
 
+def test_a_csv_cell_naming_two_seed_concepts_joins_neither(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The seeds define Cross-sell and Upsell apart; a team's 'Cross-sell / Up-sell' row
+    gives its definition to both and leaves them two concepts ('Churn / Attrition' is still
+    read as two names of one)."""
+    folder = tmp_path / "in"
+    shutil.copytree(RAW, folder)
+    (folder / "ops.csv").write_text(
+        "Term,Definition\n"
+        "Cross-sell / Up-sell,Selling additional or upgraded products to an existing customer.\n"
+        "Churn / Attrition,Customers who cancel their subscription in a period.\n"
+    )
+    build = str(tmp_path / "b")
+    code, out, _ = run(capsys, "ingest", str(folder), "--build-dir", build)
+    assert code == 0
+    assert "'Cross-sell / Up-sell' (ops:2) names 'Cross-sell' and 'Up-sell'" in out
+    concepts = [json.loads(line) for line in (tmp_path / "b" / "concepts.jsonl").open()]
+    by_label = {c["pref_label"]: c for c in concepts}
+    assert "Up-sell" not in by_label["Cross-sell"]["alt_labels"]
+    assert "Cross-sell" not in by_label["Upsell"]["alt_labels"]
+    for label in ("Cross-sell", "Upsell"):
+        assert "ops" in [d["source"] for d in by_label[label]["definitions"]], label
+    assert "Attrition" in by_label["Churn"]["alt_labels"]
+
+
 def test_serve_names_an_address_it_cannot_listen_on(
     built: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

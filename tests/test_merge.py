@@ -235,6 +235,78 @@ def test_one_acronym_spelt_out_as_two_things_makes_two_concepts(encoder) -> None
     )
 
 
+def test_two_names_another_source_defines_apart_are_a_combined_entry(encoder) -> None:  # type: ignore[no-untyped-def]
+    """'Cross-sell / Up-sell' in one cell reads like synonyms, but a glossary defining both on
+    their own says they are two things: the cell's definition goes to each, joining nothing."""
+    from ingest.model import Entry
+
+    entries = [
+        _entry("Cross-sell", "Selling a different product to an existing customer.", "a", 1),
+        _entry("Upsell", "Selling a more expensive plan to an existing customer.", "a", 2),
+        Entry(
+            "Cross-sell",
+            "Selling more to an existing customer.",
+            "ops",
+            (2, 2),
+            "Cross-sell / Up-sell",
+            aliases=("Up-sell",),
+        ),
+    ]
+    result = merge(entries, embed=encoder.encode)
+    by_label = {c.pref_label: c for c in result.concepts}
+    assert sorted(by_label) == ["Cross-sell", "Upsell"]
+    for label in by_label:
+        assert "Selling more to an existing customer." in [
+            d.text for d in by_label[label].definitions
+        ]
+    (said,) = result.refused
+    assert said == (
+        "'Cross-sell / Up-sell' (ops:2) names 'Cross-sell' and 'Up-sell', which a defines "
+        "apart: read as one definition of each"
+    )
+
+
+def test_two_names_are_one_concept_when_another_source_gives_both_to_one_entry(encoder) -> None:  # type: ignore[no-untyped-def]
+    from ingest.model import Entry
+
+    entries = [
+        _entry("Churn", "Customers lost in a period.", "a", 1),
+        _entry("Attrition", "Customers who leave.", "a", 2),
+        Entry(
+            "Churn",
+            "Customers cancelling.",
+            "b",
+            (1, 1),
+            "Churn or attrition",
+            aliases=("attrition",),
+        ),
+        Entry(
+            "Churn",
+            "Customers who cancel.",
+            "ops",
+            (2, 2),
+            "Churn / Attrition",
+            aliases=("Attrition",),
+        ),
+    ]
+    result = merge(entries, embed=encoder.encode)
+    assert len(result.concepts) == 1 and not result.refused
+    # a source that only points one name at the other defines nothing apart
+    entries = [
+        _entry("User Onboarding", "Getting new users to value.", "a", 1),
+        _entry("Onboarding", "See User Onboarding", "a", 2),
+        Entry(
+            "Onboarding",
+            "Helping new customers start.",
+            "ops",
+            (2, 2),
+            "Onboarding / User Onboarding",
+            aliases=("User Onboarding",),
+        ),
+    ]
+    assert len(merge(entries, embed=encoder.encode).concepts) == 1
+
+
 def test_one_acronym_spelt_out_in_another_order_is_one_concept(encoder) -> None:  # type: ignore[no-untyped-def]
     entries = [
         _entry(
