@@ -572,6 +572,35 @@ def test_previously_without_a_naming_word_is_a_note() -> None:
 # --- one page per term (a Notion export) ------------------------------------------------------
 
 
+def test_toggles_are_read_as_the_terms_they_show() -> None:
+    """Notion exports a toggle as <details><summary>Term</summary>...; all three of its
+    shapes give an entry, with the lines it was read from."""
+    result = read_text(
+        "# Revenue glossary\n"
+        "\n"
+        "<details>\n"
+        "<summary>Expansion MRR</summary>\n"
+        "\n"
+        "Added MRR from existing customers: upgrades, add-ons, seats.\n"
+        "\n"
+        "</details>\n"
+        "\n"
+        "<details><summary><strong>Contraction &amp; downgrades</strong></summary>\n"
+        "MRR lost from customers who downgrade.\n"
+        "</details>\n"
+        "\n"
+        "<details><summary>Quick Ratio</summary>New plus expansion MRR over lost MRR.</details>\n"
+        "<details><summary>Magic Number</summary>Net new ARR over sales spend.</details>\n"
+    )
+    assert [(e.term, e.definition, e.lines) for e in result.entries] == [
+        ("Expansion MRR", "Added MRR from existing customers: upgrades, add-ons, seats.", (4, 6)),
+        ("Contraction & downgrades", "MRR lost from customers who downgrade.", (10, 11)),
+        ("Quick Ratio", "New plus expansion MRR over lost MRR.", (14, 14)),
+        ("Magic Number", "Net new ARR over sales spend.", (15, 15)),
+    ]
+    assert result.title == "Revenue glossary" and not result.dropped
+
+
 def test_a_page_whose_title_is_followed_by_its_definition_is_one_entry() -> None:
     result = read_text("# Churn\n\nThe loss of customers or revenue in a period.\n")
     (churn,) = result.entries

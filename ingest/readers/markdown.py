@@ -20,6 +20,7 @@ Layout rules, applied to the markdown-it syntax tree (never to any glossary's vo
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -81,6 +82,12 @@ _COPULA = re.compile(r"^\s+(?:is|are|refers\s+to|means|describes|measures)\s+\S"
 _PLAIN_LINE = re.compile(r"^\s*(?P<term>[^:]+?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
 _SENTENCE_PUNCT = re.compile(r"[.!?;,]")
 _FRONT_MATTER_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+?)\s*$")
+# Notion's toggles: <details><summary>Term</summary> definition </details>
+_DETAILS_OPEN = re.compile(r"^\s*<details(?:\s[^>]*)?>\s*", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"\s*</details>\s*$", re.IGNORECASE)
+_SUMMARY = re.compile(r"^\s*<summary(?:\s[^>]*)?>(?P<title>.*?)</summary>\s*", re.IGNORECASE)
+_ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:\s|$)")
+_TAG = re.compile(r"<[^>]+>")
 _MAX_PLAIN_TERM_WORDS = 8
 # English words that make a "X: y" prefix a sentence rather than a name
 _SENTENCE_WORDS = frozenset(
@@ -458,6 +465,8 @@ class _Reader:
     def __init__(self, source: str, lines: list[str]) -> None:
         self.source = source
         self.lines = lines
+        self.parsed = lines  # what was parsed, line by line (toggles opened)
+        self.origin = list(range(1, len(lines) + 1))  # each parsed line's line in `lines`
         self.result = ReadResult()
         self.facets: set[int] = set()  # indexes of facet headings, kept in their term's body
 
@@ -467,9 +476,9 @@ class _Reader:
         """1-based inclusive lines of a block, trailing blank lines left out."""
         start, end = node.map or (0, 1)
         start, end = start + 1, max(end, start + 1)
-        while end > start and not self.lines[end - 1].strip():
+        while end > start and not self.parsed[end - 1].strip():
             end -= 1
-        return start, end
+        return self.origin[start - 1], self.origin[end - 1]
 
     def drop(self, lines: tuple[int, int], reason: str) -> None:
         text = "\n".join(self.lines[lines[0] - 1 : lines[1]]).strip()
@@ -730,6 +739,38 @@ def _strip_front_matter(lines: list[str], reader: _Reader) -> tuple[list[str], s
     return lines, None
 
 
+def _open_toggles(lines: list[str]) -> tuple[list[str], list[int]]:
+    """Toggles (`<details><summary>Term</summary> ... </details>`, as Notion exports them)
+    read as what they show: a heading one level under the section they sit in, then their
+    text. Returns the lines to parse and, for each, the 1-based line of `lines` it came
+    from (a toggle on one line gives two: its heading and its text)."""
+    out: list[str] = []
+    origin: list[int] = []
+    level, depth = 1, 0  # the last heading's level; toggles open around this line
+    for n, line in enumerate(lines, 1):
+        if heading := _ATX.match(line):
+            level = len(heading["hashes"])
+        rest = _DETAILS_OPEN.sub("", line, count=1)
+        opened = rest != line
+        depth += opened
+        closed = _DETAILS_CLOSE.search(rest)
+        if closed:
+            rest = rest[: closed.start()]
+        summary = _SUMMARY.match(rest) if depth else None
+        if summary is not None:
+            title = html.unescape(_TAG.sub("", summary["title"])).strip()
+            body = rest[summary.end() :].strip()
+            parts = [f"{'#' * min(6, level + depth)} {title}" if title else "", body]
+            parts = [part for part in parts if part] or [""]
+        else:
+            parts = ["" if opened and not rest.strip() else rest]
+        out += parts
+        origin += [n] * len(parts)
+        if closed and depth:
+            depth -= 1
+    return out, origin
+
+
 def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
     """Headings and bold pseudo-headings in order; empty headings are dropped, and so are
     facet headings under a term (their text stays in its body, see `_FACET`)."""
@@ -976,6 +1017,8 @@ def read(doc: Document, source: str) -> ReadResult:
     lines = doc.text.split("\n")
     reader = _Reader(source, lines)
     body_lines, fm_title = _strip_front_matter(lines, reader)
+    body_lines, reader.origin = _open_toggles(body_lines)
+    reader.parsed = body_lines
     blocks = list(SyntaxTreeNode(_MD.parse("\n".join(body_lines))).children)
     markers = _markers(reader, blocks)
     h1s = [m for m in markers if m.level == 1]
