@@ -572,6 +572,59 @@ def test_previously_without_a_naming_word_is_a_note() -> None:
 # --- one page per term (a Notion export) ------------------------------------------------------
 
 
+QBR_PAGE = """# Quarterly Business Review
+
+Owner: Customer Success
+Tags: meetings
+
+A quarterly meeting with a customer's leadership to review outcomes and agree on goals.
+
+## Agenda
+
+1. Results against goals
+2. Next quarter's plan
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("x.md", QBR_PAGE),  # Notion's properties say it is a page of its own
+        # named after its title, as Notion names each page's file
+        ("Quarterly Business Review 0123456789abcdef0123456789abcdef.md", QBR_PAGE),
+        (
+            "Quarterly Business Review.md",
+            QBR_PAGE.replace("Owner: Customer Success\nTags: meetings\n\n", ""),
+        ),
+    ],
+)
+def test_a_term_page_with_sections_is_one_entry(name: str, text: str) -> None:
+    result = read(Document(Path(name), text.encode()), "src")
+    (qbr,) = result.entries
+    assert qbr.term == "Quarterly Business Review" and qbr.lines == (1, text.count("\n"))
+    assert qbr.definition is not None
+    assert qbr.definition.startswith("A quarterly meeting with a customer's leadership")
+    assert "Agenda" in qbr.definition and "Next quarter's plan" in qbr.definition
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "terms"),
+    [
+        # an introduction, then terms: a glossary page, whatever its file is called
+        ("Sales.md", "# Sales\n\nWhat we sell.\n\n## Pipeline\n\nOpen deals.\n", ["Pipeline"]),
+        ("Sales Terms.md", "# Sales Terms\n\nOur words.\n\n## Quota\n\nA target.\n", ["Quota"]),
+        (
+            "Sales Glossary.md",
+            "# Sales Glossary\n\nOur words.\n\n## Quota\n\nA target.\n",
+            ["Quota"],
+        ),
+        ("Welcome.md", "# Welcome to the CS wiki\n\nThis space holds our playbooks.\n", []),
+    ],
+)
+def test_a_page_of_terms_is_no_term_page(name: str, text: str, terms: list[str]) -> None:
+    assert [e.term for e in read(Document(Path(name), text.encode()), "src").entries] == terms
+
+
 def test_toggles_are_read_as_the_terms_they_show() -> None:
     """Notion exports a toggle as <details><summary>Term</summary>...; all three of its
     shapes give an entry, with the lines it was read from."""

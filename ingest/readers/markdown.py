@@ -40,8 +40,13 @@ _LISTS = frozenset({"bullet_list", "ordered_list"})
 _CODE = frozenset({"code_block", "fence"})
 _INDEX_HEADING = re.compile(r"^(?:[A-Za-z0-9#]|[A-Za-z0-9]\s*[-–—]\s*[A-Za-z0-9])$")
 _BOLD_SEPARATOR = re.compile(r"^\s*:\s*|^\s+[-–—]{1,2}\s+|^\s*[–—]\s*")
+# a title naming a collection of terms, never one term
+_COLLECTION_TITLE = re.compile(
+    r"\b(?:glossary|glossaries|terminology|vocabulary|dictionary|definitions|lexicon|wiki)\b",
+    re.IGNORECASE,
+)
 _HOUSEKEEPING = re.compile(
-    r"\b(?:introduction|intro|overview|about|contributing|contribute|how\s+to|usage|notes?|"
+    r"\b(?:introduction|intro|overview|about|welcome|contributing|contribute|how\s+to|usage|notes?|"
     r"license|changelog|contents|references|resources|faq|summary|appendix|see\s+also)\b",
     re.IGNORECASE,
 )
@@ -1012,6 +1017,46 @@ def _only_facet_lines(blocks: list[SyntaxTreeNode]) -> bool:
     return found
 
 
+def _sectioned_term_page(
+    doc: Document,
+    reader: _Reader,
+    blocks: list[SyntaxTreeNode],
+    markers: list[_Marker],
+    title: _Marker | None,
+) -> bool:
+    """Read a term's own page whose text goes on under sub-headings ("# Quarterly Business
+    Review", its properties, its definition, then "## Agenda"), as one entry, its
+    sections kept as facets of the definition; False, reading nothing, for any other page.
+
+    A glossary page with an introduction and terms under it looks the same, so the page
+    must say it is one term's: Notion's properties ("Owner: ...") above the definition, or a
+    file named after the title (Notion names each page's file so)."""
+    if title is None or not markers or markers[0] is not title or len(markers) < 2:
+        return False
+    if any(m.level < 2 for m in markers[1:]) or _COLLECTION_TITLE.search(title.title):
+        return False
+    text = [b for b in blocks[title.index + 1 : markers[1].index] if reader.noise(b) is None]
+    meta = _properties(text[:1]) and _one_term_page(title.title, text[1:])
+    if not meta and (
+        _plural(title.title)  # "# Sales Terms", then terms: a page of many
+        or not _named_after(doc, title.title)
+        or not _one_term_page(title.title, text)
+    ):
+        return False
+    if meta:
+        reader.drop_block(text[0], "page properties")
+    reader.facets |= {m.index for m in markers[1:]}
+    body = [b for b in blocks[title.index + 1 :] if not (meta and b is text[0])]
+    reader.heading_entry(title, body, ())
+    return True
+
+
+def _named_after(doc: Document, title: str) -> bool:
+    """Whether the file is named after the title ("Churn.md", Notion's "Churn 1a2b...f.md")."""
+    stem = re.sub(r"\s+[0-9a-f]{32}$", "", doc.path.stem)
+    return _squash(stem).casefold() == _squash(title).casefold()
+
+
 def read(doc: Document, source: str) -> ReadResult:
     """Read a Markdown glossary; any text gives a ReadResult (only decoding can fail)."""
     lines = doc.text.split("\n")
@@ -1027,6 +1072,8 @@ def read(doc: Document, source: str) -> ReadResult:
 
     first = markers[0].index if markers else len(blocks)
     reader.collect(blocks[:first], (), "text before the first heading")
+    if _sectioned_term_page(doc, reader, blocks, markers, title_marker):
+        return reader.result
     stack: list[tuple[int, str]] = []  # enclosing sections that name a collection
     peers = _term_levels(markers)
     for i, marker in enumerate(markers):
