@@ -86,7 +86,9 @@ def decode(path: Path, data: bytes) -> str:
             if not _windows_1252(data):
                 try:
                     data.decode("cp1252")
-                    at, encodings = exc.start, "UTF-8"  # UTF-8, but for a stray byte
+                    # UTF-8, but for a stray byte (counted after the BOM the codec skips)
+                    at = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+                    encodings = "UTF-8"
                 except UnicodeDecodeError as neither:
                     at, encodings = neither.start, "UTF-8 or Windows-1252"
                 raise SourceError(

@@ -88,8 +88,9 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         load(tmp_path)
 
 
-def test_utf8_with_one_stray_byte_is_named_where_the_byte_is(tmp_path: Path) -> None:
-    data = "Churn — lost customers\nCafé: a place\n".encode() + b"Bad\xe9: x\n"
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_utf8_with_one_stray_byte_is_named_where_the_byte_is(tmp_path: Path, bom: bytes) -> None:
+    data = bom + "Churn — lost customers\nCafé: a place\n".encode() + b"Bad\xe9: x\n"
     with pytest.raises(SourceError) as info:
         load(write(tmp_path, "g.txt", data)).text  # noqa: B018
     assert str(info.value).endswith(":3: not valid UTF-8 (byte 0xe9); re-save the file as UTF-8")
