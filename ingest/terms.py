@@ -38,6 +38,8 @@ _WORD_SPLIT = re.compile(r"[\s\-‐–—_/]+")
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Z][A-Za-z0-9&]{1,9}$")
 _PAREN_TAIL = re.compile(r"^(?P<head>.*?)\s*\((?P<inner>[^()]*)\)\s*$")
 _EQUALS = re.compile(r"^(?P<left>[^=]+?)\s*=\s*(?P<right>[^=]+)$")
+# "MRR / Monthly Recurring Revenue", "NDR — Net Dollar Retention", "Net Dollar Retention - NDR"
+_BESIDE = re.compile(r"^(?P<left>.+?)\s+(?:/|—|–|-{1,2})\s+(?P<right>.+)$")
 _VERSUS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+")
 _OR = re.compile(r"\s+or\s+")
@@ -232,6 +234,13 @@ def parse_term(raw: str) -> ParsedTerm:
             return ParsedTerm(right, (left,))
         if is_acronym(right) and not is_acronym(left):
             return ParsedTerm(left, (right,))
+
+    beside = _BESIDE.match(text)
+    if beside:  # an acronym and what it stands for, either way round
+        left, right = clean_term(beside["left"]), clean_term(beside["right"])
+        for short, long in ((left, right), (right, left)):
+            if is_acronym(short) and not is_acronym(long) and acronym_matches(short, long):
+                return ParsedTerm(long, (short,))
 
     paren = _PAREN_TAIL.match(text)
     if paren and paren["head"]:

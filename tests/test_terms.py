@@ -1,0 +1,43 @@
+"""How a term as written is taken apart into its name, acronyms and other names."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.terms import parse_term
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "MRR / Monthly Recurring Revenue",
+        "Monthly Recurring Revenue / MRR",
+        "MRR — Monthly Recurring Revenue",
+        "Monthly Recurring Revenue - MRR",
+        "MRR = Monthly Recurring Revenue",
+    ],
+)
+def test_an_acronym_beside_what_it_stands_for_is_its_acronym(written: str) -> None:
+    """'MRR / Monthly Recurring Revenue' had become the term 'MRR Recurring Revenue'."""
+    parsed = parse_term(written)
+    assert (parsed.term, parsed.acronyms, parsed.aliases) == (
+        "Monthly Recurring Revenue",
+        ("MRR",),
+        (),
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "aliases"),
+    [
+        ("Initial / first value", "Initial value", ("First value",)),  # a shared head word
+        ("Churn / Attrition", "Churn", ("Attrition",)),
+        ("NDR / NRR", "NDR", ("NRR",)),  # two acronyms, neither spelling out the other
+        ("Land - Expand", "Land - Expand", ()),  # no acronym: a dash is part of the name
+    ],
+)
+def test_other_names_beside_each_other_stay_names(
+    written: str, term: str, aliases: tuple[str, ...]
+) -> None:
+    parsed = parse_term(written)
+    assert (parsed.term, parsed.aliases, parsed.acronyms) == (term, aliases, ())
