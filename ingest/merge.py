@@ -77,9 +77,16 @@ class _Components:
             exclusive[tag[:-1]] = tag
         for tag in self.tags[b]:
             mine = exclusive.get(tag[:-1])
-            if mine is not None and mine != tag and (soft or tag[0] != "export"):
+            if mine is not None and mine != tag and (soft or tag[0] not in ("export", "acronym")):
                 return tag
         return None
+
+    def keep_apart(self, a: int, b: int, prefix: tuple[str, ...], sides: tuple[str, str]) -> None:
+        """Mark two components as different things, so no later link joins them: each gets
+        a tag of `prefix` with its own side ("ARR": "annual run rate", "annual recurring
+        revenue"); components of one side may still join."""
+        self.tags[self.find(a)].add((*prefix, sides[0]))
+        self.tags[self.find(b)].add((*prefix, sides[1]))
 
     def union(self, a: int, b: int, soft: bool = True) -> bool | tuple[str, ...]:
         """Join two components; with `soft` False (a person's decision) the export's
@@ -146,11 +153,15 @@ def merge(
             continue
         homonym = _homonym(link, units, parts, spelt, embed) if link.kind == "acronym" else None
         if homonym:
+            why, x, y = homonym
+            # nothing weaker joins them later ("Annual Recurring Revenue", with no acronym,
+            # abbreviates to ARR as "Annual Run Rate" does)
+            parts.keep_apart(link.a, link.b, ("acronym", link.names[0].upper()), (_key(x), _key(y)))
             if link.spare:
                 continue
             result.refused.append(
                 f"{units[link.a].term!r} and {units[link.b].term!r} not merged ({link.kind}: "
-                f"{link.detail}): {homonym}"
+                f"{link.detail}): {why}"
             )
             continue
         outcome = parts.union(link.a, link.b, soft=link.kind != "curated")
@@ -167,6 +178,7 @@ def merge(
                 f"{link.detail}): {_explain_clash(outcome)}"
             )
 
+    result.refused = list(dict.fromkeys(result.refused))  # one pair refused by many links
     groups: dict[int, list[int]] = defaultdict(list)
     for unit in units:
         groups[parts.find(unit.index)].append(unit.index)
@@ -241,6 +253,12 @@ def _combined(entries: Sequence[Entry]) -> tuple[list[Entry], list[str]]:
             f"which {_join(apart, str)} {verb} apart: read as one definition of each"
         )
     return out, said
+
+
+def _key(expansion: str) -> str:
+    """An expansion's words, in any order ("Gross Retention Revenue" is "Gross Revenue
+    Retention")."""
+    return " ".join(sorted(set(fold(expansion).replace("-", " ").split())))
 
 
 def _name_keys(entry: Entry) -> list[str]:
@@ -360,10 +378,11 @@ def _homonym(
     parts: _Components,
     spelt: Mapping[str, Mapping[int, list[str]]],
     embed: ev.Embed | None,
-) -> str | None:
-    """Why an acronym shared by two groups of entries names two things, if it does: each
-    spells it out differently ("CAC": Customer Acquisition Cost, Customer Advisory
-    Council) and their definitions are not near-paraphrases (or one is missing)."""
+) -> tuple[str, str, str] | None:
+    """Why an acronym shared by two groups of entries names two things, if it does, with
+    what it stands for in the first group and in the second: each spells it out differently
+    ("CAC": Customer Acquisition Cost, Customer Advisory Council) and their definitions are
+    not near-paraphrases (or one is missing)."""
     acronym = link.names[0] if link.names else ""
     ra, rb = parts.find(link.a), parts.find(link.b)
     if ra == rb or not acronym:
@@ -380,7 +399,7 @@ def _homonym(
             agree = ev.definitions_agree(dx, dy, embed)
             if agree is None or agree < SAME_THING:
                 how = "one is undefined" if agree is None else f"definitions differ ({agree:.2f})"
-                return f"{acronym} stands for {x!r} in one and {y!r} in the other; {how}"
+                return f"{acronym} stands for {x!r} in one and {y!r} in the other; {how}", x, y
     return None
 
 
@@ -512,6 +531,8 @@ def _explain_clash(tag: tuple[str, ...]) -> str:
         return f"they are distinct concepts of the export {tag[1]}"
     if tag[0] == "uri":
         return f"{tag[1]} keeps them as distinct concepts"
+    if tag[0] == "acronym":
+        return f"{tag[1]} stands for a different thing in each (see above)"
     return f"curation [[split]] {tag[1]} keeps them apart"
 
 

@@ -307,6 +307,43 @@ def test_two_names_are_one_concept_when_another_source_gives_both_to_one_entry(e
     assert len(merge(entries, embed=encoder.encode).concepts) == 1
 
 
+def test_an_acronym_kept_apart_is_not_joined_again_through_its_initials(encoder) -> None:  # type: ignore[no-untyped-def]
+    """ARR is Annual Run Rate in one source and Annual Recurring Revenue in another; a third
+    source's 'Annual Recurring Revenue', with no acronym, abbreviates to ARR as 'Annual Run
+    Rate' does, and had joined all three despite the message saying they were kept apart."""
+    entries = [
+        _entry(
+            "Annual Run Rate",
+            "The current month's revenue multiplied by twelve.",
+            "data",
+            1,
+            ("ARR",),
+        ),
+        _entry(
+            "Annual Recurring Revenue",
+            "The yearly value of all active subscription contracts.",
+            "sales",
+            1,
+            ("ARR",),
+        ),
+        _entry(
+            "Annual Recurring Revenue",
+            "The dollar value of recurring subscription revenue, normalised to one year.",
+            "wiki",
+            1,
+        ),
+    ]
+    result = merge(entries, embed=encoder.encode)
+    assert sorted(len(c.definitions) for c in result.concepts) == [1, 2]
+    assert sorted(c.pref_label for c in result.concepts) == [
+        "Annual Recurring Revenue",
+        "Annual Run Rate",
+    ]
+    assert len(result.refused) == len(set(result.refused)) == 2
+    assert "ARR stands for 'Annual Run Rate' in one" in result.refused[0]
+    assert "ARR stands for a different thing in each" in result.refused[1]
+
+
 def test_one_acronym_spelt_out_in_another_order_is_one_concept(encoder) -> None:  # type: ignore[no-untyped-def]
     entries = [
         _entry(
