@@ -127,7 +127,8 @@ def label_links(units: Sequence[Unit]) -> Iterator[Link]:
         for name in unit.names:
             index[_key(name)].append((unit.index, name))
             if shouted(name):  # "CHURN" in an all-capitals glossary is also the word Churn
-                index[label_key(name)].append((unit.index, name))
+                # (and "BOOKINGS" the plural Bookings: written in capitals, it is words)
+                index[label_key(name.lower())].append((unit.index, name))
     for key, holders in sorted(index.items()):
         first, first_name = holders[0]
         for other, name in holders[1:]:

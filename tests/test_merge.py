@@ -368,6 +368,14 @@ def test_a_term_in_capitals_is_the_same_word_in_lower_case(encoder) -> None:  # 
     assert labels == ["CSAT", "Churn", "Csat survey"]  # written in capitals, "Churn" is shown
 
 
+def test_a_plural_in_capitals_is_the_same_word_in_lower_case(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry("BOOKINGS", "The total value of contracts signed in a period.", "caps", 1),
+        _entry("Bookings", "Total contract value signed in a quarter.", "lower", 1),
+    ]
+    assert [c.pref_label for c in merge(entries, embed=encoder.encode).concepts] == ["Bookings"]
+
+
 def test_another_name_for_and_also_called_are_names_of_one_concept(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from ingest.pipeline import read_paths
 
