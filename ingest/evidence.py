@@ -220,6 +220,42 @@ def misspelling_links(units: Sequence[Unit]) -> Iterator[Link]:
                 yield Link(a, b, "misspelling", f"{name_a!r} ~ {name_b!r}", (name_a, name_b))
 
 
+def one_word_misspelling_links(units: Sequence[Unit], embed: Embed | None) -> Iterator[Link]:
+    """One-word names one edit apart, a swap of two letters counting as one ("Renewel" /
+    Renewal, "Upsel" / Upsell, "Champoin" / Champion), too short for `misspelling_links`'
+    ratio. One of the two is no English word (so "Quota" and "Quote" are two words) and their
+    definitions agree as an initials match's must (SIMILARITY_FLOOR)."""
+    from rapidfuzz.distance import OSA
+
+    from ingest.clean import english_words
+
+    english = english_words()
+    blocks: dict[str, dict[str, list[Unit]]] = defaultdict(lambda: defaultdict(list))
+    for unit in units:
+        for name in [unit.term, *unit.aliases]:
+            word = fold(name)
+            if len(word) >= 5 and word.isalpha() and not is_acronym(name):
+                blocks[word[:2]][word].append(unit)
+    for block in blocks.values():
+        names = sorted(block)
+        if len(names) < 2:
+            continue
+        distances = process.cdist(names, names, scorer=OSA.distance, score_cutoff=1, workers=1)
+        for i, j in zip(*np.nonzero(np.triu(distances == 1, k=1)), strict=True):
+            x, y = names[i], names[j]
+            if (x in english and y in english) or label_key(x) == label_key(y):
+                continue
+            a, b = block[x][0], block[y][0]
+            if a.index == b.index or not a.definition or not b.definition:
+                continue
+            if _similarity(a.definition, b.definition, embed) >= SIMILARITY_FLOOR:
+                name_a = next(n for n in [a.term, *a.aliases] if fold(n) == x)
+                name_b = next(n for n in [b.term, *b.aliases] if fold(n) == y)
+                yield Link(
+                    a.index, b.index, "misspelling", f"{name_a!r} ~ {name_b!r}", (name_a, name_b)
+                )
+
+
 def _plural_variant(x: str, y: str) -> bool:
     """ "customer relationships management" vs "customer relationship management"."""
     return words_of(x) == words_of(y)

@@ -128,6 +128,7 @@ def merge(
         *_curated_links(units, curation, result),
         *ev.misspelling_links(units),
     ]
+    links += list(ev.one_word_misspelling_links(units, embed))
     links += list(ev.initials_links(units, embed))
     spelt = _spelt_out(links, units)
     near = _acronym_affinity(links, units, spelt, embed)

@@ -750,3 +750,18 @@ def test_a_misspelling_never_becomes_the_preferred_label_or_the_id(encoder) -> N
                 "Customer Success Manager",
             )
             assert csm.hidden_labels == ["Customer Success Manger"]
+
+
+def test_a_one_word_misspelling_is_a_hidden_label(encoder) -> None:  # type: ignore[no-untyped-def]
+    entries = [
+        _entry("Renewal", "The customer extends their subscription for another term.", "a", 1),
+        _entry("Champion", "A person at the customer who promotes our product.", "a", 2),
+        _entry("Quota", "The sales target a rep must meet in a period.", "a", 3),
+        _entry("Renewel", "Extending a subscription for another term.", "b", 1),
+        _entry("Champoin", "A contact who promotes our product internally.", "b", 2),
+        _entry("Quote", "A priced offer sent to a prospect before a contract.", "b", 3),
+    ]
+    by_label = {c.pref_label: c for c in merge(entries, embed=encoder.encode).concepts}
+    assert sorted(by_label) == ["Champion", "Quota", "Quote", "Renewal"]  # two words, two things
+    assert by_label["Renewal"].hidden_labels == ["Renewel"]
+    assert by_label["Champion"].hidden_labels == ["Champoin"]
