@@ -572,6 +572,26 @@ def test_previously_without_a_naming_word_is_a_note() -> None:
 # --- one page per term (a Notion export) ------------------------------------------------------
 
 
+def test_notes_change_logs_references_and_footers_are_no_terms() -> None:
+    result = read_text(
+        "# Glossary\n\n## Churn\n\nCustomers who cancel in a period.\n\n"
+        "Last updated by Jordan Kim on 12 March 2024\n\n"
+        "## Upsell\n\nSelling a bigger plan to an existing customer.\n\n"
+        "---\n\n*Questions? Ask in #revops on Slack.*\n\n"
+        "## Notes\n\nDefinitions are reviewed every quarter.\n\n"
+        "## Changelog\n\n- 2024-03-01: added Upsell.\n\n"
+        "## References\n\n- Finance handbook, section 4.\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("Churn", "Customers who cancel in a period."),
+        ("Upsell", "Selling a bigger plan to an existing customer."),
+    ]
+    dropped = {d.text: d.reason for d in result.dropped}
+    assert dropped["Last updated by Jordan Kim on 12 March 2024"] == "page footer"
+    assert dropped["*Questions? Ask in #revops on Slack.*"] == "page footer"
+    assert any("2024-03-01" in text for text in dropped)  # said, not lost
+
+
 QBR_PAGE = """# Quarterly Business Review
 
 Owner: Customer Success

@@ -74,8 +74,23 @@ _FURNITURE = re.compile(
     r"^(?:(?:table\s+of\s+)?contents|related\s+(?:pages|articles|links|content)|"
     r"revision\s+history|change\s*log|last\s+(?:updated|edited|modified|reviewed)\b.*|"
     r"(?:document|page)\s+(?:owners?|history|control|information|maintainers?)|"
-    r"on\s+this\s+page)\s*:?$",
+    r"on\s+this\s+page|notes|references|sources|bibliography|further\s+reading|footnotes|"
+    r"acknowledge?ments|disclaimer|contact\s+us|"
+    r"about\s+this\s+(?:page|glossary|document))\s*:?$",
     re.IGNORECASE,
+)
+# A paragraph that is a page's footer, never definition text: "Last updated by Jordan Kim on
+# 12 March 2024", "Questions? Ask in #revops on Slack."
+_FOOTER = re.compile(
+    r"^[*_]*(?:(?:last\s+)?(?:updated|edited|modified|reviewed|maintained|owned|prepared|"
+    r"written)\s+(?:by|on)\b|questions\?|(?:any\s+)?questions\s+(?:about|on)\b|feedback\b|"
+    r"need\s+help\b)[^\n]{0,120}$",
+    re.IGNORECASE,
+)
+# a date is never a term ("2024-03-01: added Upsell" in a change log)
+_DATE = re.compile(
+    r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|"
+    r"\d{1,2}\s+[A-Za-z]+\s+\d{4}|[A-Za-z]+\s+\d{1,2},?\s+\d{4})$"
 )
 # how a section's own text introduces what follows, rather than defining the heading
 _INTRODUCES = re.compile(
@@ -498,6 +513,8 @@ class _Reader:
             return "horizontal rule"
         if block.type == "html_block":
             return "HTML comment" if block.content.lstrip().startswith("<!--") else "HTML block"
+        if block.type == "paragraph" and _FOOTER.match(_block_text(block, []).strip()):
+            return "page footer"
         return None
 
     def content(self, blocks: Iterable[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
@@ -519,7 +536,7 @@ class _Reader:
         if parsed is None or not parsed.term:
             self.drop((cand.start, cand.end), "no term")
             return
-        if _FURNITURE.match(raw):
+        if _FURNITURE.match(raw) or _DATE.match(raw):
             self.drop((cand.start, cand.end), "page furniture")
             return
         definition = "\n\n".join(p.strip() for p in cand.parts if p.strip()) or None
