@@ -206,6 +206,16 @@ def test_unquoted_delimiters_in_a_last_column_definition_are_kept_with_a_warning
     assert "more cells than the header" in result.warnings[0].message
 
 
+@pytest.mark.parametrize(
+    "header", ["Also called", "Synonyms", "AKA", "Other names", "Alternate terms", "Other name"]
+)
+def test_a_column_of_other_names_holds_aliases(header: str) -> None:
+    result = read_text(f"Term,Definition,{header}\nChurn,Customers lost,Attrition\n")
+    (churn,) = result.entries
+    assert churn.aliases == ("Attrition",)
+    assert not result.warnings
+
+
 # --- title rows and footers around the table ----------------------------------------------
 
 

@@ -165,6 +165,13 @@ _HEADER_PHRASES = {
     "alternative names": "aliases",
     "alternative terms": "aliases",
     "alternate names": "aliases",
+    "alternative name": "aliases",
+    "alternate name": "aliases",
+    "alternate terms": "aliases",
+    "alternative term": "aliases",
+    "alternate term": "aliases",
+    "other name": "aliases",
+    "also called": "aliases",
     "see also": "related",
     # a metrics glossary defines its metrics by how they are worked out
     "how we calculate": "definition",
