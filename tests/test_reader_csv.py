@@ -206,6 +206,23 @@ def test_unquoted_delimiters_in_a_last_column_definition_are_kept_with_a_warning
     assert "more cells than the header" in result.warnings[0].message
 
 
+def test_a_definition_column_named_in_other_words_is_found_by_its_free_text() -> None:
+    result = read_text(
+        "Concept,What it means,Also called\n"
+        "Churn,Customers who cancel in a period.,Attrition\n"
+        "Net Revenue Retention,Revenue kept from existing customers.,NRR\n"
+    )
+    assert [(e.term, e.definition, e.aliases, e.acronyms) for e in result.entries] == [
+        ("Churn", "Customers who cancel in a period.", ("Attrition",), ()),
+        ("Net Revenue Retention", "Revenue kept from existing customers.", (), ("NRR",)),
+    ]
+    assert not any(e.has(Flag.UNDEFINED) for e in result.entries)
+    assert [w.message for w in result.warnings] == [
+        "no definition column in the header; reading column 'What it means' as the "
+        "definition, as its cells are free text of 6 words on average"
+    ]
+
+
 @pytest.mark.parametrize(
     "header", ["Also called", "Synonyms", "AKA", "Other names", "Alternate terms", "Other name"]
 )
@@ -214,6 +231,16 @@ def test_a_column_of_other_names_holds_aliases(header: str) -> None:
     (churn,) = result.entries
     assert churn.aliases == ("Attrition",)
     assert not result.warnings
+
+
+def test_without_a_column_of_free_text_the_columns_not_read_are_named() -> None:
+    result = read_text(
+        "Concept,What it means,Owner\n"
+        "Churn,Customers lost,Customer Success Ops team\n"  # an owner repeated is no text
+        "Upsell,Selling more,Customer Success Ops team\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [("Churn", None), ("Upsell", None)]
+    assert [w.message for w in result.warnings] == ["columns not read: 'What it means', 'Owner'"]
 
 
 # --- title rows and footers around the table ----------------------------------------------

@@ -196,6 +196,7 @@ _MULTI_SPLIT = re.compile(r"\s*[;|\n]\s*")
 _NAMES_SPLIT = re.compile(r"\s*[;|]\s*")  # a term cell's names
 _MAX_LISTED_WORDS = 3  # "Churn, Attrition" lists names; longer parts make a phrase
 _LOOKS_LIKE_ID = re.compile(r"^[\w.-]*:\S+$")  # mav:mav001, http://..., urn:x
+_MIN_TEXT_WORDS = 4  # a cell of fewer words is a name, a figure or an owner, not a definition
 _HEADER_SEARCH = 5  # rows looked through for a header below a file's title rows
 # a lone cell closing the file that counts or dates the rows: "Total terms: 3", "Rows: 120",
 # "Generated 2024-05-01", "End of glossary"; not "Total Contract Value", which has no figure
@@ -486,10 +487,21 @@ def _layout(
                     header.first,
                 )
             )
+        body = records[at + 1 :]
+        if "definition" not in layout.roles and (text := _text_column(header, body, layout)):
+            layout.roles["definition"] = text[0]
+            result.warnings.append(
+                Warning(
+                    f"no definition column in the header; reading column "
+                    f"{_column_name(header, text[0])!r} as the definition, as its cells are "
+                    f"free text of {text[1]:.0f} words on average",
+                    header.first,
+                )
+            )
         used = {*layout.terms, *layout.roles.values()}
         if unread := columns_not_read(header.cells, used, header.first):
             result.warnings.append(unread)
-        return layout, records[at + 1 :]
+        return layout, body
     header = records[0]
     width = Counter(len(r.cells) for r in records).most_common(1)[0][0]
     if width not in (2, 3):
@@ -521,6 +533,36 @@ def _find_header(records: list[Record]) -> tuple[int, Layout] | None:
         if at == 0 or (named >= 2 and all(_filled_cells(r) < named for r in records[:at])):
             return at, layout
     return None
+
+
+def _text_column(header: Record, body: list[Record], layout: Layout) -> tuple[int, float] | None:
+    """The column no header rule read whose cells are free text, and its mean words a cell:
+    the definitions of a file whose header names them in its own words ("Concept, What it
+    means, Also called"). Most of its cells must hold four words or more and differ from
+    one another, so a column of names, owners or statuses ("Attrition", "CS Ops team lead")
+    is never taken; of several, the wordiest."""
+    used = {*layout.terms, *layout.roles.values()}
+    best: tuple[int, float] | None = None
+    for index in range(len(header.cells)):
+        if index in used:
+            continue
+        cells = [" ".join(r.cells[index].split()) for r in body if index < len(r.cells)]
+        cells = [cell for cell in cells if _words(cell)]
+        wordy = sum(_words(cell) >= _MIN_TEXT_WORDS for cell in cells)
+        mean = sum(map(_words, cells)) / max(1, len(cells))
+        text = 2 * wordy > len(cells) and 2 * len(set(cells)) > len(cells)
+        if text and (best is None or mean > best[1]):
+            best = (index, mean)
+    return best
+
+
+def _words(text: str) -> int:
+    """Words with a letter in them: "0.97 -> 1.00" has none."""
+    return sum(1 for word in text.split() if any(ch.isalpha() for ch in word))
+
+
+def _column_name(header: Record, index: int) -> str:
+    return header.cells[index].strip() or f"column {index + 1}"
 
 
 def _filled_cells(record: Record) -> int:
