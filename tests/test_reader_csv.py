@@ -206,6 +206,106 @@ def test_unquoted_delimiters_in_a_last_column_definition_are_kept_with_a_warning
     assert "more cells than the header" in result.warnings[0].message
 
 
+def test_a_definition_column_named_in_other_words_is_found_by_its_free_text() -> None:
+    result = read_text(
+        "Concept,What it means,Also called\n"
+        "Churn,Customers who cancel in a period.,Attrition\n"
+        "Net Revenue Retention,Revenue kept from existing customers.,NRR\n"
+    )
+    assert [(e.term, e.definition, e.aliases, e.acronyms) for e in result.entries] == [
+        ("Churn", "Customers who cancel in a period.", ("Attrition",), ()),
+        ("Net Revenue Retention", "Revenue kept from existing customers.", (), ("NRR",)),
+    ]
+    assert not any(e.has(Flag.UNDEFINED) for e in result.entries)
+    assert [w.message for w in result.warnings] == [
+        "no definition column in the header; reading column 'What it means' as the "
+        "definition, as its cells are free text of 6 words on average"
+    ]
+
+
+@pytest.mark.parametrize(
+    "header", ["Also called", "Synonyms", "AKA", "Other names", "Alternate terms", "Other name"]
+)
+def test_a_column_of_other_names_holds_aliases(header: str) -> None:
+    result = read_text(f"Term,Definition,{header}\nChurn,Customers lost,Attrition\n")
+    (churn,) = result.entries
+    assert churn.aliases == ("Attrition",)
+    assert not result.warnings
+
+
+def test_without_a_column_of_free_text_the_columns_not_read_are_named() -> None:
+    result = read_text(
+        "Concept,What it means,Owner\n"
+        "Churn,Customers lost,Customer Success Ops team\n"  # an owner repeated is no text
+        "Upsell,Selling more,Customer Success Ops team\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [("Churn", None), ("Upsell", None)]
+    assert [w.message for w in result.warnings] == ["columns not read: 'What it means', 'Owner'"]
+
+
+# --- title rows and footers around the table ----------------------------------------------
+
+
+def test_title_rows_above_the_header_and_a_footer_below_are_skipped_with_reasons() -> None:
+    result = read_text(
+        "ACME Customer Success Glossary,,\n"
+        "Maintained by CS Ops - do not edit,,\n"
+        ",,\n"
+        "Term,Definition,Synonyms\n"
+        "Churn,Customers who cancel in a period.,Attrition\n"
+        "Upsell,Selling a bigger plan to a customer.,\n"
+        "Net Revenue Retention,Revenue kept from existing customers.,NRR\n"
+        ",,\n"
+        "Total terms: 3,,\n"
+    )
+    assert [(e.term, e.aliases, e.acronyms, e.lines) for e in result.entries] == [
+        ("Churn", ("Attrition",), (), (5, 5)),
+        ("Upsell", (), (), (6, 6)),
+        ("Net Revenue Retention", (), ("NRR",), (7, 7)),
+    ]
+    assert not any(e.has(Flag.UNDEFINED) for e in result.entries)
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (
+            1,
+            "title rows above the header on line 4 read as no entries; skipped: "
+            "'ACME Customer Success Glossary' (line 1), "
+            "'Maintained by CS Ops - do not edit' (line 2)",
+        ),
+        (
+            9,
+            "footer row on line 9 (a summary of the table) read as no entry; "
+            "skipped: 'Total terms: 3'",
+        ),
+    ]
+
+
+def test_a_metrics_header_names_its_term_and_definition_columns() -> None:
+    result = read_text(
+        "Metric,How we calculate it,Abbreviation\n"
+        "Net Revenue Retention,Revenue kept from existing customers,NRR\n"
+        "Churn Rate,Lost / start,\n"
+    )
+    assert [(e.term, e.definition, e.acronyms) for e in result.entries] == [
+        ("Net Revenue Retention", "Revenue kept from existing customers", ("NRR",)),
+        ("Churn Rate", "Lost / start", ()),
+    ]
+    assert not result.warnings
+
+
+def test_a_lone_term_closing_the_file_is_an_undefined_entry_not_a_footer() -> None:
+    result = read_text("Term,Definition\nChurn,Customers lost.\nTotal Contract Value,\nBookings,\n")
+    assert [e.term for e in result.entries] == ["Churn", "Total Contract Value", "Bookings"]
+    assert not result.warnings
+
+
+def test_rows_of_a_file_without_header_are_not_taken_for_titles() -> None:
+    result = read_text("Churn,Customers lost in a period\nName,Full name of a customer\n")
+    assert [e.term for e in result.entries] == ["Churn", "Name"]
+    assert [w.message for w in result.warnings] == [
+        "no header row; reading the columns as term, definition"
+    ]
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 

@@ -77,7 +77,20 @@ _ROLES |= dict.fromkeys(
 # Words that name a column inside a longer header ("Glossary Term", "Business Definition",
 # "Also Known As"), including a few other languages' ("Begriff;Beschreibung;Kategorie").
 _HEADER_WORDS: dict[str, str] = dict.fromkeys(
-    ("term", "terms", "name", "label", "concept", "word", "begriff", "terme", "termino"), "term"
+    (
+        "term",
+        "terms",
+        "name",
+        "label",
+        "concept",
+        "word",
+        "metric",
+        "metrics",
+        "begriff",
+        "terme",
+        "termino",
+    ),
+    "term",
 )
 _HEADER_WORDS |= dict.fromkeys(
     (
@@ -152,7 +165,18 @@ _HEADER_PHRASES = {
     "alternative names": "aliases",
     "alternative terms": "aliases",
     "alternate names": "aliases",
+    "alternative name": "aliases",
+    "alternate name": "aliases",
+    "alternate terms": "aliases",
+    "alternative term": "aliases",
+    "alternate term": "aliases",
+    "other name": "aliases",
+    "also called": "aliases",
     "see also": "related",
+    # a metrics glossary defines its metrics by how they are worked out
+    "how we calculate": "definition",
+    "how it is calculated": "definition",
+    "how to calculate": "definition",
 }
 # words that may stand before a role's word without changing what the column holds
 _HEADER_QUALIFIERS = frozenset(
@@ -172,6 +196,16 @@ _MULTI_SPLIT = re.compile(r"\s*[;|\n]\s*")
 _NAMES_SPLIT = re.compile(r"\s*[;|]\s*")  # a term cell's names
 _MAX_LISTED_WORDS = 3  # "Churn, Attrition" lists names; longer parts make a phrase
 _LOOKS_LIKE_ID = re.compile(r"^[\w.-]*:\S+$")  # mav:mav001, http://..., urn:x
+_MIN_TEXT_WORDS = 4  # a cell of fewer words is a name, a figure or an owner, not a definition
+_HEADER_SEARCH = 5  # rows looked through for a header below a file's title rows
+# a lone cell closing the file that counts or dates the rows: "Total terms: 3", "Rows: 120",
+# "Generated 2024-05-01", "End of glossary"; not "Total Contract Value", which has no figure
+_FOOTER = re.compile(
+    r"^(?:total|count|number of|generated|exported|updated|last updated|as of)\b.*\d"
+    r"|^[^:]{1,40}:\s*\d[\d.,/ -]*$"
+    r"|^end of\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +264,8 @@ def read(doc: Document, source: str) -> ReadResult:
     layout, body = _layout(doc, records, result)
     layout.delimiter = str(dialect.delimiter)
     if not body:
-        raise SourceError(doc.path, "has a header row but no rows below it", records[0].last)
+        raise SourceError(doc.path, "has a header row but no rows below it", records[-1].last)
+    body = _without_footers(body, result)
     rows = [row for record in body if (row := _row(record, layout, result)) is not None]
     rows, repeats = _without_repeats(rows, layout, result)
     entries_by_id = repeats | {row.ident: row for row in rows if row.ident}
@@ -437,9 +472,12 @@ def _layout(
     doc: Document, records: list[Record], result: ReadResult
 ) -> tuple[Layout, list[Record]]:
     """The column layout, from the header row or, without one, from the column count."""
-    header = records[0]
-    layout = header_layout(header.cells)
-    if layout is not None:
+    found = _find_header(records)
+    if found is not None:
+        at, layout = found
+        header = records[at]
+        if at:
+            result.warnings.append(_titles_skipped(records[:at], header))
         if not layout.terms:
             layout.terms = [_first_free_column(doc, header, layout)]
             name = header.cells[layout.terms[0]].strip()
@@ -449,10 +487,22 @@ def _layout(
                     header.first,
                 )
             )
+        body = records[at + 1 :]
+        if "definition" not in layout.roles and (text := _text_column(header, body, layout)):
+            layout.roles["definition"] = text[0]
+            result.warnings.append(
+                Warning(
+                    f"no definition column in the header; reading column "
+                    f"{_column_name(header, text[0])!r} as the definition, as its cells are "
+                    f"free text of {text[1]:.0f} words on average",
+                    header.first,
+                )
+            )
         used = {*layout.terms, *layout.roles.values()}
         if unread := columns_not_read(header.cells, used, header.first):
             result.warnings.append(unread)
-        return layout, records[1:]
+        return layout, body
+    header = records[0]
     width = Counter(len(r.cells) for r in records).most_common(1)[0][0]
     if width not in (2, 3):
         expected = "term (or name, label, prefLabel) and definition (or description, meaning)"
@@ -468,6 +518,90 @@ def _layout(
     columns = "term, definition" + (", aliases" if width == 3 else "")
     result.warnings.append(Warning(f"no header row; reading the columns as {columns}", 1))
     return layout, records
+
+
+def _find_header(records: list[Record]) -> tuple[int, Layout] | None:
+    """Where the header row is and the layout it names: the first row, or a row among the
+    first few below title rows ("ACME Glossary" and "Maintained by CS Ops" above "Term,
+    Definition"). Each row above it must fill fewer cells than it does, so a headerless
+    file's rows are never taken for titles."""
+    for at, record in enumerate(records[:_HEADER_SEARCH]):
+        layout = header_layout(record.cells)
+        if layout is None:
+            continue
+        named = _filled_cells(record)
+        if at == 0 or (named >= 2 and all(_filled_cells(r) < named for r in records[:at])):
+            return at, layout
+    return None
+
+
+def _text_column(header: Record, body: list[Record], layout: Layout) -> tuple[int, float] | None:
+    """The column no header rule read whose cells are free text, and its mean words a cell:
+    the definitions of a file whose header names them in its own words ("Concept, What it
+    means, Also called"). Most of its cells must hold four words or more and differ from
+    one another, so a column of names, owners or statuses ("Attrition", "CS Ops team lead")
+    is never taken; of several, the wordiest."""
+    used = {*layout.terms, *layout.roles.values()}
+    best: tuple[int, float] | None = None
+    for index in range(len(header.cells)):
+        if index in used:
+            continue
+        cells = [" ".join(r.cells[index].split()) for r in body if index < len(r.cells)]
+        cells = [cell for cell in cells if _words(cell)]
+        wordy = sum(_words(cell) >= _MIN_TEXT_WORDS for cell in cells)
+        mean = sum(map(_words, cells)) / max(1, len(cells))
+        text = 2 * wordy > len(cells) and 2 * len(set(cells)) > len(cells)
+        if text and (best is None or mean > best[1]):
+            best = (index, mean)
+    return best
+
+
+def _words(text: str) -> int:
+    """Words with a letter in them: "0.97 -> 1.00" has none."""
+    return sum(1 for word in text.split() if any(ch.isalpha() for ch in word))
+
+
+def _column_name(header: Record, index: int) -> str:
+    return header.cells[index].strip() or f"column {index + 1}"
+
+
+def _filled_cells(record: Record) -> int:
+    return sum(1 for cell in record.cells if cell.strip())
+
+
+def _titles_skipped(titles: list[Record], header: Record) -> Warning:
+    """The warning naming the title rows above a header, which are read as no entries."""
+    texts = ", ".join(
+        f"{' '.join(c.strip() for c in r.cells if c.strip())!r} (line {r.first})" for r in titles
+    )
+    return Warning(
+        f"title row{'s' if len(titles) > 1 else ''} above the header on line {header.first} "
+        f"read as no entries; skipped: {texts}",
+        titles[0].first,
+    )
+
+
+def _without_footers(body: list[Record], result: ReadResult) -> list[Record]:
+    """The body without the footer rows closing it, each skipped with a warning: a lone cell
+    that counts or dates the rows ("Total terms: 3,,") after the last row of several cells.
+    A lone term at the end ("Bookings,,") is an undefined entry and stays."""
+    end = len(body)
+    while end > 0 and _filled_cells(body[end - 1]) == 1:
+        end -= 1
+    kept = body[:end]
+    for record in body[end:]:
+        text = " ".join(c.strip() for c in record.cells if c.strip())
+        if _FOOTER.search(text):
+            result.warnings.append(
+                Warning(
+                    f"footer row on line {record.first} (a summary of the table) read as no "
+                    f"entry; skipped: {text!r}",
+                    record.first,
+                )
+            )
+        else:
+            kept.append(record)
+    return kept
 
 
 def _first_free_column(doc: Document, header: Record, layout: Layout) -> int:
