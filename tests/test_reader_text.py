@@ -305,6 +305,72 @@ def test_a_header_repeated_without_page_breaks_is_removed() -> None:
     assert [w.message for w in result.warnings] == ["removed 6 page header/footer lines"]
 
 
+def test_a_running_title_beside_its_page_number_is_a_header_without_page_breaks() -> None:
+    result = read_text(
+        "Handbook                      Page 1 of 2\n\n"
+        "Renewal Rate: The percentage of contracts up for renewal in a period that\n"
+        "were renewed.\n"
+        "Handbook                      Page 2 of 2\n\n"
+        "Champion: A contact at the customer who promotes our product.\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        (
+            "Renewal Rate",
+            "The percentage of contracts up for renewal in a period that were renewed.",
+        ),
+        ("Champion", "A contact at the customer who promotes our product."),
+    ]
+    furniture = [(d.lines[0], d.reason) for d in result.dropped]
+    assert furniture == [(1, "page header or footer"), (5, "page header or footer")]
+    assert [w.message for w in result.warnings] == ["removed 2 page header/footer lines"]
+
+
+def test_a_header_in_the_middle_of_a_definition_is_cut_out_and_the_sentence_rejoined() -> None:
+    result = read_text(
+        "Renewal Rate: The percentage of contracts up for renewal in a period that\n"
+        "Sales & CS Handbook  Page 2 of 2\n"
+        "were renewed.\n"
+        "Champion: A contact at the customer who promotes our product.\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        (
+            "Renewal Rate",
+            "The percentage of contracts up for renewal in a period that were renewed.",
+        ),
+        ("Champion", "A contact at the customer who promotes our product."),
+    ]
+    assert [d.text for d in result.dropped] == ["Sales & CS Handbook  Page 2 of 2"]
+
+
+def test_page_counters_alone_and_titles_repeated_with_their_page_number_are_headers() -> None:
+    result = read_text(
+        "Sales Handbook Page 1\n\n"
+        "Churn\nThe share of customers who leave in a period.\n\n"
+        "3 / 10\n\n"
+        "Quota\nA sales target.\n\n"
+        "Sales Handbook Page 2\n\n"
+        "Upsell\nSelling a bigger plan.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "Quota", "Upsell"]
+    assert [d.text for d in result.dropped if d.reason == "page header or footer"] == [
+        "Sales Handbook Page 1",
+        "3 / 10",
+        "Sales Handbook Page 2",
+    ]
+
+
+def test_a_sentence_that_names_a_page_is_no_header() -> None:
+    result = read_text(
+        "Churn: Customers lost in a period.\n"
+        "Upsell: Selling a bigger plan; see the handbook on page 3 of 10.\n"
+        "Seat: One user's licence, see the Pricing Guide  Page 4\n"
+    )
+    definitions = {e.term: e.definition for e in result.entries}
+    assert definitions["Upsell"] == "Selling a bigger plan; see the handbook on page 3 of 10."
+    assert definitions["Seat"] == "One user's licence, see the Pricing Guide Page 4"
+    assert not result.dropped
+
+
 def test_a_term_or_reference_that_repeats_is_no_header() -> None:
     text = (
         "Attrition\n\nSee Customer Retention\n\n"
