@@ -433,3 +433,80 @@ def test_two_words_sharing_only_a_short_ending_are_one_name() -> None:
     terms = [e.term for e in result.entries]
     assert "Land and Expand" in terms and "Land" not in terms and "Expand" not in terms
     assert "Upsell" in terms and "Upsell and Cross-sell" not in terms
+
+
+# --- numbered "Term (ACR). Definition." lists ---------------------------------------------
+
+NUMBERED = (
+    "1. Customer Success Manager (CSM). The person responsible for the customer's\n"
+    "   outcomes after the sale.\n"
+    "2. Customer Satisfaction (CSAT). The average rating customers give after an interaction.\n"
+    "3. Net Revenue Retention (NRR). Revenue kept from existing customers, expansion included.\n"
+    "4. Voice of the Customer (VoC). What customers tell us, gathered from every channel.\n"
+    "5. Churn. The share of customers who leave in a period.\n"
+    "6. Time to Value (TTV). How long a new customer takes to see a first result.\n"
+    "7. Health Score. A number from 0 to 100 that sums up an account.\n"
+    "8. Onboarding. The first weeks after signing, until the customer goes live.\n"
+    "9. Renewal. Signing the contract again at the end of its term.\n"
+    "10.    Expansion (EXP). Revenue added by existing customers.\n"
+    "11.    Executive Sponsor. A senior person at the customer who backs the project.\n"
+)
+
+
+def test_a_numbered_list_of_term_full_stop_definition_items_is_one_entry_an_item() -> None:
+    result = read_text(NUMBERED)
+    assert [(e.term, e.acronyms) for e in result.entries] == [
+        ("Customer Success Manager", ("CSM",)),
+        ("Customer Satisfaction", ("CSAT",)),
+        ("Net Revenue Retention", ("NRR",)),
+        ("Voice of the Customer", ("VoC",)),
+        ("Churn", ()),
+        ("Time to Value", ("TTV",)),
+        ("Health Score", ()),
+        ("Onboarding", ()),
+        ("Renewal", ()),
+        ("Expansion", ("EXP",)),
+        ("Executive Sponsor", ()),
+    ]
+    assert result.entries[0].definition == (
+        "The person responsible for the customer's outcomes after the sale."
+    )
+    assert result.entries[0].lines == (1, 2)
+    assert not result.dropped and not result.warnings
+
+
+def test_a_section_name_over_a_numbered_list_is_a_title_not_a_term() -> None:
+    result = read_text("Appendix B: Definitions\n\n" + NUMBERED)
+    assert [e.term for e in result.entries][:2] == [
+        "Customer Success Manager",
+        "Customer Satisfaction",
+    ]
+    assert "Appendix B" not in [e.term for e in result.entries]
+    assert [(d.text, d.reason) for d in result.dropped] == [
+        ("Appendix B: Definitions", "section title")
+    ]
+
+
+def test_a_numbered_list_of_sentences_is_not_split_into_terms() -> None:
+    result = read_text(
+        "1. The CSM owns the account after the sale.\n"
+        "2. Renewals are handled by the account team. Escalations go to the CS lead.\n"
+        "3. Call the Champion. Ask how the rollout is going.\n"
+        "4. Note. Every call is logged in the CRM the same day.\n"
+        "5. Every customer gets a QBR. It reviews results and goals.\n"
+    )
+    assert [e.term for e in result.entries if e.term] == []
+    assert "- Call the Champion. Ask how" in "\n".join(e.definition or "" for e in result.entries)
+
+
+def test_a_name_and_full_stop_counts_only_in_a_list_item() -> None:
+    result = read_text(
+        "Churn: The share of customers who leave.\n"
+        "Quota: A sales target. Reviewed every quarter by the team.\n"
+        "Renewal: Signing again.\n"
+        "Sales Leadership. They set the targets for the year.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "Quota", "Renewal"]
+    assert result.entries[-1].definition == (
+        "Signing again.\n\nSales Leadership. They set the targets for the year."
+    )
