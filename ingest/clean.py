@@ -61,10 +61,34 @@ CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 
+# a document's own particulars, not its content: "Version 2.1 – Internal use only",
+# "Version: 3", "Prepared by: CS Operations", "Questions: email cs-ops@acme.example"
+VERSION_LINE = re.compile(
+    r"^(?:version|ver\.|v|rev\.?|revision)\s*:?\s*\d+(?:\.\d+)*(?:\s*[-–—|,;(].{0,60})?$",
+    re.IGNORECASE,
+)
+BYLINE = re.compile(
+    r"^(?:prepared|written|compiled|maintained|authored|published|edited)\s+by\b.{0,80}$",
+    re.IGNORECASE,
+)
+# where to send questions: an opening such as "Questions?" and an address after it
+CONTACT_LINE = re.compile(
+    r"^(?:questions?|feedback|comments|suggestions|contact us|need help|for (?:questions|help"
+    r"|more information))\s*[:?!,–—-]?\s+.{0,100}$",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}|https?://|\bwww\.", re.IGNORECASE)
+
 
 def furniture_reason(text: str) -> str | None:
     """Why a paragraph is page furniture rather than glossary content, or None."""
     t = text.strip()
+    if VERSION_LINE.match(t):
+        return "document version"
+    if BYLINE.match(t):
+        return "byline"
+    if CONTACT_LINE.match(t) and _ADDRESS.search(t):
+        return "contact details"
     if FURNITURE.match(t):
         return "page furniture"
     if IMAGE_NAME.match(t):

@@ -510,3 +510,45 @@ def test_a_name_and_full_stop_counts_only_in_a_list_item() -> None:
     assert result.entries[-1].definition == (
         "Signing again.\n\nSales Leadership. They set the targets for the year."
     )
+
+
+# --- a document's own particulars --------------------------------------------------------
+
+
+def test_version_byline_and_contact_lines_are_dropped_not_read_as_terms() -> None:
+    result = read_text(
+        "Customer Success Glossary\n"
+        "Version 2.1 – Internal use only\n"
+        "Last updated: 4 March 2024\n"
+        "Prepared by: CS Operations\n\n"
+        "Churn - Customers who cancel.\n"
+        "Upsell - Selling a bigger plan.\n\n"
+        "Questions: email cs-ops@acme.example\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("Churn", "Customers who cancel."),
+        ("Upsell", "Selling a bigger plan."),
+    ]
+    assert sorted((d.lines[0], d.reason) for d in result.dropped) == [
+        (1, "section title"),
+        (2, "document version"),
+        (3, "page furniture"),
+        (4, "byline"),
+        (9, "contact details"),
+    ]
+
+
+def test_terms_that_open_like_a_document_particular_are_still_terms() -> None:
+    result = read_text(
+        "Version 2: The second release of the API, with usage-based pricing.\n"
+        "Contact Rate: How often customers contact support, per account.\n"
+        "Questions: The ones a rep asks in discovery.\n"
+        "Feedback Loop: Sharing what customers say with the product team.\n"
+    )
+    assert [e.term for e in result.entries] == [
+        "Version 2",
+        "Contact Rate",
+        "Questions",
+        "Feedback Loop",
+    ]
+    assert not result.dropped
