@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+from ingest.terms import SMALL_WORDS
+
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 # a lower-case run glued to the end of a sentence with no space: "overlooked.nhjbuj"
 _GLUED_JUNK = re.compile(r"(?<=[a-z]{3}[.!?])(?P<junk>[a-z]{3,12})\s*$")
@@ -59,10 +61,34 @@ CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 
+# a document's own particulars, not its content: "Version 2.1 – Internal use only",
+# "Version: 3", "Prepared by: CS Operations", "Questions: email cs-ops@acme.example"
+VERSION_LINE = re.compile(
+    r"^(?:version|ver\.|v|rev\.?|revision)\s*:?\s*\d+(?:\.\d+)*(?:\s*[-–—|,;(].{0,60})?$",
+    re.IGNORECASE,
+)
+BYLINE = re.compile(
+    r"^(?:prepared|written|compiled|maintained|authored|published|edited)\s+by\b.{0,80}$",
+    re.IGNORECASE,
+)
+# where to send questions: an opening such as "Questions?" and an address after it
+CONTACT_LINE = re.compile(
+    r"^(?:questions?|feedback|comments|suggestions|contact us|need help|for (?:questions|help"
+    r"|more information))\s*[:?!,–—-]?\s+.{0,100}$",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}|https?://|\bwww\.", re.IGNORECASE)
+
 
 def furniture_reason(text: str) -> str | None:
     """Why a paragraph is page furniture rather than glossary content, or None."""
     t = text.strip()
+    if VERSION_LINE.match(t):
+        return "document version"
+    if BYLINE.match(t):
+        return "byline"
+    if CONTACT_LINE.match(t) and _ADDRESS.search(t):
+        return "contact details"
     if FURNITURE.match(t):
         return "page furniture"
     if IMAGE_NAME.match(t):
@@ -163,17 +189,37 @@ def english_words() -> frozenset[str]:
 
 
 PAGE_FURNITURE = "page header or footer"
-_PAGE_NUMBER = re.compile(r"^(page\s+\d+(\s+of\s+\d+)?|[-–—]\s*\d+\s*[-–—])$", re.IGNORECASE)
+# a page counter: "Page 3", "Page 3 of 10", "- 3 -", "3 / 10"
+_COUNTER = r"(?:page\s+\d+(?:\s+of\s+\d+)?|[-–—]\s*\d+\s*[-–—]|\d+\s*/\s*\d+)"
+_PAGE_NUMBER = re.compile(rf"^{_COUNTER}$", re.IGNORECASE)
+# a running header or footer: a title set apart from a page counter by a column gap or a
+# bar ("Handbook      Page 1 of 2", "Page 3 | Sales & CS Handbook"), or next to a full
+# "Page N of M" ("Sales Handbook Page 2 of 2")
+_APART = r"(?:\s{2,}|\s+[|·•]\s+)"
+_TITLED_PAGE_NUMBER = re.compile(
+    rf"^(?:(?P<before>\S.{{0,60}}?){_APART}{_COUNTER}|{_COUNTER}{_APART}(?P<after>.{{1,60}}\S)"
+    r"|(?P<title>\S.{0,60}?)\s+page\s+\d+\s+of\s+\d+)$",
+    re.IGNORECASE,
+)
+# a title with a page's number, a header only when it repeats: "Sales Handbook Page 2",
+# "Page 2 Sales Handbook", "Handbook 2 / 9", "Handbook      2"
+_TITLE_WITH_NUMBER = re.compile(
+    r"^(?:[^\W\d_].{0,60}?(?:\s+page\s+\d+|\s+\d+\s*/\s*\d+|\s{2,}\d+)|page\s+\d+\s+\S.{0,60})$",
+    re.IGNORECASE,
+)
+MAX_HEADER_TITLE_WORDS = 8
 _BARE_NUMBER = re.compile(r"^\d{1,4}$")
 _COLUMN_GAP = re.compile(r"\S {3,}\S")  # a header set out left and right: "ACME    Confidential"
 
 
 def page_furniture(lines: list[str], content: Callable[[str], bool]) -> list[int]:
     """The indexes of `lines` that are page headers and footers of a PDF extraction: "Page
-    N (of M)" and "- N -" anywhere; a bare page number at a page's edge (next to a form
-    feed); and a line repeated at page edges on two pages or more (digits aside), or, in
-    a text with no form feeds, three times or more when it is longer than a term or set
-    out in columns. A line `content` accepts (a definition, a cross-reference) is kept."""
+    N (of M)", "- N -" and "N / M" anywhere, alone or beside a title ("Handbook    Page 1
+    of 2"); a bare page number at a page's edge (next to a form feed); and a line repeated
+    at page edges on two pages or more (digits aside), or, in a text with no form feeds,
+    three times or more when it is longer than a term or set out in columns, or twice
+    with its page's number ("Sales Handbook Page 2"). A line `content` accepts (a
+    definition, a cross-reference) is kept."""
     pages = _page_of(lines)
     paged = len(set(pages)) > 1
     edges = _page_edges(lines, pages)
@@ -181,6 +227,7 @@ def page_furniture(lines: list[str], content: Callable[[str], bool]) -> list[int
         i
         for i, line in enumerate(lines)
         if _PAGE_NUMBER.match(line.strip())
+        or _titled_page_number(line.strip(), content)
         or (i in edges and paged and _BARE_NUMBER.match(line.strip()))
     }
     seen: dict[str, list[int]] = {}
@@ -198,12 +245,32 @@ def page_furniture(lines: list[str], content: Callable[[str], bool]) -> list[int
         if paged:
             repeated = all(i in edges for i in indexes) and len({pages[i] for i in indexes}) > 1
         else:
-            repeated = len(indexes) >= 3 and (
-                len(line.split()) >= 5 or bool(_COLUMN_GAP.search(line))
-            )
+            repeated = (
+                len(indexes) >= 3 and (len(line.split()) >= 5 or bool(_COLUMN_GAP.search(line)))
+            ) or bool(_TITLE_WITH_NUMBER.match(line))
         if repeated:
             found.update(indexes)
     return sorted(found)
+
+
+def _titled_page_number(line: str, content: Callable[[str], bool]) -> bool:
+    """Whether a line is a running title beside a page counter: "Handbook      Page 1 of
+    2", "Sales & CS Handbook  Page 2 of 2", "Page 3 | ACME Glossary". The title must be a
+    few words and no entry's text ("Churn: lost customers   Page 3" is kept whole)."""
+    found = _TITLED_PAGE_NUMBER.match(line)
+    if not found:
+        return False
+    title = next(part for part in found.group("before", "after", "title") if part).strip()
+    return _running_title(title) and not content(title)
+
+
+def _running_title(text: str) -> bool:
+    """A few words, each capitalised or a small word: "Sales & CS Handbook", not the wrapped
+    end of a sentence ("see the policy on page 3 of 10")."""
+    words = text.split()
+    return len(words) <= MAX_HEADER_TITLE_WORDS and all(
+        not w[:1].islower() or w.casefold() in SMALL_WORDS for w in words
+    )
 
 
 def _defined_next(lines: list[str], i: int) -> bool:

@@ -305,6 +305,72 @@ def test_a_header_repeated_without_page_breaks_is_removed() -> None:
     assert [w.message for w in result.warnings] == ["removed 6 page header/footer lines"]
 
 
+def test_a_running_title_beside_its_page_number_is_a_header_without_page_breaks() -> None:
+    result = read_text(
+        "Handbook                      Page 1 of 2\n\n"
+        "Renewal Rate: The percentage of contracts up for renewal in a period that\n"
+        "were renewed.\n"
+        "Handbook                      Page 2 of 2\n\n"
+        "Champion: A contact at the customer who promotes our product.\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        (
+            "Renewal Rate",
+            "The percentage of contracts up for renewal in a period that were renewed.",
+        ),
+        ("Champion", "A contact at the customer who promotes our product."),
+    ]
+    furniture = [(d.lines[0], d.reason) for d in result.dropped]
+    assert furniture == [(1, "page header or footer"), (5, "page header or footer")]
+    assert [w.message for w in result.warnings] == ["removed 2 page header/footer lines"]
+
+
+def test_a_header_in_the_middle_of_a_definition_is_cut_out_and_the_sentence_rejoined() -> None:
+    result = read_text(
+        "Renewal Rate: The percentage of contracts up for renewal in a period that\n"
+        "Sales & CS Handbook  Page 2 of 2\n"
+        "were renewed.\n"
+        "Champion: A contact at the customer who promotes our product.\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        (
+            "Renewal Rate",
+            "The percentage of contracts up for renewal in a period that were renewed.",
+        ),
+        ("Champion", "A contact at the customer who promotes our product."),
+    ]
+    assert [d.text for d in result.dropped] == ["Sales & CS Handbook  Page 2 of 2"]
+
+
+def test_page_counters_alone_and_titles_repeated_with_their_page_number_are_headers() -> None:
+    result = read_text(
+        "Sales Handbook Page 1\n\n"
+        "Churn\nThe share of customers who leave in a period.\n\n"
+        "3 / 10\n\n"
+        "Quota\nA sales target.\n\n"
+        "Sales Handbook Page 2\n\n"
+        "Upsell\nSelling a bigger plan.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "Quota", "Upsell"]
+    assert [d.text for d in result.dropped if d.reason == "page header or footer"] == [
+        "Sales Handbook Page 1",
+        "3 / 10",
+        "Sales Handbook Page 2",
+    ]
+
+
+def test_a_sentence_that_names_a_page_is_no_header() -> None:
+    result = read_text(
+        "Churn: Customers lost in a period.\n"
+        "Upsell: Selling a bigger plan; see the handbook on page 3 of 10.\n"
+        "Seat: One user's licence, see the Pricing Guide  Page 4\n"
+    )
+    definitions = {e.term: e.definition for e in result.entries}
+    assert definitions["Upsell"] == "Selling a bigger plan; see the handbook on page 3 of 10."
+    assert definitions["Seat"] == "One user's licence, see the Pricing Guide Page 4"
+    assert not result.dropped
+
+
 def test_a_term_or_reference_that_repeats_is_no_header() -> None:
     text = (
         "Attrition\n\nSee Customer Retention\n\n"
@@ -367,3 +433,122 @@ def test_two_words_sharing_only_a_short_ending_are_one_name() -> None:
     terms = [e.term for e in result.entries]
     assert "Land and Expand" in terms and "Land" not in terms and "Expand" not in terms
     assert "Upsell" in terms and "Upsell and Cross-sell" not in terms
+
+
+# --- numbered "Term (ACR). Definition." lists ---------------------------------------------
+
+NUMBERED = (
+    "1. Customer Success Manager (CSM). The person responsible for the customer's\n"
+    "   outcomes after the sale.\n"
+    "2. Customer Satisfaction (CSAT). The average rating customers give after an interaction.\n"
+    "3. Net Revenue Retention (NRR). Revenue kept from existing customers, expansion included.\n"
+    "4. Voice of the Customer (VoC). What customers tell us, gathered from every channel.\n"
+    "5. Churn. The share of customers who leave in a period.\n"
+    "6. Time to Value (TTV). How long a new customer takes to see a first result.\n"
+    "7. Health Score. A number from 0 to 100 that sums up an account.\n"
+    "8. Onboarding. The first weeks after signing, until the customer goes live.\n"
+    "9. Renewal. Signing the contract again at the end of its term.\n"
+    "10.    Expansion (EXP). Revenue added by existing customers.\n"
+    "11.    Executive Sponsor. A senior person at the customer who backs the project.\n"
+)
+
+
+def test_a_numbered_list_of_term_full_stop_definition_items_is_one_entry_an_item() -> None:
+    result = read_text(NUMBERED)
+    assert [(e.term, e.acronyms) for e in result.entries] == [
+        ("Customer Success Manager", ("CSM",)),
+        ("Customer Satisfaction", ("CSAT",)),
+        ("Net Revenue Retention", ("NRR",)),
+        ("Voice of the Customer", ("VoC",)),
+        ("Churn", ()),
+        ("Time to Value", ("TTV",)),
+        ("Health Score", ()),
+        ("Onboarding", ()),
+        ("Renewal", ()),
+        ("Expansion", ("EXP",)),
+        ("Executive Sponsor", ()),
+    ]
+    assert result.entries[0].definition == (
+        "The person responsible for the customer's outcomes after the sale."
+    )
+    assert result.entries[0].lines == (1, 2)
+    assert not result.dropped and not result.warnings
+
+
+def test_a_section_name_over_a_numbered_list_is_a_title_not_a_term() -> None:
+    result = read_text("Appendix B: Definitions\n\n" + NUMBERED)
+    assert [e.term for e in result.entries][:2] == [
+        "Customer Success Manager",
+        "Customer Satisfaction",
+    ]
+    assert "Appendix B" not in [e.term for e in result.entries]
+    assert [(d.text, d.reason) for d in result.dropped] == [
+        ("Appendix B: Definitions", "section title")
+    ]
+
+
+def test_a_numbered_list_of_sentences_is_not_split_into_terms() -> None:
+    result = read_text(
+        "1. The CSM owns the account after the sale.\n"
+        "2. Renewals are handled by the account team. Escalations go to the CS lead.\n"
+        "3. Call the Champion. Ask how the rollout is going.\n"
+        "4. Note. Every call is logged in the CRM the same day.\n"
+        "5. Every customer gets a QBR. It reviews results and goals.\n"
+    )
+    assert [e.term for e in result.entries if e.term] == []
+    assert "- Call the Champion. Ask how" in "\n".join(e.definition or "" for e in result.entries)
+
+
+def test_a_name_and_full_stop_counts_only_in_a_list_item() -> None:
+    result = read_text(
+        "Churn: The share of customers who leave.\n"
+        "Quota: A sales target. Reviewed every quarter by the team.\n"
+        "Renewal: Signing again.\n"
+        "Sales Leadership. They set the targets for the year.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn", "Quota", "Renewal"]
+    assert result.entries[-1].definition == (
+        "Signing again.\n\nSales Leadership. They set the targets for the year."
+    )
+
+
+# --- a document's own particulars --------------------------------------------------------
+
+
+def test_version_byline_and_contact_lines_are_dropped_not_read_as_terms() -> None:
+    result = read_text(
+        "Customer Success Glossary\n"
+        "Version 2.1 – Internal use only\n"
+        "Last updated: 4 March 2024\n"
+        "Prepared by: CS Operations\n\n"
+        "Churn - Customers who cancel.\n"
+        "Upsell - Selling a bigger plan.\n\n"
+        "Questions: email cs-ops@acme.example\n"
+    )
+    assert [(e.term, e.definition) for e in result.entries] == [
+        ("Churn", "Customers who cancel."),
+        ("Upsell", "Selling a bigger plan."),
+    ]
+    assert sorted((d.lines[0], d.reason) for d in result.dropped) == [
+        (1, "section title"),
+        (2, "document version"),
+        (3, "page furniture"),
+        (4, "byline"),
+        (9, "contact details"),
+    ]
+
+
+def test_terms_that_open_like_a_document_particular_are_still_terms() -> None:
+    result = read_text(
+        "Version 2: The second release of the API, with usage-based pricing.\n"
+        "Contact Rate: How often customers contact support, per account.\n"
+        "Questions: The ones a rep asks in discovery.\n"
+        "Feedback Loop: Sharing what customers say with the product team.\n"
+    )
+    assert [e.term for e in result.entries] == [
+        "Version 2",
+        "Contact Rate",
+        "Questions",
+        "Feedback Loop",
+    ]
+    assert not result.dropped

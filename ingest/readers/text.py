@@ -221,12 +221,19 @@ def is_title_like(text: str, max_words: int = 10) -> bool:
     return len(capitalised) >= 0.6 * max(1, len(significant))
 
 
-def split_entry_line(text: str, relaxed: bool = False) -> tuple[str, str] | None:
+def split_entry_line(
+    text: str, relaxed: bool = False, item: bool = False
+) -> tuple[str, str] | None:
     """ "Term: definition", "Term – definition" or a glued "TermThe definition", else None.
     `relaxed` (among other such lines) also takes a quoted or lower-case term ("churn
-    rate: ...", "“Quota”: ...")."""
+    rate: ...", "“Quota”: ..."); `item` (a bullet or numbered item) also a short name
+    closed by a full stop ("Customer Success Manager (CSM). The person who...")."""
     head, sep, tail = text.partition(":")
-    not_a_term = tail.startswith("//") or (head[-1:].isdigit() and tail[:1].isdigit())
+    not_a_term = (
+        tail.startswith("//")
+        or (head[-1:].isdigit() and tail[:1].isdigit())
+        or _names_a_section(tail.strip())
+    )
     if sep and tail.strip() and not not_a_term and _plausible_term(head, relaxed):
         return _QUOTED.sub("", head.strip()), tail.strip()
     dash = _DASH_SEP.search(text)
@@ -239,7 +246,66 @@ def split_entry_line(text: str, relaxed: bool = False) -> tuple[str, str] | None
     glued = _GLUED.search(text)
     if glued and _plausible_term(text[: glued.start()]) and len(text[glued.start() :].split()) >= 4:
         return text[: glued.start()].strip(), text[glued.start() :].strip()
-    return None
+    return _dotted_term(text) if item else None
+
+
+def _names_a_section(text: str) -> bool:
+    """Whether the text after a colon only names what follows, as in "Appendix B:
+    Definitions" or "Part 2: Key Terms": a title of a few words, one of them a word such as
+    "definitions" or "glossary". A definition says something ("Glossary: A list of ...")."""
+    return (
+        len(_words(text)) <= MAX_SECTION_NAME_WORDS and is_title_like(text) and _is_meta_title(text)
+    )
+
+
+MAX_SECTION_NAME_WORDS = 4
+# "Customer Success Manager (CSM). The person ...": a name, maybe an acronym, a full stop
+_DOTTED = re.compile(
+    r"^(?P<name>[^.()]{1,60}?)(?:\s*\((?P<inner>[^()]{1,20})\))?\.\s+(?P<rest>\S.*)$"
+)
+_NAME_WORD = re.compile(r"^[\w'’&+/-]+$")
+MAX_DOTTED_TERM_WORDS = 5
+
+
+def _dotted_term(text: str) -> tuple[str, str] | None:
+    """A list item's "Term. Definition" or "Term (ACR). Definition": a short name (see
+    `_short_name`), an acronym in brackets at most after it, then a sentence of three words
+    or more. "Note. All figures are in USD." and an item of sentences ("Review the account.
+    Then call the Champion.") are no entries."""
+    found = _DOTTED.match(text)
+    if not found:
+        return None
+    inner, rest = found["inner"], found["rest"]
+    if inner is not None and not all(is_acronym(a) for a in re.split(r"\s*/\s*", inner.strip())):
+        return None
+    if (
+        not _short_name(found["name"].split(), acronym=inner is not None)
+        or len(rest.split()) < MIN_DOTTED_DEFINITION_WORDS
+        or not (rest[:1].isupper() or rest[:1].isdigit())
+    ):
+        return None
+    name_end = found.end("inner") + 1 if inner is not None else found.end("name")
+    return text[:name_end].strip(), rest.strip()
+
+
+def _short_name(words: list[str], acronym: bool) -> bool:
+    """A few capitalised words, small words between them: "Net Revenue Retention", "Time to
+    Value", "Tier 1 Support". "the" or "a" inside only where an acronym vouches for a name
+    ("Voice of the Customer (VoC)"); without one, "Call the Champion" is an instruction."""
+    inner = words[1:-1]
+    return (
+        0 < len(words) <= MAX_DOTTED_TERM_WORDS
+        and all(_NAME_WORD.match(w) for w in words)
+        and words[0][:1].isupper()
+        and (words[-1][:1].isupper() or words[-1][:1].isdigit())
+        and all(w[:1].isupper() or w[:1].isdigit() or w in SMALL_WORDS for w in inner)
+        and (acronym or not any(w in _ARTICLES for w in inner))
+        and " ".join(words).casefold() not in _ANNOTATIONS
+    )
+
+
+_ARTICLES = frozenset(["a", "an", "the"])
+MIN_DOTTED_DEFINITION_WORDS = 3
 
 
 def _plausible_term(text: str, relaxed: bool = False) -> bool:
@@ -324,8 +390,8 @@ def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
 
 def _is_list_layout(paras: list[Para]) -> bool:
     top = [p for p in paras if p.indent == 0]
-    entries = sum(1 for p in top if split_entry_line(p.text))
-    loose = [split_entry_line(p.text, relaxed=True) is not None for p in top]
+    entries = sum(1 for p in top if split_entry_line(p.text, item=p.bullet))
+    loose = [split_entry_line(p.text, relaxed=True, item=p.bullet) is not None for p in top]
     titles = sum(
         1 for p, entry in zip(top, loose, strict=True) if not entry and is_title_like(p.text)
     )
@@ -344,7 +410,7 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
     titles: list[Para] = []
     fields = _field_names(paras)
     for para in paras:
-        split = split_entry_line(para.text, relaxed=True) if para.indent == 0 else None
+        split = split_entry_line(para.text, True, para.bullet) if para.indent == 0 else None
         if split and drafts and para.gap == 0 and split[0].casefold() in fields:
             drafts[-1].add(para)  # "Owner: Security team" under an entry is part of it
         elif split:
