@@ -104,6 +104,16 @@ _GOOD_VALUE = re.compile(
     r"industry\s+standard)\b",
     re.IGNORECASE,
 )
+# how to act on a thing, which a glossary's definitions do not say: "how do I reduce churn",
+# "how to prepare for a QBR", "ways to improve NPS" (not "how do I calculate", "how does it work")
+_HOW_TO_ACT = re.compile(
+    r"^\s*(?:how\s+(?:do|can|could|should|would|might|will)\s+(?:i|we|you|one|they)\s+|"
+    r"how\s+to\s+|(?:what\s+are\s+)?(?:some\s+|the\s+best\s+)?(?:ways|tips|steps)\s+to\s+)"
+    r"(?P<what>(?:reduce|lower|decrease|cut|prevent|stop|avoid|minimi[sz]e|improve|increase|"
+    r"raise|boost|grow|maximi[sz]e|drive|accelerate|speed\s+up|fix|run|prepare|plan|"
+    r"organi[sz]e|handle|manage|win|set\s+up|build|create|write|implement|launch|present)\b.*)$",
+    re.IGNORECASE,
+)
 _FIGURE = re.compile(r"\d|\bpercent\b|%")  # a definition that gives any figure at all
 _WHICH_BETTER = re.compile(
     r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we)|more\s+important|"
@@ -459,6 +469,11 @@ def ask(
             f"I am not sure: the glossary does not answer {text!r} directly; here is what it "
             f"says about {best.pref_label}."
         )
+    elif (unsaid := _unsaid(text, best) if said is None else None) is not None:
+        # "what is a good churn rate", "how do I reduce churn": the concept is right, the
+        # question is not answered
+        conf = min(conf, UNNAMED)
+        writer.say(f"I am not sure: {unsaid}; here is what it says about {best.pref_label}.")
     elif conf < SURE:
         writer.say(
             f"I am not sure, but the closest concept in the glossary is {best.pref_label} "
@@ -474,19 +489,6 @@ def ask(
             f"{writer.name(said.definition.source)}{whose} speaks to this: “{said.sentence}”", [n]
         )
     _describe(best, writer)
-    if _HOW_TO_COMPUTE.search(text) and not any(
-        _COMPUTATION.search(d.text) for d in best.definitions
-    ):
-        writer.say(f"The glossary gives no formula for {best.pref_label}.")
-    asked = text
-    for name in best.labels:  # "Average Revenue Per User", "Ideal Customer Profile" judge nothing
-        asked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", asked, flags=re.IGNORECASE)
-    if (
-        asked_of is None  # "is a cost center bad" is not asking for a value
-        and _GOOD_VALUE.search(asked)
-        and not any(_FIGURE.search(d.text) for d in best.definitions)
-    ):
-        writer.say(f"The glossary does not say what a good value of {best.pref_label} is.")
     shown = [_brief(best, hits[0], "answer")]
     links = _related(best.id, related, concepts_by_id)
     shown += [_brief(concepts_by_id[r.other], None, f"related:{r.how}") for r in links]
@@ -499,6 +501,24 @@ def ask(
             if h.concept_id not in listed
         ]
     return _result(text, writer, conf, shown)
+
+
+def _unsaid(text: str, best: Concept) -> str | None:
+    """What the question asks of the concept that none of its definitions says, if so: a
+    formula, a good value, or how to act on it ("how do I reduce churn")."""
+    if _HOW_TO_COMPUTE.search(text) and not any(
+        _COMPUTATION.search(d.text) for d in best.definitions
+    ):
+        return f"the glossary gives no formula for {best.pref_label}"
+    asked = text
+    for name in best.labels:  # "Average Revenue Per User", "Ideal Customer Profile" judge nothing
+        asked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", asked, flags=re.IGNORECASE)
+    if _GOOD_VALUE.search(asked) and not any(_FIGURE.search(d.text) for d in best.definitions):
+        return f"the glossary does not say what a good value of {best.pref_label} is"
+    if (act := _HOW_TO_ACT.match(text)) is not None:
+        what = act["what"].strip(" ?!.")
+        return f"the glossary defines {best.pref_label} but does not say how to {what}"
+    return None
 
 
 # -- one concept
