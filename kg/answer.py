@@ -114,6 +114,12 @@ _HOW_TO_ACT = re.compile(
     r"organi[sz]e|handle|manage|win|set\s+up|build|create|write|implement|launch|present)\b.*)$",
     re.IGNORECASE,
 )
+# a judgement and its opposite ask one thing, whether it is good: "is churn good or bad"
+_ONE_JUDGEMENT = re.compile(
+    r"\b(?P<judged>good|healthy|high|positive)\s+or\s+(?:a\s+)?(?:bad|unhealthy|low|negative|not)"
+    r"(?:\s+(?:thing|sign))?\b",
+    re.IGNORECASE,
+)
 _FIGURE = re.compile(r"\d|\bpercent\b|%")  # a definition that gives any figure at all
 _WHICH_BETTER = re.compile(
     r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we)|more\s+important|"
@@ -198,6 +204,12 @@ _COMPARE = [
     re.compile(
         r"^(?:is|are)\s+(?P<a>.+?)\s+(?:the\s+same(?:\s+thing)?\s+as|different\s+from|"
         r"similar\s+to)\s+(?P<b>.+)$",
+        re.IGNORECASE,
+    ),
+    # "are CLV and LTV the same thing", "are upsell and cross-sell different"
+    re.compile(
+        r"^(?:is|are)\s+(?P<items>.+?\s(?:and|&|or)\s.+?)\s+(?:(?:the|really)\s+)?"
+        r"(?:same|different|similar|alike|interchangeable|synonyms)(?:\s+things?)?$",
         re.IGNORECASE,
     ),
     re.compile(
@@ -415,7 +427,8 @@ def ask(
     titles: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Answer `question` from the glossary; see the module docstring for the shape."""
-    text = validate(question)
+    original = validate(question)
+    text = _ONE_JUDGEMENT.sub(r"\g<judged>", original)  # "is churn good or bad": one question
     writer = _Writer(titles or {})
     found = _comparison(text, index)
     if isinstance(found, _Comparison):
@@ -435,7 +448,7 @@ def ask(
             f"I am not sure the glossary covers this: nothing in it answers {text!r}.{nearest}"
         )
         return _result(
-            text,
+            original,
             writer,
             conf,
             [_brief(concepts_by_id[h.concept_id], h, "candidate") for h in hits[:3]],
@@ -466,7 +479,7 @@ def ask(
     elif asked_of is not None and said is None:  # "is NPS a lagging indicator": not said
         conf = min(conf, UNNAMED)
         writer.say(
-            f"I am not sure: the glossary does not answer {text!r} directly; here is what it "
+            f"I am not sure: the glossary does not answer {original!r} directly; here is what it "
             f"says about {best.pref_label}."
         )
     elif (unsaid := _unsaid(text, best) if said is None else None) is not None:
@@ -500,7 +513,7 @@ def ask(
             for h in hits[1:3]
             if h.concept_id not in listed
         ]
-    return _result(text, writer, conf, shown)
+    return _result(original, writer, conf, shown)
 
 
 def _unsaid(text: str, best: Concept) -> str | None:

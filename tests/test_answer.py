@@ -650,6 +650,21 @@ def test_how_to_act_on_a_concept_is_not_answered_by_its_definition(
         assert glossary.ask(answered)["confidence"] >= SURE, answered
 
 
+def test_good_or_bad_is_one_question_not_two_concepts(glossary) -> None:  # type: ignore[no-untyped-def]
+    """'bad' was searched as a second concept and Ideal Customer Profile set beside Churn."""
+    for question in ("is negative churn good or bad", "is a high CES good or bad?"):
+        result = glossary.ask(question)
+        assert len([c for c in result["concepts"] if c["role"] == "answer"]) == 1, question
+        assert "no entry named 'bad'" not in result["answer"] and result["question"] == question
+
+
+def test_are_two_names_the_same_thing(glossary) -> None:  # type: ignore[no-untyped-def]
+    answer = glossary.ask("are CLV and LTV the same thing")["answer"]
+    assert answer.startswith("CLV and LTV are names for the same concept, Customer Lifetime Value")
+    upsell = glossary.ask("are upsell and cross-sell different")["answer"]
+    assert upsell.startswith("Upsell and Cross-sell, side by side.")
+
+
 def test_a_judgement_word_inside_a_name_asks_for_no_good_value(glossary) -> None:  # type: ignore[no-untyped-def]
     for question in ("what is Average Revenue Per User", "what is an Ideal Customer Profile"):
         assert "good value" not in glossary.ask(question)["answer"], question
