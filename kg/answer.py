@@ -553,12 +553,14 @@ def _describe(
         )
     else:
         n = writer.cite(preferred.source, preferred.text, concept.id)
-        writer.say(f"{concept.pref_label}: {_sentence(preferred.text)}", [n])
-        if preferred.shared_with:
+        if preferred.shared_with:  # "Bookings vs. Billings vs. Revenue": no definition alone
             writer.say(
-                f"{writer.name(preferred.source)} defines it together with "
-                f"{_join(list(preferred.shared_with))}."
-            )  # the citation just given covers it
+                f"{writer.name(preferred.source)} defines {concept.pref_label} together with "
+                f"{_join(list(preferred.shared_with))}: {_sentence(preferred.text)}",
+                [n],
+            )
+        else:
+            writer.say(f"{concept.pref_label}: {_sentence(preferred.text)}", [n])
         others = [d for d in _differing(concept, preferred) if d.text not in skip]
         for d in others[:others_limit]:
             m = writer.cite(d.source, d.text, concept.id)

@@ -823,3 +823,13 @@ def test_a_term_search_ties_to_a_concept_is_not_called_its_name(index: SearchInd
 def test_which_is_better_is_said_not_to_be_answered(index: SearchIndex, by_id) -> None:
     result = ask("ARR vs MRR - which matters more", index, by_id)
     assert "does not say which is better" in result["answer"]
+
+
+def test_a_definition_shared_by_a_comparison_is_said_to_be_one(glossary) -> None:  # type: ignore[no-untyped-def]
+    """'Bookings vs. Billings vs. Revenue' sets three terms apart; its sentence is not
+    Billings' own definition."""
+    answer = glossary.ask("what are billings")["answer"]
+    assert answer.startswith(
+        "Customer Success Glossary (docs-glossary) defines Billings together with Bookings and "
+        "Revenue: Differentiates between"
+    )
