@@ -302,7 +302,8 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
     if index.is_a_name(term) or any(index.is_a_name(t) for t in named):
         return None
     *name, noun = term.split()
-    if name and any(index.uses_word(c, noun) for c in index.named(" ".join(name))):
+    owner = re.sub(r"['’]s$", "", " ".join(name))  # "the CSM's role"
+    if name and any(index.uses_word(c, noun) for c in index.named(owner)):
         return None  # "EBR meeting": a name, then what its own definition calls it
     return term
 

@@ -458,11 +458,14 @@ class LabelMatcher(Retriever):
 
     @staticmethod
     def _subject_acronym(acronym: str, raw: str) -> bool:
-        """The acronym is written as one, and not after "by", "for", "of" ... ("managed by
-        a CSM"): what the sentence is about, not a qualifier."""
+        """The acronym is written as one, not after "by", "for", "of" ... ("managed by a
+        CSM") nor as a possessive ("the CSM's plan"): what the sentence is about, not a
+        qualifier."""
         found = re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", raw)
         if found is None:
             return False
+        if re.match(r"['’]s\s+\w", raw[found.end() :]):
+            return False  # "the CSM's yearly plan": what is the CSM's is asked
         before = [w for w in raw[: found.start()].lower().split() if w not in _DETERMINERS]
         return not before or before[-1] not in _QUALIFYING
 

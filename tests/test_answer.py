@@ -264,6 +264,7 @@ def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
         "whats a QBR for",  # a name, then a dangling preposition
         "what is the happiness index used for",  # a name, then what it is for
         "what is an EBR meeting",  # a name, then what its own definition calls it
+        "what is the CSM's role",  # the same, as a possessive
         "how is a customer health score calculated",  # "a" is no term, "customer health score" is
         "what happens in a quarterly business review",  # a question about its place
         "who attends a QBR for a big account",

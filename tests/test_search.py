@@ -96,6 +96,7 @@ def test_acronym_hit_ranks_first(index: SearchIndex) -> None:
         ("what should our whole team do next year to reduce CAC", "customer-acquisition-cost"),
         # ... unless it only qualifies the subject
         ("total portfolio of accounts managed by a CSM", "book-of-business"),
+        ("what is a CSM's book of business", "book-of-business"),  # a possessive
     ],
 )
 def test_acronyms_in_questions(index: SearchIndex, query: str, expected: str) -> None:
