@@ -572,6 +572,18 @@ def test_previously_without_a_naming_word_is_a_note() -> None:
 # --- one page per term (a Notion export) ------------------------------------------------------
 
 
+def test_definition_lists_give_an_entry_per_term() -> None:
+    """Pandoc's and PHP Markdown Extra's definition lists: a term, then ': its definition'."""
+    result = read_text(
+        "# Support glossary\n\nFirst Response Time\n: The time until the first human reply.\n\n"
+        "SLA\n: Service Level Agreement.\n: What we promise, by plan.\n"
+    )
+    assert [(e.term, e.definition, e.lines) for e in result.entries] == [
+        ("First Response Time", "The time until the first human reply.", (3, 4)),
+        ("SLA", "Service Level Agreement. What we promise, by plan.", (6, 8)),
+    ]
+
+
 def test_notes_change_logs_references_and_footers_are_no_terms() -> None:
     result = read_text(
         "# Glossary\n\n## Churn\n\nCustomers who cancel in a period.\n\n"

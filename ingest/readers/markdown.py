@@ -108,6 +108,7 @@ _DETAILS_CLOSE = re.compile(r"\s*</details>\s*$", re.IGNORECASE)
 _SUMMARY = re.compile(r"^\s*<summary(?:\s[^>]*)?>(?P<title>.*?)</summary>\s*", re.IGNORECASE)
 _ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:\s|$)")
 _TAG = re.compile(r"<[^>]+>")
+_DEFINITION_LINE = re.compile(r"^ {0,3}[:~](?: {1,4}|\t)(?P<text>\S.*)$")
 _MAX_PLAIN_TERM_WORDS = 8
 # English words that make a "X: y" prefix a sentence rather than a name
 _SENTENCE_WORDS = frozenset(
@@ -793,6 +794,28 @@ def _open_toggles(lines: list[str]) -> tuple[list[str], list[int]]:
     return out, origin
 
 
+def _open_definition_lists(lines: list[str]) -> list[str]:
+    """Definition lists (Pandoc, PHP Markdown Extra: a term on its own line, then ": its
+    definition") read as a heading one level under the section, then the definition; line
+    numbers are kept."""
+    out = list(lines)
+    level = 1
+    for n, line in enumerate(lines):
+        if heading := _ATX.match(line):
+            level = len(heading["hashes"])
+            continue
+        found = _DEFINITION_LINE.match(line)
+        if found is None or n == 0:
+            continue
+        term = lines[n - 1].strip()
+        opens = n == 1 or not lines[n - 2].strip() or _DEFINITION_LINE.match(lines[n - 2])
+        if term and opens and not _ATX.match(lines[n - 1]) and not _DEFINITION_LINE.match(term):
+            out[n - 1] = f"{'#' * min(6, level + 1)} {term}"
+        if out[n - 1].startswith("#") or _DEFINITION_LINE.match(lines[n - 1]):
+            out[n] = found["text"]  # a term's definition, or its next one
+    return out
+
+
 def _markers(reader: _Reader, blocks: list[SyntaxTreeNode]) -> list[_Marker]:
     """Headings and bold pseudo-headings in order; empty headings are dropped, and so are
     facet headings under a term (their text stays in its body, see `_FACET`)."""
@@ -1079,7 +1102,7 @@ def read(doc: Document, source: str) -> ReadResult:
     lines = doc.text.split("\n")
     reader = _Reader(source, lines)
     body_lines, fm_title = _strip_front_matter(lines, reader)
-    body_lines, reader.origin = _open_toggles(body_lines)
+    body_lines, reader.origin = _open_toggles(_open_definition_lists(body_lines))
     reader.parsed = body_lines
     blocks = list(SyntaxTreeNode(_MD.parse("\n".join(body_lines))).children)
     markers = _markers(reader, blocks)
