@@ -88,6 +88,7 @@ SKOSMOS_EXPECTED: dict[str, tuple[int, str | None, list[str]]] = {
             "skos:narrower <http://www.skosmos.skos/test-hierarchy/ta113>: the target is not",
             "skos:narrower <http://www.skosmos.skos/test-hierarchy/ta120>: the target is not",
             "were not kept (5 in 'fi', 1 in 'sv')",
+            "notes not read (kept only in the source file): 3 skos:notation",
         ],
     ),
     "test.ttl": (
@@ -99,6 +100,7 @@ SKOSMOS_EXPECTED: dict[str, tuple[int, str | None, list[str]]] = {
             "skos:narrower <http://www.skosmos.skos/test/ta113>: the target is not",
             "skos:narrower <http://www.skosmos.skos/test/ta120>: the target is not",
             "were not kept (7 in 'fi', 1 in 'sv')",
+            "notes not read (kept only in the source file): 3 skos:notation",
         ],
     ),
     "xl.ttl": (1, None, []),
@@ -242,7 +244,7 @@ def test_stw_thesaurus_reads_fast_with_its_hierarchy(stw: tuple[ReadResult, floa
         "labels and definitions in other languages than each concept's were not kept "
         "(20743 in 'de'); the vocabulary is read in English first",
         "notes not read (kept only in the source file): 9 skos:editorialNote, "
-        "2330 skos:historyNote",
+        "2330 skos:historyNote, 498 skos:notation",
     ]
     with_broader = [
         e for e in result.entries if any(r.kind is RelationKind.BROADER for r in e.relations)
@@ -544,4 +546,22 @@ def test_a_description_or_scope_note_stands_in_for_a_missing_definition(tmp_path
     }
     assert [w.message for w in result.warnings] == [
         "notes not read (kept only in the source file): 1 skos:example"
+    ]
+
+
+def test_a_notation_abbreviating_the_label_is_an_acronym_and_a_code_is_counted_unread() -> None:
+    result = read_turtle(
+        """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://example.org/cs/> .
+ex:qbr a skos:Concept ; skos:prefLabel "Quarterly Business Review"@en ; skos:notation "QBR" ;
+  skos:definition "A quarterly meeting with a customer's leadership."@en .
+ex:nps a skos:Concept ; skos:prefLabel "Net Promoter Score"@en ; skos:notation "1.2.3" ;
+  skos:definition "A loyalty survey score."@en .
+"""
+    )
+    by_term = {e.term: e for e in result.entries}
+    assert by_term["Quarterly Business Review"].acronyms == ("QBR",)
+    assert by_term["Net Promoter Score"].acronyms == ()
+    assert [w.message for w in result.warnings] == [
+        "notes not read (kept only in the source file): 1 skos:notation"
     ]

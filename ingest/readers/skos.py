@@ -558,6 +558,7 @@ def _entry(
     acronyms += [a for a in alt if _abbreviates(a, term) or a in marked]
     if definition:
         acronyms += acronyms_in(definition, term)
+    acronyms += _notation_acronyms(node, term, index)
     hidden = _texts(_accepted(index.hidden.get(node), choice))
     languages: dict[str, str] = {}
     if index.own:  # names from sources in other languages: kept, with their language
@@ -759,16 +760,31 @@ _NOTES = (
 )
 
 
+def _notation_acronyms(node: Node, term: str, index: Index) -> list[str]:
+    """The concept's notations that abbreviate its label (skos:notation "QBR"): its acronyms.
+    Other notations ("1.2.3", "CS-004") are codes, counted as not read."""
+    notations = sorted(str(n) for n in index.graph.objects(node, SKOS.notation))
+    return [n for n in notations if is_acronym(n) and _abbreviates(n, term)]
+
+
 def _report_notes(
     graph: Graph, index: Index, chosen: dict[Node, Choice], result: ReadResult
 ) -> None:
-    """One warning counting the concepts' notes and examples that were not read (a scope
-    note stands in for a missing definition; the rest has no place in an entry)."""
+    """One warning counting the concepts' notes, examples and notations that were not read
+    (a scope note stands in for a missing definition, a notation abbreviating the label is
+    an acronym; the rest has no place in an entry)."""
     unread: Counter[str] = Counter()
     for predicate in _NOTES:
         for node, note in graph.subject_objects(predicate):
             if node in chosen and note not in index.definition.get(node, ()):
                 unread[f"skos:{str(predicate).rsplit('#', 1)[-1]}"] += 1
+    for node, choice in chosen.items():
+        term = _split_term(_text(choice.literal))[0]
+        used = _notation_acronyms(node, term, index)
+        unread["skos:notation"] += sum(
+            1 for n in graph.objects(node, SKOS.notation) if str(n) not in used
+        )
+    unread = +unread  # counts of zero say nothing
     if unread:
         said = ", ".join(f"{n} {name}" for name, n in sorted(unread.items()))
         result.warnings.append(Warning(f"notes not read (kept only in the source file): {said}"))
