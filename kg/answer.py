@@ -25,7 +25,14 @@ from typing import Any, NamedTuple
 from ingest.concept import Concept, Definition
 from ingest.normalize import fold
 from kg.focus import causes_of, focus, passage
-from kg.retrieval import CUE_WORDS, content_words, strip_boilerplate, validate, words_of
+from kg.retrieval import (
+    CUE_WORDS,
+    content_words,
+    strip_boilerplate,
+    validate,
+    without_pleasantries,
+    words_of,
+)
 from kg.search import Hit, SearchIndex
 
 
@@ -429,7 +436,8 @@ def ask(
 ) -> dict[str, Any]:
     """Answer `question` from the glossary; see the module docstring for the shape."""
     original = validate(question)
-    text = _ONE_JUDGEMENT.sub(r"\g<judged>", original)  # "is churn good or bad": one question
+    # "hey can u tell me ... pls" asks what it asks; "is churn good or bad" is one question
+    text = _ONE_JUDGEMENT.sub(r"\g<judged>", without_pleasantries(original))
     writer = _Writer(titles or {})
     found = _comparison(text, index)
     if isinstance(found, _Comparison):
@@ -681,8 +689,8 @@ def _say_related(
         writer.say(f"In the glossary's graph, {concept.pref_label} is {'; '.join(parts)}.", refs)
     if worded:
         writer.say(
-            f"Its definitions read like those of {_join(worded)}; no source links them in "
-            "a sentence.",
+            f"Its definitions read like those of {_join(worded)}, though no source says how "
+            "they are linked.",
             worded_refs,
         )
 
@@ -1108,13 +1116,13 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
                     owner, d, sentence = mention
                     refs = [*refs, writer.cite(d.source, d.text, owner.id)]
                     writer.say(
-                        f"The glossary relates them ({link}); in {writer.name(d.source)}'s "
-                        f"words: {_sentence(sentence)}",
+                        f"The glossary relates them ({link}); as {writer.name(d.source)} "
+                        f"puts it: {_sentence(sentence)}",
                         refs,
                     )
                 else:  # a link read from their names or wording (`kg related` says how)
                     writer.say(
-                        f"The glossary's graph links them ({link}) by their names or wording; "
+                        f"The glossary links them ({link}) because of their names or wording; "
                         "no source says so in a sentence.",
                         refs,
                     )
@@ -1128,7 +1136,7 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
         owner, d, sentence = mention
         n = writer.cite(d.source, d.text, owner.id)
         writer.say(
-            f"How they relate, in {writer.name(d.source)}'s words: {_sentence(sentence)}", [n]
+            f"How they relate, as {writer.name(d.source)} puts it: {_sentence(sentence)}", [n]
         )
         return True
     return bool(shared)

@@ -31,7 +31,8 @@ STOPWORDS = frozenset(
     "a an the of to in on for and or with by from at as is are be been being it its this that "
     "these those our us we you your their they them i my me what whats how who when where which "
     "why do does did can could would should will shall has have had was were about all any "
-    "some such than then there so not no into up out over per each every just also very".split()
+    "some such than then there so not no into up out over per each every just also very "
+    "wat wht waht whta".split()
 )
 _WHAT = r"(?:what|waht|wht|whta|wat)"  # as typed in a hurry
 _BOILERPLATE_HEAD = re.compile(
@@ -171,8 +172,35 @@ CUE_WORDS = frozenset(
 
 def strip_boilerplate(text: str) -> str:
     """ "What does NDR stand for?" -> "NDR"; the question words add nothing to matching."""
-    stripped = _BOILERPLATE_TAIL.sub("", _BOILERPLATE_HEAD.sub("", text, count=1))
-    return stripped.strip() or text.strip()
+    plain = without_pleasantries(text)
+    stripped = _BOILERPLATE_TAIL.sub("", _BOILERPLATE_HEAD.sub("", plain, count=1))
+    stripped = _EMBEDDED_VERB.sub("", stripped)  # "tell me what NRR is"
+    return stripped.strip() or plain.strip() or text.strip()
+
+
+def without_pleasantries(text: str) -> str:
+    """The question without a greeting, a polite request or thanks around it: "hey can u
+    tell me wat nrr is pls" -> "wat nrr is"; the text itself if nothing else is left."""
+    plain = _PLEASANT_TAIL.sub("", _PLEASANT_HEAD.sub("", text, count=1))
+    return plain.strip() or text.strip()
+
+
+# a greeting is set off by punctuation or followed by the question ("hi touch" is High touch)
+_PLEASANT_HEAD = re.compile(
+    r"^\s*(?:(?:hi|hey|hello|hiya|yo|ok|okay|so|um|uh|good\s+(?:morning|afternoon|evening))"
+    r"(?:\s+(?:there|team|all|folks))?(?:\s*[,!.:-]+\s*|\s+(?=(?:what|whats|what's|how|who|"
+    r"which|why|when|where|can|could|would|is|are|do|does|please|pls|so|ok|i|quick)\b)))*"
+    r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+|plz\s+)?"
+    r"(?:tell\s+me|explain(?:\s+to\s+me)?|remind\s+me)\s+"
+    rf"(?:{_WHAT}\s+)?|(?:please|pls|plz)\s+)?",
+    re.IGNORECASE,
+)
+_PLEASANT_TAIL = re.compile(
+    r"(?:^|[\s,]+)(?:pls|plz|please|thanks(?:\s+(?:a\s+lot|in\s+advance))?|thank\s+you|thx|"
+    r"ty|cheers)[\s!.?]*$",
+    re.IGNORECASE,
+)
+_EMBEDDED_VERB = re.compile(r"\s+(?:is|are)\s*[?!.]*\s*$", re.IGNORECASE)  # "what NRR is"
 
 
 # HTML pasted with a question ("<b>NRR</b>", "<p>what is churn</p>"): tags of HTML, and

@@ -545,7 +545,8 @@ def test_held_out_quality(report: dict) -> None:
     / 0.77 and Hit@5 0.95 / 0.93 / 0.86, all 0.88 / 0.86 / 0.87. Dropping stop words that
     stemming had changed ("does" was "doe") later cost one heldout3 paraphrase (0.80).
     heldout6, measured once, blind: direct 1.00, short 1.00, paraphrase 0.83 / 0.98, all
-    0.90."""
+    0.90. Four phrasings added to Churn from a tester's queries ("customers leaving") later
+    cost one heldout4 and one heldout5 paraphrase (0.77, 0.75)."""
     for split in HELD_OUT:
         held = {mode: table[split] for mode, table in report["modes"].items()}
         assert held["hybrid"]["direct"]["hit@1"] >= 0.95
@@ -557,7 +558,7 @@ def test_held_out_quality(report: dict) -> None:
 
 
 def test_held_out_paraphrase_hit_at_1_target(report: dict) -> None:
-    """The issue's 0.70 paraphrase target, on all 255 held-out paraphrases (measured 0.80)."""
+    """The issue's 0.70 paraphrase target, on all 255 held-out paraphrases (measured 0.79)."""
     assert held_out(report, "hybrid", "paraphrase") >= 0.70
 
 
@@ -612,7 +613,7 @@ def test_held_out_unanswerable_confidence(report: dict) -> None:
 def test_held_out_paraphrase_margin_over_the_glossary_text(report: dict) -> None:
     """The margin read as document-expansion work reads it: the curated phrasings are part of
     the system, and the baselines search the glossary's own labels and definitions. Measured
-    +0.62 (hybrid 0.80; BM25 on the glossary text 0.01, one vector per concept 0.18). The
+    +0.61 (hybrid 0.79; BM25 on the glossary text 0.01, one vector per concept 0.18). The
     strict reading, with the phrasings given to BM25 too, is the expected failure below."""
     held = {m: held_out(report, m, "paraphrase") for m in ("hybrid", "bm25-text", "dense")}
     assert held["bm25-text"] < 0.10  # the glossary's words are not the words people ask with
@@ -632,7 +633,7 @@ def test_glossary_text_bm25_reads_no_phrasings(index: SearchIndex, glossary) -> 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="paraphrase margin unmet: held-out paraphrase Hit@1 hybrid 0.80 against BM25 0.78 "
+    reason="paraphrase margin unmet: held-out paraphrase Hit@1 hybrid 0.79 against BM25 0.78 "
     "(BM25 also reads the curated phrasings) and dense 0.18; the target is baseline + 0.15. "
     "See data/eval/search-ablations.md",
 )
@@ -646,3 +647,22 @@ def test_a_long_run_of_spaces_is_one_space(index: SearchIndex) -> None:
     """The wrapper patterns never see a run of spaces to backtrack over (500 took a minute)."""
     assert validate("churn" + " " * 500 + "rate?") == "churn rate?"
     assert index.search("churn" + "\t " * 250 + "rate", 1)[0].concept_id == "churn"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hey can u tell me wat nrr is pls", "net-revenue-retention"),
+        ("Hi, what is churn? thanks!", "churn"),
+        ("ok so what is a QBR", "quarterly-business-review"),
+        ("could you please explain CSAT", "customer-satisfaction"),
+    ],
+)
+def test_greetings_and_thanks_are_not_searched(
+    index: SearchIndex, query: str, expected: str
+) -> None:
+    assert top(index, query) == expected
+    # a word ending like a pleasantry keeps its ending ("community", not "communi"), and a
+    # greeting is one only when set off ("hi touch" is High touch, misspelt)
+    assert strip_boilerplate("the customer community") == "the customer community"
+    assert strip_boilerplate("hi touch") == "hi touch"
