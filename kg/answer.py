@@ -127,6 +127,15 @@ _ONE_JUDGEMENT = re.compile(
     r"(?:\s+(?:thing|sign))?\b",
     re.IGNORECASE,
 )
+# a question about the company's own numbers, which no glossary holds: "what was our churn
+# last quarter", "NRR in 2022", "churn in Q3", "ARR of Acme Corp", "our ARR this year"
+_FIGURES_ASKED = re.compile(
+    r"\b(?:was|were)\b.*\b(?:our|my)\b"
+    r"|\b(?:last|this|next|previous|past)\s+(?:quarter|month|year|week|fiscal\s+year|fy)\b"
+    r"|\bq[1-4]\b|\bin\s+(?:fy\s*)?(?:19|20)\d{2}\b|\b(?:ytd|mtd|qtd)\b"
+    r"|\b(?:of|for|at)\s+[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*\s+(?:Corp|Inc|Ltd|LLC|GmbH|Co)\b",
+    re.IGNORECASE,
+)
 _FIGURE = re.compile(r"\d|\bpercent\b|%")  # a definition that gives any figure at all
 _WHICH_BETTER = re.compile(
     r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we)|more\s+important|"
@@ -540,6 +549,8 @@ def _unsaid(text: str, best: Concept) -> str | None:
     if (act := _HOW_TO_ACT.match(text)) is not None:
         what = act["what"].strip(" ?!.")
         return f"the glossary defines {best.pref_label} but does not say how to {what}"
+    if _FIGURES_ASKED.search(text):
+        return f"the glossary defines {best.pref_label} but holds none of your company's own data"
     return None
 
 

@@ -666,6 +666,23 @@ def test_are_two_names_the_same_thing(glossary) -> None:  # type: ignore[no-unty
     assert upsell.startswith("Upsell and Cross-sell, side by side.")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what was our NRR in 2022",
+        "churn in Q3 2023",
+        "ARR of Acme Corp",
+        "what is our net revenue retention this year",
+    ],
+)
+def test_a_question_about_the_companys_own_numbers_is_not_answered_by_a_definition(
+    glossary, question: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert result["confidence"] <= UNNAMED
+    assert "holds none of your company's own data; here is what it says about" in (result["answer"])
+
+
 def test_a_judgement_word_inside_a_name_asks_for_no_good_value(glossary) -> None:  # type: ignore[no-untyped-def]
     for question in ("what is Average Revenue Per User", "what is an Ideal Customer Profile"):
         assert "good value" not in glossary.ask(question)["answer"], question
