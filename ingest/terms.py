@@ -40,6 +40,11 @@ _PAREN_TAIL = re.compile(r"^(?P<head>.*?)\s*\((?P<inner>[^()]*)\)\s*$")
 _EQUALS = re.compile(r"^(?P<left>[^=]+?)\s*=\s*(?P<right>[^=]+)$")
 # "MRR / Monthly Recurring Revenue", "NDR — Net Dollar Retention", "Net Dollar Retention - NDR"
 _BESIDE = re.compile(r"^(?P<left>.+?)\s+(?:/|—|–|-{1,2})\s+(?P<right>.+)$")
+_ASKED = re.compile(
+    r"^(?:what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<x>.+?)|"
+    r"what\s+(?:does|do)\s+(?P<y>.+?)\s+(?:mean|stand\s+for))\s*\?$",
+    re.IGNORECASE,
+)
 _VERSUS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+")
 _OR = re.compile(r"\s+or\s+")
@@ -223,6 +228,9 @@ def _former_name(found: re.Match[str]) -> str:
 def parse_term(raw: str) -> ParsedTerm:
     """Take a term as written apart: "CLV or LTV (Customer Lifetime Value)" and the like."""
     text = clean_term(raw)
+    asked = _ASKED.match(text)  # an FAQ's heading: "What is Net Revenue Retention (NRR)?"
+    if asked and (asked["x"] or asked["y"]).lower() not in ("it", "this", "that", "they"):
+        text = clean_term(asked["x"] or asked["y"])
     acronyms: list[str] = []
     aliases: list[str] = []
     note: str | None = None

@@ -41,3 +41,20 @@ def test_other_names_beside_each_other_stay_names(
 ) -> None:
     parsed = parse_term(written)
     assert (parsed.term, parsed.aliases, parsed.acronyms) == (term, aliases, ())
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "acronyms"),
+    [
+        ("What is Net Revenue Retention (NRR)?", "Net Revenue Retention", ("NRR",)),
+        ("What are Bookings?", "Bookings", ()),
+        ("What does QBR stand for?", "QBR", ()),
+        ("What If Analysis", "What If Analysis", ()),  # no question: a name
+        ("What is it?", "What is it?", ()),  # nothing named
+    ],
+)
+def test_an_faq_heading_names_the_term_it_asks_about(
+    written: str, term: str, acronyms: tuple[str, ...]
+) -> None:
+    parsed = parse_term(written)
+    assert (parsed.term, parsed.acronyms) == (term, acronyms)
