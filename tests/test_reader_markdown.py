@@ -572,6 +572,20 @@ def test_previously_without_a_naming_word_is_a_note() -> None:
 # --- one page per term (a Notion export) ------------------------------------------------------
 
 
+def test_terms_listed_under_a_listed_term_are_entries_under_it() -> None:
+    result = read_text(
+        "# Glossary\n\n- Renewal: The customer signs a new term.\n"
+        "  - Auto-renewal: The contract renews unless cancelled.\n"
+        "  - Early renewal: Renewal signed 90 days before the end.\n"
+        "- Downgrade: The customer moves to a cheaper plan.\n"
+    )
+    entries = by_term(result)
+    assert list(entries) == ["Renewal", "Auto-renewal", "Early renewal", "Downgrade"]
+    assert entries["Auto-renewal"].relations == (Relation(RelationKind.BROADER, "Renewal"),)
+    assert entries["Early renewal"].lines == (5, 5) and entries["Early renewal"].has(Flag.LISTED)
+    assert "Auto-renewal" in (entries["Renewal"].definition or "")  # its definition, whole
+
+
 def test_definition_lists_give_an_entry_per_term() -> None:
     """Pandoc's and PHP Markdown Extra's definition lists: a term, then ': its definition'."""
     result = read_text(

@@ -685,8 +685,12 @@ class _Reader:
         for item, found in zip(items, matches, strict=True):
             if found is None or (not found.bold and 2 * (plain + bold) < len(items)):
                 self.drop_block(item, "list item without a term")
-            else:
-                self.emit(self.item_candidate(item, found), collections)
+                continue
+            cand = self.item_candidate(item, found)
+            self.emit(cand, collections)
+            for nested in item.children[1:]:  # "- Renewal: ..." over "  - Auto-renewal: ..."
+                if nested.type in _LISTS:
+                    self.sub_entries(cand, nested, collections)
         return True
 
     def item_candidate(self, item: SyntaxTreeNode, found: _Match) -> _Candidate:
