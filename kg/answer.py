@@ -500,6 +500,14 @@ def ask(
             f"I am not sure: the glossary does not answer {original!r} directly; here is what it "
             f"says about {best.pref_label}."
         )
+    elif not best.definitions:  # "what is customer success": listed, never defined
+        conf = min(conf, UNNAMED)
+        refs = [writer.cite(j.source, j.term, best.id, "term") for j in best.joined[:3]]
+        writer.say(
+            f"I am not sure: the glossary lists {best.pref_label}, but none of its sources "
+            "defines it.",
+            refs,
+        )
     elif (unsaid := _unsaid(text, best) if said is None else None) is not None:
         # "what is a good churn rate", "how do I reduce churn": the concept is right, the
         # question is not answered
@@ -519,7 +527,7 @@ def ask(
         writer.say(
             f"{writer.name(said.definition.source)}{whose} speaks to this: “{said.sentence}”", [n]
         )
-    _describe(best, writer)
+    _describe(best, writer, undefined_said=not best.definitions and unnamed is None)
     shown = [_brief(best, hits[0], "answer")]
     links = _related(best.id, related, concepts_by_id)
     shown += [_brief(concepts_by_id[r.other], None, f"related:{r.how}") for r in links]
@@ -562,11 +570,15 @@ def _describe(
     writer: _Writer,
     others_limit: int = MAX_OTHER_DEFINITIONS,
     skip: frozenset[str] = frozenset(),
+    undefined_said: bool = False,
 ) -> None:
     """Preferred definition, differing definitions, aliases; each sentence cited. Definitions
-    whose text is in `skip` are left for the caller (a comparison states shared ones once)."""
+    whose text is in `skip` are left for the caller (a comparison states shared ones once);
+    with `undefined_said`, the caller has said the concept has none."""
     preferred = concept.definition or (concept.definitions[0] if concept.definitions else None)
-    if preferred is None:
+    if preferred is None and undefined_said:
+        pass
+    elif preferred is None:
         refs = [writer.cite(j.source, j.term, concept.id, "term") for j in concept.joined[:3]]
         writer.say(
             f"The glossary lists {concept.pref_label}, but none of its sources defines it.", refs

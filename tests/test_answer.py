@@ -131,7 +131,12 @@ def test_source_titles_name_the_sources(index: SearchIndex, by_id, glossary) -> 
 def test_concept_without_definition_says_so(index: SearchIndex, by_id) -> None:
     undefined = next(c for c in by_id.values() if not c.definitions and c.joined)
     result = ask(undefined.pref_label, index, by_id)
-    assert "none of its sources defines it" in result["answer"]
+    assert result["answer"].startswith(
+        f"I am not sure: the glossary lists {undefined.pref_label}, but none of its sources "
+        "defines it. [1]"
+    )
+    assert result["answer"].count("none of its sources defines it") == 1
+    assert result["confidence"] <= UNNAMED  # the right concept, but nothing to say of it
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 600, "nul\x00byte"])
