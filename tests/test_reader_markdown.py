@@ -614,6 +614,8 @@ def test_notes_change_logs_references_and_footers_are_no_terms() -> None:
     ]
     dropped = {d.text: d.reason for d in result.dropped}
     assert dropped["Last updated by Jordan Kim on 12 March 2024"] == "page footer"
+    back = read_text("# G\n\n## Churn\n\nCustomers lost.\n\n[Back to top](#g)\n")
+    assert [e.definition for e in back.entries] == ["Customers lost."]
     assert dropped["*Questions? Ask in #revops on Slack.*"] == "page footer"
     assert any("2024-03-01" in text for text in dropped)  # said, not lost
 
@@ -665,6 +667,8 @@ def test_a_term_page_with_sections_is_one_entry(name: str, text: str) -> None:
             ["Quota"],
         ),
         ("Welcome.md", "# Welcome to the CS wiki\n\nThis space holds our playbooks.\n", []),
+        ("draft.md", "# Glossary v2 (draft)\n\nTBD\n", []),
+        ("CHANGELOG.md", "# Changelog\n\n- 2025-03: added NRR\n- 2025-02: renamed it\n", []),
     ],
 )
 def test_a_page_of_terms_is_no_term_page(name: str, text: str, terms: list[str]) -> None:

@@ -84,12 +84,12 @@ _FURNITURE = re.compile(
 _FOOTER = re.compile(
     r"^[*_]*(?:(?:last\s+)?(?:updated|edited|modified|reviewed|maintained|owned|prepared|"
     r"written)\s+(?:by|on)\b|questions\?|(?:any\s+)?questions\s+(?:about|on)\b|feedback\b|"
-    r"need\s+help\b)[^\n]{0,120}$",
+    r"need\s+help\b|[↑⬆^]?\s*back\s+to\s+(?:top|the\s+top|contents)\b)[^\n]{0,120}$",
     re.IGNORECASE,
 )
 # a date is never a term ("2024-03-01: added Upsell" in a change log)
 _DATE = re.compile(
-    r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|"
+    r"^(?:\d{4}(?:-\d{1,2}){0,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|"
     r"\d{1,2}\s+[A-Za-z]+\s+\d{4}|[A-Za-z]+\s+\d{1,2},?\s+\d{4})$"
 )
 # how a section's own text introduces what follows, rather than defining the heading
@@ -1038,6 +1038,7 @@ def _one_term_page(title: str, text: list[SyntaxTreeNode]) -> bool:
         first is not None
         and first.type == "paragraph"
         and not _HOUSEKEEPING.search(title)
+        and not _COLLECTION_TITLE.search(title)  # "# Glossary v2 (draft)"
         and not _INTRODUCES.match(_block_text(first, []).strip())
         and not _any_term_line([first])
         and (not _any_term_line(text) or _parts(text) == "facets" or _only_facet_lines(text[1:]))
