@@ -572,6 +572,31 @@ def test_previously_without_a_naming_word_is_a_note() -> None:
 # --- one page per term (a Notion export) ------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        "| Term | Definition |\n|---|---|\n| Logo Churn | Accounts lost. |\n"
+        "| Revenue Churn | Revenue lost. |\n",
+        "**Logo Churn**: Accounts lost.\n**Revenue Churn**: Revenue lost.\n",
+    ],
+)
+def test_terms_after_a_headings_own_definition_are_its_kinds(kinds: str) -> None:
+    """The heading's definition was dropped as a section's introduction and Churn Rate lost."""
+    result = read_text(
+        "# Glossary\n\n## Churn Rate\n\nShare of customers lost in a period.\n\n"
+        + kinds
+        + "\n## Health Score\n\nA composite indicator of renewal likelihood.\n"
+    )
+    entries = by_term(result)
+    assert list(entries) == ["Churn Rate", "Logo Churn", "Revenue Churn", "Health Score"]
+    assert entries["Churn Rate"].definition == "Share of customers lost in a period."
+    assert entries["Logo Churn"].relations == (Relation(RelationKind.BROADER, "Churn Rate"),)
+    assert not result.dropped
+    # an introduction, not a definition: the heading names a group of terms
+    intro = read_text("# G\n\n## Sales\n\nOur words.\n\n" + kinds)
+    assert [e.term for e in intro.entries] == ["Logo Churn", "Revenue Churn"]
+
+
 def test_terms_listed_under_a_listed_term_are_entries_under_it() -> None:
     result = read_text(
         "# Glossary\n\n- Renewal: The customer signs a new term.\n"

@@ -948,6 +948,21 @@ def _introduced(blocks: list[SyntaxTreeNode]) -> bool:
     )
 
 
+def _defines(block: SyntaxTreeNode, title: str) -> bool:
+    """Whether a heading's first block reads as its definition: a paragraph of a sentence or
+    more (five words at least), no term line, no introduction ("The following terms ...",
+    "Our words."), under a heading that names no collection."""
+    if block.type != "paragraph" or _COLLECTION_TITLE.search(title) or _HOUSEKEEPING.search(title):
+        return False
+    text = _block_text(block, []).strip()
+    lines = _split_lines(_inline_children(block))
+    return (
+        len(text.split()) >= 5
+        and not _INTRODUCES.match(text)
+        and not any(_match_line(nodes, plain=True) for nodes in lines)
+    )
+
+
 def _plural(title: str) -> bool:
     """A heading naming many things ("Metrics", "Deal fields"), as a section does."""
     words = title.lower().split()
@@ -1174,6 +1189,31 @@ def read(doc: Document, source: str) -> ReadResult:
                 # terms of its own: the term, with each listed term under it
                 reader.heading_entry(marker, body, nearest)
                 continue
+        if (
+            not marker.section
+            and names_collection
+            and not index_heading
+            and not _plural(marker.title)
+            and (text := [b for b in body if reader.noise(b) is None])
+            and _defines(text[0], marker.title)
+            and len(text) > 1
+            and _holds_entries(text[1:], relaxed=False, title=marker.title)
+        ):
+            # "## Churn Rate", its definition, then terms of its own (bold lines, a table):
+            # the heading is a term, the terms after its definition its kinds
+            at = body.index(text[1])
+            reader.heading_entry(marker, body[:at], nearest)
+            start = len(reader.result.entries)
+            reader.collect(body[at:], nearest, "section introduction")
+            reader.result.entries[start:] = [
+                replace(
+                    e,
+                    relations=(*e.relations, Relation(RelationKind.BROADER, marker.title)),
+                    flags=e.flags | {Flag.LISTED},
+                )
+                for e in reader.result.entries[start:]
+            ]
+            continue
         if marker.section and names_collection:
             stack.append((marker.level, marker.title))
         own = (marker.title,) if names_collection else nearest
