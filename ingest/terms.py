@@ -45,6 +45,10 @@ _ASKED = re.compile(
     r"what\s+(?:does|do)\s+(?P<y>.+?)\s+(?:mean|stand\s+for))\s*\?$",
     re.IGNORECASE,
 )
+# a term's qualifier in brackets, part of its name: "(monthly)", "(net)", "(gross, annual)"
+_QUALIFIER = re.compile(r"^[a-z][a-z-]*(?:,?\s+[a-z][a-z-]*)?$")
+# a name in brackets: words each capitalised ("Customer Retention")
+_TITLED = re.compile(r"^[A-Z][\w'’-]*(?:\s+(?:of|and|to|per|for|the|a|an|[A-Z][\w'’-]*))+$")
 _VERSUS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
 _AND = re.compile(r"\s+(?:and|&)\s+")
 _OR = re.compile(r"\s+or\s+")
@@ -276,6 +280,11 @@ def parse_term(raw: str) -> ParsedTerm:
                 name = clean_term(name)
                 if name and len(name.split()) <= 5 and not re.search(r"[%\d]", name):
                     (acronyms if is_acronym(name) else aliases).append(name)
+        elif _QUALIFIER.match(inner):
+            text = f"{head} ({inner})"  # Churn (monthly), Churn (annual): two things, named so
+        elif _TITLED.match(inner) and not _expand_inner_acronym(head, inner) and _foreign(head):
+            text = head  # Kundenbindung (Customer Retention): its name in another language
+            aliases.append(inner)
         elif inner:
             expanded = _expand_inner_acronym(head, inner)
             text, note = head, inner
@@ -303,6 +312,21 @@ def parse_term(raw: str) -> ParsedTerm:
     if len(ors) == 2 and all(is_acronym(p) for p in ors):
         return ParsedTerm(ors[0], tuple([*acronyms, ors[1]]), tuple(aliases), (), note)
     return ParsedTerm(text, tuple(acronyms), tuple(aliases), (), note)
+
+
+def _foreign(head: str) -> bool:
+    """Whether a term is written in another language than English: none of its words is an
+    English one (the packaged model's vocabulary; "Kundenbindung", "Taux d'attrition")."""
+    from ingest.clean import english_words
+
+    english = english_words()
+    found = [w for w in re.findall(r"[^\W\d_]+", head.lower()) if len(w) > 2]
+    return (
+        bool(english)
+        and bool(found)
+        and not any(w in english or w.removesuffix("s") in english for w in found)
+        and not any(is_acronym(w) for w in head.split())
+    )
 
 
 def _capitalise(name: str) -> str:

@@ -58,3 +58,30 @@ def test_an_faq_heading_names_the_term_it_asks_about(
 ) -> None:
     parsed = parse_term(written)
     assert (parsed.term, parsed.acronyms) == (term, acronyms)
+
+
+@pytest.mark.parametrize(
+    ("written", "term", "aliases", "note"),
+    [
+        # a qualifier is part of the name: two things, not one 'Churn' with nothing said
+        ("Churn (monthly)", "Churn (monthly)", (), None),
+        ("Churn (annual)", "Churn (annual)", (), None),
+        # the English name of a term in another language
+        ("Kundenbindung (Customer Retention)", "Kundenbindung", ("Customer Retention",), None),
+        ("Taux de désabonnement (Churn Rate)", "Taux de désabonnement", ("Churn Rate",), None),
+        # an English term's bracketed words stay a note
+        ("Pipeline (Sales Pipeline)", "Pipeline", (), "Sales Pipeline"),
+        ("Renewal Rate (%)", "Renewal Rate", (), "%"),
+        (
+            "Health Score (previously weighted by usage)",
+            "Health Score",
+            (),
+            "previously weighted by usage",
+        ),
+    ],
+)
+def test_words_in_brackets_that_are_no_acronym(
+    written: str, term: str, aliases: tuple[str, ...], note: str | None
+) -> None:
+    parsed = parse_term(written)
+    assert (parsed.term, parsed.aliases, parsed.note) == (term, aliases, note)
