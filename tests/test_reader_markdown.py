@@ -700,6 +700,18 @@ def test_a_page_of_terms_is_no_term_page(name: str, text: str, terms: list[str])
     assert [e.term for e in read(Document(Path(name), text.encode()), "src").entries] == terms
 
 
+def test_a_page_named_by_its_front_matter_is_that_terms_entry() -> None:
+    """Hugo, Jekyll and Docusaurus pages name the term in front matter, with no heading."""
+    result = read_text(
+        '---\ntitle: "Churn Rate"\naliases:\n  - Attrition Rate\n---\n\n'
+        "The percentage of customers who cancel during a given period.\n"
+    )
+    (churn,) = result.entries
+    assert (churn.term, churn.aliases, churn.lines) == ("Churn Rate", ("Attrition Rate",), (2, 7))
+    assert churn.definition == "The percentage of customers who cancel during a given period."
+    assert read_text("---\ntitle: About us\n---\n\nWe keep notes here.\n").entries == []
+
+
 def test_toggles_are_read_as_the_terms_they_show() -> None:
     """Notion exports a toggle as <details><summary>Term</summary>...; all three of its
     shapes give an entry, with the lines it was read from."""

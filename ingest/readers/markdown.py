@@ -102,6 +102,9 @@ _COPULA = re.compile(r"^\s+(?:is|are|refers\s+to|means|describes|measures)\s+\S"
 _PLAIN_LINE = re.compile(r"^\s*(?P<term>[^:]+?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
 _SENTENCE_PUNCT = re.compile(r"[.!?;,]")
 _FRONT_MATTER_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+?)\s*$")
+_FRONT_MATTER_ALIASES = re.compile(
+    r"^(?:aliases|synonyms|also_known_as|aka)\s*:\s*(?P<names>.*)$", re.IGNORECASE
+)
 # Notion's toggles: <details><summary>Term</summary> definition </details>
 _DETAILS_OPEN = re.compile(r"^\s*<details(?:\s[^>]*)?>\s*", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"\s*</details>\s*$", re.IGNORECASE)
@@ -750,20 +753,40 @@ def _links_only(definition: str, links: list[str]) -> bool:
 # --- document structure --------------------------------------------------------------------
 
 
-def _strip_front_matter(lines: list[str], reader: _Reader) -> tuple[list[str], str | None]:
-    """Blank out a leading YAML block (`---` ... `---`), keeping line numbers; its title."""
+@dataclass(frozen=True, slots=True)
+class _FrontMatter:
+    """What a page's YAML front matter says of it (Hugo, Jekyll, Docusaurus, Obsidian)."""
+
+    title: str | None = None
+    line: int = 1
+    aliases: tuple[str, ...] = ()
+
+
+def _strip_front_matter(lines: list[str], reader: _Reader) -> tuple[list[str], _FrontMatter]:
+    """Blank out a leading YAML block (`---` ... `---`), keeping line numbers; its title and
+    aliases ("aliases: [Attrition Rate]", or one "- name" a line under "aliases:")."""
     if not lines or lines[0].rstrip() != "---":
-        return lines, None
+        return lines, _FrontMatter()
     for end in range(1, len(lines)):
         if lines[end].rstrip() in ("---", "..."):
             reader.drop((1, end + 1), "front matter")
-            title = next(
-                (m["title"] for line in lines[1:end] if (m := _FRONT_MATTER_TITLE.match(line))),
-                None,
-            )
+            title, line, aliases = None, 1, []
+            listing = False
+            for n, text in enumerate(lines[1:end], 2):
+                if (m := _FRONT_MATTER_TITLE.match(text)) and title is None:
+                    title, line = m["title"].strip("'\""), n
+                    listing = False
+                elif named := _FRONT_MATTER_ALIASES.match(text):
+                    inline = named["names"].strip().strip("[]")
+                    aliases += [a.strip(" '\"") for a in inline.split(",") if a.strip(" '\"")]
+                    listing = not inline
+                elif listing and (item := re.match(r"^\s*-\s+(.+?)\s*$", text)):
+                    aliases.append(item[1].strip("'\""))
+                else:
+                    listing = False
             blanked = [""] * (end + 1) + lines[end + 1 :]
-            return blanked, title.strip("'\"") if title else None
-    return lines, None
+            return blanked, _FrontMatter(title, line, tuple(aliases))
+    return lines, _FrontMatter()
 
 
 def _open_toggles(lines: list[str]) -> tuple[list[str], list[int]]:
@@ -1121,7 +1144,8 @@ def read(doc: Document, source: str) -> ReadResult:
     """Read a Markdown glossary; any text gives a ReadResult (only decoding can fail)."""
     lines = doc.text.split("\n")
     reader = _Reader(source, lines)
-    body_lines, fm_title = _strip_front_matter(lines, reader)
+    body_lines, front = _strip_front_matter(lines, reader)
+    fm_title = front.title
     body_lines, reader.origin = _open_toggles(_open_definition_lists(body_lines))
     reader.parsed = body_lines
     blocks = list(SyntaxTreeNode(_MD.parse("\n".join(body_lines))).children)
@@ -1130,6 +1154,15 @@ def read(doc: Document, source: str) -> ReadResult:
     reader.result.title = h1s[0].title if h1s else fm_title
     title_marker = h1s[0] if len(h1s) == 1 else None
 
+    text = [b for b in blocks if reader.noise(b) is None]
+    if not markers and front.title and text and _one_term_page(front.title, text):
+        # a page per term whose front matter names it ("title: Churn Rate"), as static
+        # site generators write them: the title is the term, the text its definition
+        cand = _Candidate(front.title, front.line, reader.span(text[-1])[1])
+        cand.parts = _render(reader.content(blocks), cand.links)
+        cand.aliases = front.aliases
+        reader.emit(cand, ())
+        return reader.result
     first = markers[0].index if markers else len(blocks)
     reader.collect(blocks[:first], (), "text before the first heading")
     if _sectioned_term_page(doc, reader, blocks, markers, title_marker):
