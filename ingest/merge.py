@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from ingest import evidence as ev
 from ingest.canonical import choose_definition, choose_label, find_conflicts, is_pointer
 from ingest.clean import english_words
-from ingest.concept import Concept, Definition, Joined
+from ingest.concept import Concept, Conflict, Definition, Joined
 from ingest.curation import Curation
 from ingest.ids import Previous, assign_ids
 from ingest.model import Entry, Flag
@@ -183,7 +183,8 @@ def merge(
     groups: dict[int, list[int]] = defaultdict(list)
     for unit in units:
         groups[parts.find(unit.index)].append(unit.index)
-    result.notes += _unlike(groups.values(), units, accepted, embed)
+    unlike_notes, unlike = _unlike(groups.values(), units, accepted, embed)
+    result.notes += unlike_notes
     reasons: dict[int, list[str]] = defaultdict(list)
     misspelt: dict[int, set[tuple[str, ...]]] = defaultdict(set)
     for link in accepted:
@@ -201,6 +202,7 @@ def merge(
     _apply_curation(concepts, curation, result, Previous(previous_ids or {}), embed)
     for concept, languages in zip(concepts, spoken, strict=True):  # a curated label's own
         _set_languages(concept, languages)
+    _unlike_conflicts(concepts, unlike)
     assign_ids(concepts, previous_ids or {})
     concepts.sort(key=lambda c: (c.pref_label.casefold(), c.id))
     result.concepts = concepts
@@ -423,12 +425,13 @@ def _unlike(
     units: Sequence[ev.Unit],
     accepted: Sequence[ev.Link],
     embed: ev.Embed | None,
-) -> list[str]:
+) -> tuple[list[str], list[tuple[Entry, Entry]]]:
     """Definitions joined to a concept by a name shared with another entry that
     read unlike every other definition of the concept, so the name may mean two things
     ("Backlog": revenue under contract, or support tickets waiting): what to check, and the
-    [[split]] that would keep them apart. A name shared only with entries that define
-    nothing asks for more agreement (see UNLIKE_THROUGH_POINTER). One batch of encoding."""
+    [[split]] that would keep them apart; and each such entry with the one nearest it. A
+    name shared only with entries that define nothing asks for more agreement (see
+    UNLIKE_THROUGH_POINTER). One batch of encoding."""
     named = _Components(len(units))  # units joined by shared names, one to the next
     for link in accepted:
         if link.kind == "label":
@@ -459,6 +462,7 @@ def _unlike(
         return float(np.dot(vectors[where[a.definition or ""]], vectors[where[b.definition or ""]]))
 
     notes, said = [], set()
+    pairs: list[tuple[Entry, Entry]] = []
     for unit, partners, others in asked:
         score, nearest = max(((agree(unit, o), o) for o in others), key=lambda x: x[0])
         pair = frozenset((unit.index, nearest.index))
@@ -485,12 +489,34 @@ def _unlike(
                 f", joined only through {through}, which define{'s' * (len(partners) == 1)} nothing"
             )
         label = partners[0].term if other else unit.term
+        pairs.append((unit.entry, nearest.entry))
         notes.append(
             f"{unit.term!r}: {head}; merged as one name, but if they mean different things keep "
             f"them apart in the curation file: [[split]] labels = "
             f'["{unit.term}", "{label}"], sources = ["{sa}", "{other}"]'
         )
-    return notes
+    return notes, pairs
+
+
+def _unlike_conflicts(concepts: Sequence[Concept], pairs: Sequence[tuple[Entry, Entry]]) -> None:
+    """Each pair of definitions `_unlike` found far apart that still share a concept, as a
+    conflict of what the concept is, so `kg conflicts`, `kg show` and answers say it after
+    ingest has ("Backlog": revenue under contract against open support tickets)."""
+    for a, b in pairs:
+        for concept in concepts:
+            at = {(d.source, d.lines, d.text): i for i, d in enumerate(concept.definitions)}
+            ia = at.get((a.source, a.lines, a.definition or ""))
+            ib = at.get((b.source, b.lines, b.definition or ""))
+            if ia is not None and ib is not None and ia != ib:
+                sides = ((_opening(concept.definitions[i].text), (i,)) for i in (ia, ib))
+                concept.conflicts.append(Conflict("what it is", tuple(sides)))
+                break
+
+
+def _opening(text: str, words: int = 6) -> str:
+    """A definition's first words, quoted: “Revenue under signed contract that has…”."""
+    head = text.split()
+    return f"“{' '.join(head[:words])}{'…' if len(head) > words else ''}”"
 
 
 def _compared(unit: ev.Unit) -> bool:

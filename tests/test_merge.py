@@ -450,6 +450,16 @@ def test_one_name_defined_unlike_by_two_sources_is_reported_with_the_split_to_ma
     assert note.endswith(
         '[[split]] labels = ["Backlog", "Backlog"], sources = ["sales", "support"]'
     )
+    # and the concept says so after ingest (`kg conflicts`, `kg show`, answers)
+    [conflict] = result.concepts[0].conflicts
+    assert conflict.aspect == "what it is"
+    assert [value for value, _ in conflict.positions] == [
+        "“Revenue committed under signed contracts but…”",
+        "“The queue of open support tickets…”",
+    ]
+    # once split, nothing is in conflict
+    split = Curation([Decision("split", 1, ("Backlog", "Backlog"), sources=("sales", "support"))])
+    assert not any(c.conflicts for c in merge(entries, split, embed=encoder.encode).concepts)
 
 
 def test_definitions_that_agree_are_not_reported(encoder) -> None:  # type: ignore[no-untyped-def]
