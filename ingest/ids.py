@@ -100,6 +100,22 @@ def assign_ids(concepts: Sequence[Concept], previous: Mapping[str, Sequence[str]
             candidate, n = f"{base}-{n}", n + 1
         concept.id = candidate
         reserved.add(candidate)
+    _forward(ordered, before, taken)
+
+
+def _forward(concepts: Sequence[Concept], before: Previous, taken: set[str]) -> None:
+    """An earlier id no concept kept (its concept merged into one named otherwise: "Cost of
+    Customer Retention" into "Cost of Retention" once a source gives both CORE) becomes a
+    former id of the concept now holding most of its names, so links to it still resolve."""
+    held = {c.id: set(label_keys(c)) for c in concepts}
+    by_id = {c.id: c for c in concepts}
+    for old_id, keys in sorted(before.keys.items()):
+        if old_id in taken or old_id in by_id:
+            continue
+        wanted = set(keys)
+        best = max(held, key=lambda i: (len(held[i] & wanted), i), default=None)
+        if best is not None and held[best] & wanted and old_id not in by_id[best].former_ids:
+            by_id[best].former_ids.append(old_id)
 
 
 def _from_uri(uri: str | None) -> str | None:

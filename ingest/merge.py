@@ -395,14 +395,14 @@ def _homonym(
         root = parts.find(i)
         if root in sides:
             sides[root] += [(x, units[i].definition) for x in found]
-    for x, dx in sides[ra]:
-        for y, dy in sides[rb]:
-            if not ev.different_expansions(x, y):
-                continue
-            agree = ev.definitions_agree(dx, dy, embed)
-            if agree is None or agree < SAME_THING:
-                how = "one is undefined" if agree is None else f"definitions differ ({agree:.2f})"
-                return f"{acronym} stands for {x!r} in one and {y!r} in the other; {how}", x, y
+    pairs = [(x, dx, y, dy) for x, dx in sides[ra] for y, dy in sides[rb]]
+    if any(not ev.different_expansions(x, y) for x, _, y, _ in pairs):
+        return None  # both spell it out alike somewhere: one thing, spelt out two ways too
+    for x, dx, y, dy in pairs:
+        agree = ev.definitions_agree(dx, dy, embed)
+        if agree is None or agree < SAME_THING:
+            how = "one is undefined" if agree is None else f"definitions differ ({agree:.2f})"
+            return f"{acronym} stands for {x!r} in one and {y!r} in the other; {how}", x, y
     return None
 
 

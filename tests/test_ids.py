@@ -53,3 +53,27 @@ def test_ids_are_slugs_of_the_preferred_label(glossary: Glossary) -> None:
     assert glossary.lookup("Net Promotor Score").id == "net-promoter-score"
     for concept in glossary.concepts:
         assert concept.id == concept.id.lower() and " " not in concept.id
+
+
+def test_a_concept_merged_into_another_by_a_new_source_keeps_its_id_as_a_former_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'Cost of Retention (CORE)' joins the seeds' Cost of Retention and Cost of Customer
+    Retention (CORE); the id of the one whose name is no longer preferred still resolves."""
+    build = tmp_path / "build"
+    before = ingest(capsys, RAW, build)
+    assert before.get("cost-of-customer-retention") is not None
+    more = tmp_path / "raw"
+    shutil.copytree(RAW, more)
+    (more / "extra.md").write_text(
+        "# Extra\n\n## Cost of Retention (CORE)\n\nThe cost to retain existing customers.\n"
+        "\n## Gross Renewal Rate (GRR)\n\nRenewed revenue as a share of revenue up for "
+        "renewal, excluding expansion.\n"
+    )
+    after = ingest(capsys, more, build)
+    merged = after.get("cost-of-customer-retention")
+    assert merged is not None and merged.id == "cost-of-retention"
+    assert "cost-of-customer-retention" in merged.former_ids
+    # a source spelling GRR out as 'Gross Renewal Rate' leaves GRR one concept
+    grr = after.get("gross-revenue-retention")
+    assert grr is not None and {"Gross Renewal Rate", "GRR"} <= set(grr.labels)

@@ -775,3 +775,35 @@ def test_a_one_word_misspelling_is_a_hidden_label(encoder) -> None:  # type: ign
     assert sorted(by_label) == ["Champion", "Quota", "Quote", "Renewal"]  # two words, two things
     assert by_label["Renewal"].hidden_labels == ["Renewel"]
     assert by_label["Champion"].hidden_labels == ["Champoin"]
+
+
+def test_an_acronym_spelt_out_alike_by_both_sides_names_one_thing(encoder) -> None:  # type: ignore[no-untyped-def]
+    """A curated merge put 'Gross Renewal Rate (GRR)' with 'Gross Revenue Retention (GRR)';
+    'Gross Retention Revenue (GRR)' spells GRR as one of them does, so it joins them, though
+    its definition reads unlike the renewal rate's."""
+    entries = [
+        _entry(
+            "Gross Revenue Retention",
+            "Revenue kept from customers before expansion.",
+            "docs",
+            1,
+            ("GRR",),
+        ),
+        _entry(
+            "Gross Retention Revenue",
+            "Amount of dollars retained from customers.",
+            "pdf",
+            1,
+            ("GRR",),
+        ),
+        _entry(
+            "Gross Renewal Rate",
+            "Renewed revenue as a share of revenue up for renewal.",
+            "extra",
+            1,
+            ("GRR",),
+        ),
+    ]
+    merged = Decision("merge", 1, ("Gross Renewal Rate", "Gross Revenue Retention"))
+    result = merge(entries, Curation([merged]), embed=encoder.encode)
+    assert len(result.concepts) == 1 and not result.refused
