@@ -219,6 +219,8 @@ def serialize(graph: Graph, fmt: str) -> tuple[bytes, str]:
         data = graph.serialize(format=name, context=CONTEXT, indent=1, encoding="utf-8")
     else:
         data = graph.serialize(format=name, encoding="utf-8")
+    if fmt == "nt":  # one triple a line, in no set order: sorted, so two exports compare
+        data = b"".join(sorted(data.splitlines(keepends=True)))
     return data, media_type
 
 

@@ -459,3 +459,8 @@ def test_a_combined_entry_is_still_shared_after_an_export_is_read_back(
         assert any(shared for _, shared in before)  # "Bookings vs. Billings vs. Revenue"
         assert {(d.text, d.shared_with) for d in again.concept(label).definitions} == before
         assert again.concept(label).definition == glossary.concept(label).definition
+
+
+def test_an_n_triples_export_is_sorted_so_two_exports_compare(seed_rdf) -> None:  # type: ignore[no-untyped-def]
+    data, _ = serialize(seed_rdf, "nt")
+    assert data.splitlines() == sorted(data.splitlines())

@@ -83,7 +83,7 @@
     if (!n) status.textContent = `Nothing matched “${query}”. Try other words.`;
     else if (!close)
       status.textContent = `No concept is a close match for “${query}”; the ${n} nearest, closest first`;
-    else status.textContent = `${n} concept${n === 1 ? "" : "s"} for “${query}”, best first`;
+    else status.textContent = n === 1 ? `The best match for “${query}”` : `The ${n} best matches for “${query}”, best first`;
     shown = query;
   }
 
