@@ -74,7 +74,7 @@ SKOSMOS_EXPECTED: dict[str, tuple[int, str | None, list[str]]] = {
         None,
         ["skos:broader <http://www.skosmos.skos/dupgroup/ta1>: the target is not a concept"],
     ),
-    "mapping.ttl": (2, None, []),
+    "mapping.ttl": (2, None, ["not read (kept only in the source file): 2 skos:exactMatch"]),
     "multiple-schemes.ttl": (3, "Concept Scheme 1", []),
     "nolang.ttl": (3, "No language codes conceptscheme", []),
     "subtag.ttl": (1, None, []),
@@ -88,7 +88,7 @@ SKOSMOS_EXPECTED: dict[str, tuple[int, str | None, list[str]]] = {
             "skos:narrower <http://www.skosmos.skos/test-hierarchy/ta113>: the target is not",
             "skos:narrower <http://www.skosmos.skos/test-hierarchy/ta120>: the target is not",
             "were not kept (5 in 'fi', 1 in 'sv')",
-            "notes not read (kept only in the source file): 3 skos:notation",
+            "not read (kept only in the source file): 1 skos:exactMatch, 3 skos:notation",
         ],
     ),
     "test.ttl": (
@@ -100,7 +100,7 @@ SKOSMOS_EXPECTED: dict[str, tuple[int, str | None, list[str]]] = {
             "skos:narrower <http://www.skosmos.skos/test/ta113>: the target is not",
             "skos:narrower <http://www.skosmos.skos/test/ta120>: the target is not",
             "were not kept (7 in 'fi', 1 in 'sv')",
-            "notes not read (kept only in the source file): 3 skos:notation",
+            "not read (kept only in the source file): 1 skos:exactMatch, 3 skos:notation",
         ],
     ),
     "xl.ttl": (1, None, []),
@@ -243,7 +243,7 @@ def test_stw_thesaurus_reads_fast_with_its_hierarchy(stw: tuple[ReadResult, floa
     assert [w.message for w in result.warnings] == [
         "labels and definitions in other languages than each concept's were not kept "
         "(20743 in 'de'); the vocabulary is read in English first",
-        "notes not read (kept only in the source file): 9 skos:editorialNote, "
+        "notes and mappings not read (kept only in the source file): 9 skos:editorialNote, "
         "2330 skos:historyNote, 498 skos:notation",
     ]
     with_broader = [
@@ -545,7 +545,7 @@ def test_a_description_or_scope_note_stands_in_for_a_missing_definition(tmp_path
         "MFA": "Sign-in with two factors.",
     }
     assert [w.message for w in result.warnings] == [
-        "notes not read (kept only in the source file): 1 skos:example"
+        "notes and mappings not read (kept only in the source file): 1 skos:example"
     ]
 
 
@@ -563,5 +563,5 @@ ex:nps a skos:Concept ; skos:prefLabel "Net Promoter Score"@en ; skos:notation "
     assert by_term["Quarterly Business Review"].acronyms == ("QBR",)
     assert by_term["Net Promoter Score"].acronyms == ()
     assert [w.message for w in result.warnings] == [
-        "notes not read (kept only in the source file): 1 skos:notation"
+        "notes and mappings not read (kept only in the source file): 1 skos:notation"
     ]

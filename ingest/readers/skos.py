@@ -750,6 +750,7 @@ def _collections(node: Node, index: Index) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if name))
 
 
+_MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 _NOTES = (
     SKOS.note,
     SKOS.scopeNote,
@@ -784,10 +785,18 @@ def _report_notes(
         unread["skos:notation"] += sum(
             1 for n in graph.objects(node, SKOS.notation) if str(n) not in used
         )
+    for predicate in _MAPPINGS:  # links to other vocabularies; this tool's own: its origin
+        if index.own and predicate == SKOS.exactMatch:
+            continue
+        for node, target in graph.subject_objects(predicate):
+            if node in chosen and target not in chosen:
+                unread[f"skos:{str(predicate).rsplit('#', 1)[-1]}"] += 1
     unread = +unread  # counts of zero say nothing
     if unread:
         said = ", ".join(f"{n} {name}" for name, n in sorted(unread.items()))
-        result.warnings.append(Warning(f"notes not read (kept only in the source file): {said}"))
+        result.warnings.append(
+            Warning(f"notes and mappings not read (kept only in the source file): {said}")
+        )
 
 
 def _report_cycles(index: Index, chosen: dict[Node, Choice], result: ReadResult) -> None:
