@@ -476,6 +476,14 @@ def header_layout(cells: list[str]) -> Layout | None:
     return None
 
 
+def relation_columns(layout: Layout) -> tuple[tuple[RelationKind, int], ...]:
+    """The columns a layout reads stated relations from, each with the relation it states:
+    ((BROADER, 2),) for "| Term | Definition | Parent |". Markdown tables read them too."""
+    return tuple(
+        (kind, layout.roles[role]) for role, kind in _RELATION_KINDS.items() if role in layout.roles
+    )
+
+
 def columns_not_read(header: list[str], used: set[int], line: int) -> Warning | None:
     """The warning naming a table's columns that are not read, if any are."""
     unread = [c.strip() for i, c in enumerate(header) if i not in used and c.strip()]
