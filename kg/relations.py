@@ -262,7 +262,7 @@ def _given(concepts: Sequence[Concept], labels: _Labels) -> Iterator[_Candidate]
     """Relations a structured source states, and those curation adds."""
     for c in concepts:
         for relation in c.relations:
-            kind, target_label, extra = [*relation, None, None][:3]
+            kind, target_label, extra, where = [*relation, None, None, None][:4]
             curated = str(kind).startswith("curated-")
             kind = str(kind).removeprefix("curated-")
             if kind not in KINDS:
@@ -275,12 +275,14 @@ def _given(concepts: Sequence[Concept], labels: _Labels) -> Iterator[_Candidate]
                 rule = "curated"
             elif extra:  # a URI: a SKOS source's own relation
                 reason = f"stated by a structured source: skos:{kind} {target_label!r}"
+                reason += f" ({where})" if where else ""
                 rule = "stated"
             else:  # a CSV column, a Markdown list of terms under a term
                 reason = {
                     "broader": f"its source lists it under {target_label!r}",
                     "narrower": f"its source lists {target_label!r} under it",
                 }.get(kind, f"its source relates it to {target_label!r}")
+                reason += f" ({where})" if where else ""  # "(sales-glossary:12)"
                 rule = "stated"
             if kind == "narrower":
                 yield _link(target, c.id, "broader", reason, rule)

@@ -14,6 +14,7 @@ import pytest
 from ingest.concept import Concept, Definition, Joined
 from kg.errors import BadQuery, NotFound
 from kg.graph import ConceptGraph
+from kg.records import concept_from_row, concept_to_row
 from kg.relations import (
     FALLBACK_COLLECTION,
     MAX_LINKS,
@@ -204,6 +205,21 @@ def test_stated_narrower_is_stored_as_broader_and_survives_the_cap() -> None:
     assert len(links) == 20
     assert all((k.kind, k.target) == ("broader", "hub") for k in links)
     assert {k.reason for k in links} == {f"its source lists 'Leaf {i}' under it" for i in range(20)}
+
+
+def test_a_stated_relations_reason_cites_the_source_and_line_stating_it() -> None:
+    """A CSV's Parent column on line 2 of h.csv: `kg show` and `kg related` say where."""
+    logo = concept("logo-churn", "Logo Churn", relations=[("broader", "Retention", None, "h:2")])
+    (link,) = infer_links([logo, concept("retention", "Retention")])
+    assert (link.source, link.kind, link.target) == ("logo-churn", "broader", "retention")
+    assert link.reason == "its source lists it under 'Retention' (h:2)"
+
+
+def test_a_stated_relation_survives_saving_and_loading_with_where_it_is_stated() -> None:
+    logo = concept("logo-churn", "Logo Churn", relations=[("broader", "Retention", None, "h:2")])
+    assert concept_from_row(concept_to_row(logo)).relations == logo.relations
+    older = {**concept_to_row(logo), "relations": [["broader", "Retention", None]]}
+    assert concept_from_row(older).relations == [("broader", "Retention", None, "")]
 
 
 def test_stated_cycle_is_broken() -> None:
