@@ -12,6 +12,7 @@ import networkx as nx
 import pytest
 
 from ingest.concept import Concept, Definition, Joined
+from ingest.model import Entry, Relation, RelationKind
 from kg.errors import BadQuery, NotFound
 from kg.graph import ConceptGraph
 from kg.records import concept_from_row, concept_to_row
@@ -22,6 +23,7 @@ from kg.relations import (
     assign_collections,
     degree_stats,
     infer_links,
+    unmade_relations,
     view_of,
 )
 from tests.conftest import SHARED
@@ -220,6 +222,53 @@ def test_a_stated_relation_survives_saving_and_loading_with_where_it_is_stated()
     assert concept_from_row(concept_to_row(logo)).relations == logo.relations
     older = {**concept_to_row(logo), "relations": [["broader", "Retention", None]]}
     assert concept_from_row(older).relations == [("broader", "Retention", None, "")]
+
+
+def test_a_stated_relation_to_a_short_name_is_made() -> None:
+    """'Fee' is too short to find in running text, not too short to name in a cell."""
+    plan = concept("plan", "Pricing Plan", relations=[("related", "Fee", None, "p:2")])
+    (link,) = infer_links([plan, concept("fee", "Fee")])
+    assert (link.source, link.kind, link.target) == ("plan", "related", "fee")
+
+
+def test_stated_relations_naming_no_concept_are_said_with_their_line() -> None:
+    stating = Entry(
+        "Expansion Playbook",
+        "A set of plays.",
+        "r",
+        (2, 2),
+        relations=(
+            Relation(RelationKind.RELATED, "Upsells"),
+            Relation(RelationKind.RELATED, "Gross Churn"),
+        ),
+    )
+    concepts = [concept("upsell", "Upsell"), concept("playbook", "Expansion Playbook")]
+    ((entry, warning),) = unmade_relations(concepts, [stating])
+    assert entry is stating
+    assert (warning.message, warning.line) == (
+        "related term 'Gross Churn' names no concept; relation not made",
+        2,
+    )
+
+
+def test_a_stated_name_several_concepts_share_is_said_as_such() -> None:
+    stating = Entry(
+        "Churn",
+        None,
+        "r",
+        None,
+        relations=(
+            Relation(RelationKind.BROADER, "Backlog"),
+            Relation(RelationKind.RELATED, "Gross Churn"),
+            Relation(RelationKind.RELATED, "QBRs"),
+        ),
+    )
+    concepts = [concept("backlog", "Backlog"), concept("backlog-2", "Backlog")]
+    ((_, warning),) = unmade_relations(concepts, [stating])
+    assert warning.message == (
+        "'Churn': related terms 'Gross Churn', 'QBRs' name no concept; "
+        "broader term 'Backlog' names 2 concepts; relations not made"
+    )
 
 
 def test_stated_cycle_is_broken() -> None:
