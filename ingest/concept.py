@@ -55,7 +55,9 @@ class Concept:
     # the URI an original SKOS source gave it, when read back from this tool's own export
     # (whose `uri` is then the exported one): exported again as skos:exactMatch
     origin: str | None = None
-    relations: list[tuple[str, str, str | None]] = field(default_factory=list)  # kind, target
+    # kind, target, the target's URI (or a curated relation's reason), and where a source
+    # states it ("sales-glossary:12"; "" for curation)
+    relations: list[tuple[str, str, str | None, str]] = field(default_factory=list)
     # Curated everyday wordings of the concept ("customers walking away"): searched like its
     # definitions, never shown as labels (entry terms, in thesaurus practice).
     phrasings: list[str] = field(default_factory=list)

@@ -664,8 +664,11 @@ def _assemble(
                     e.language,
                 )
             )
+        where = f"{e.source}:{e.lines[0]}" if e.lines else e.source
         for relation in e.relations:
-            concept.relations.append((relation.kind.value, relation.target, relation.target_uri))
+            concept.relations.append(
+                (relation.kind.value, relation.target, relation.target_uri, where)
+            )
         for label in e.hidden:
             if label.casefold() not in own and label not in concept.hidden_labels:
                 concept.hidden_labels.append(label)
@@ -867,7 +870,7 @@ def _apply_curation(
                 result.notes.append(f"{decision.where}: no concept is named {decision.labels[1]!r}")
                 continue
             concept.relations.append(
-                (f"curated-{decision.relation}", target.pref_label, decision.reason or None)
+                (f"curated-{decision.relation}", target.pref_label, decision.reason or None, "")
             )
 
 

@@ -10,7 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,14 @@ from kg.records import (
     source_from_row,
     source_to_row,
 )
-from kg.relations import Link, assign_collections, degree_stats, infer_links, view_of
+from kg.relations import (
+    Link,
+    assign_collections,
+    degree_stats,
+    infer_links,
+    unmade_relations,
+    view_of,
+)
 from kg.search import Hit, SearchIndex
 from kg.skos import serialize, to_rdf
 
@@ -139,6 +146,7 @@ class Glossary:
             notes=result.notes,
         )
         links = infer_links(result.concepts, embed)
+        sources = _with_unmade_relations(sources, result.concepts)
         collections = assign_collections(result.concepts, links)
         timings["relations"], clock = time.perf_counter() - clock, time.perf_counter()
         index = SearchIndex.build(result.concepts, encoder) if encoder is not None else None
@@ -441,3 +449,19 @@ def _link_from_row(row: dict[str, Any]) -> Link:
         str(row.get("stated_in", "")),
         str(row.get("statement", "")),
     )
+
+
+def _with_unmade_relations(
+    sources: Sequence[SourceResult], concepts: Sequence[Concept]
+) -> list[SourceResult]:
+    """The sources, each with a warning for every entry of it whose stated relations name
+    no concept ("r.csv:2: related term 'Gross Churn' names no concept; relation not made"):
+    a reader keeps a name it cannot match in its own file for the concepts of all the
+    sources, and what those do not match either is said, never silently lost."""
+    found = dict(unmade_relations(concepts, (e for s in sources for e in s.entries)))
+    if not found:
+        return list(sources)
+    return [
+        replace(s, warnings=[*s.warnings, *(found[e] for e in s.entries if e in found)])
+        for s in sources
+    ]

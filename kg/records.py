@@ -200,8 +200,8 @@ def concept_from_row(row: dict[str, Any]) -> Concept:
         uri=i(row["uri"]) if row.get("uri") else row.get("uri"),
         origin=row.get("origin"),
         relations=[
-            (i(r[0]), i(r[1]), i(r[2]) if r[2] is not None else None)
-            for r in row.get("relations", ())
+            (i(r[0]), i(r[1]), i(r[2]) if r[2] is not None else None, i(r[3]) if r[3:] else "")
+            for r in row.get("relations", ())  # builds before "where" have three parts
         ],
         phrasings=list(row.get("phrasings", ())),
         language=row.get("language"),

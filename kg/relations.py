@@ -44,6 +44,7 @@ import networkx as nx
 import numpy as np
 
 from ingest.concept import Concept
+from ingest.model import Entry, Relation, Warning
 from ingest.normalize import fold, singular
 from ingest.terms import acronym_base, is_acronym
 
@@ -166,6 +167,8 @@ class _Labels:
         self.by_acronym: dict[str, tuple[str, str]] = {}  # exact acronym -> (id, label)
         self.pref = {c.id: c.pref_label for c in concepts}
         self.by_uri = {c.uri: c.id for c in concepts if c.uri}
+        self._concepts = concepts
+        self._named: dict[str, set[str]] | None = None  # made when a relation is stated
         lengths: set[int] = {1}
         ordered = sorted(concepts, key=lambda c: c.id)
         # one preferred label of two concepts (a name split by source, "Backlog" in sales and
@@ -205,6 +208,23 @@ class _Labels:
         else:
             found = self.by_key.get(_key(fold(label).split()))
         return found[0] if found else None
+
+    def stated(self, label: str, uri: str | None = None) -> str | None:
+        """The concept a relation a source states names: as `resolve` finds it, or else the
+        one concept with that label, however short ("Fee" in a Related terms cell)."""
+        found = self.resolve(label, uri)
+        if found is None and len(ids := self.named(label)) == 1:
+            found = next(iter(ids))
+        return found
+
+    def named(self, label: str) -> set[str]:
+        """The concepts with this label, however short or shared ("Fee", "Backlog")."""
+        if self._named is None:
+            self._named = defaultdict(set)
+            for c in self._concepts:
+                for own in [*c.labels, *c.acronyms]:
+                    self._named[_key(fold(own).split())].add(c.id)
+        return self._named.get(_key(fold(label).split()), set())
 
     def find(self, sentence: str, max_words: int | None = None) -> list[_Match]:
         """Concept labels in a sentence, longest first and left to right, not overlapping."""
@@ -262,12 +282,15 @@ def _given(concepts: Sequence[Concept], labels: _Labels) -> Iterator[_Candidate]
     """Relations a structured source states, and those curation adds."""
     for c in concepts:
         for relation in c.relations:
-            kind, target_label, extra = [*relation, None, None][:3]
+            kind, target_label, extra, where = [*relation, None, None, None][:4]
             curated = str(kind).startswith("curated-")
             kind = str(kind).removeprefix("curated-")
             if kind not in KINDS:
                 continue
-            target = labels.resolve(str(target_label), None if curated else extra)
+            if curated:
+                target = labels.resolve(str(target_label))
+            else:
+                target = labels.stated(str(target_label), extra)
             if target is None or target == c.id:
                 continue
             if curated:
@@ -275,12 +298,14 @@ def _given(concepts: Sequence[Concept], labels: _Labels) -> Iterator[_Candidate]
                 rule = "curated"
             elif extra:  # a URI: a SKOS source's own relation
                 reason = f"stated by a structured source: skos:{kind} {target_label!r}"
+                reason += f" ({where})" if where else ""
                 rule = "stated"
             else:  # a CSV column, a Markdown list of terms under a term
                 reason = {
                     "broader": f"its source lists it under {target_label!r}",
                     "narrower": f"its source lists {target_label!r} under it",
                 }.get(kind, f"its source relates it to {target_label!r}")
+                reason += f" ({where})" if where else ""  # "(sales-glossary:12)"
                 rule = "stated"
             if kind == "narrower":
                 yield _link(target, c.id, "broader", reason, rule)
@@ -702,6 +727,52 @@ def view_of(concept_id: str, links: Iterable[Link]) -> dict[str, list[Link]]:
             kind = {"broader": "narrower", "narrower": "broader"}.get(link.kind, link.kind)
             view[kind].append(replace(link, source=concept_id, target=link.source, kind=kind))
     return view
+
+
+def unmade_relations(
+    concepts: Sequence[Concept], entries: Iterable[Entry]
+) -> Iterator[tuple[Entry, Warning]]:
+    """Each entry stating relations that name no concept, so that `infer_links` cannot make
+    them, with the warning that says so: a "Related terms" cell naming "Gross Churn" when no
+    source defines it gives "related term 'Gross Churn' names no concept; relation not
+    made". Targets are matched as `infer_links` matches them, so a stated relation is either
+    made or said."""
+    labels: _Labels | None = None
+    for entry in entries:
+        if not entry.relations:
+            continue
+        if labels is None:
+            labels = _Labels(concepts)
+        missing = [r for r in entry.relations if labels.stated(r.target, r.target_uri) is None]
+        if missing:
+            yield entry, _unmade_warning(entry, missing, labels)
+
+
+def _unmade_warning(entry: Entry, missing: Sequence[Relation], labels: _Labels) -> Warning:
+    """ "related terms 'Gross Churn', 'QBRs' name no concept; relations not made", a name
+    several concepts share said as such ("related term 'Backlog' names 2 concepts"), and
+    the entry named when it has no line to point at (a SKOS concept)."""
+    unknown: dict[str, list[str]] = defaultdict(list)
+    shared: list[str] = []
+    for relation in missing:
+        count = len(labels.named(relation.target))
+        if count > 1:
+            shared.append(f"{relation.kind} term {relation.target!r} names {count} concepts")
+        else:
+            unknown[relation.kind.value].append(repr(relation.target))
+    named = [
+        f"{kind} term{'s' if len(names) > 1 else ''} {', '.join(names)}"
+        for kind, names in unknown.items()
+    ]
+    clauses = shared
+    if named:
+        several = sum(map(len, unknown.values())) > 1
+        clauses = [f"{' and '.join(named)} name{'' if several else 's'} no concept", *shared]
+    many = len(missing) > 1
+    message = f"{'; '.join(clauses)}; relation{'s' if many else ''} not made"
+    if entry.lines is None:
+        message = f"{entry.term!r}: {message}"
+    return Warning(message, entry.lines[0] if entry.lines else None)
 
 
 # --- collections ------------------------------------------------------------------------

@@ -458,3 +458,26 @@ def test_a_folder_of_pages_reads_one_term_a_page_and_passes_over_pages_of_none(
     (folder / "Churn 1a2b3c4d5e6f.md").unlink()
     code, _, err = run(capsys, "ingest", str(folder), "--build-dir", str(tmp_path / "d"))
     assert code == 1 and "about.md: no glossary entries found" in err  # not "no glossary file"
+
+
+def test_a_csv_parent_column_is_a_relation_and_related_terms_naming_no_concept_are_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(RAW, folder)
+    (folder / "r.csv").write_text(
+        "Term,Definition,Parent,Related terms\n"
+        "Expansion Playbook,A set of plays for growing existing accounts.,Customer Retention,"
+        "NRR; CSM; QBR; Upsells; Gross Churn\n"
+    )
+    build = str(tmp_path / "b")
+    code, out, _ = run(capsys, "ingest", str(folder), "--build-dir", build)
+    assert code == 0
+    assert "warning r.csv:2: related term 'Gross Churn' names no concept; relation not made" in out
+    code, out, _ = run(capsys, "related", "expansion playbook", "--json", "--build-dir", build)
+    edges = [e for e in json.loads(out)["edges"] if e["source"] == "expansion-playbook"]
+    reasons = {(e["relation"], e["target"]): e["reason"] for e in edges}
+    assert reasons[("broader", "customer-retention")] == (
+        "its source lists it under 'Customer Retention' (r:2)"
+    )
+    assert reasons[("related", "upsell")] == "its source relates it to 'Upsells' (r:2)"

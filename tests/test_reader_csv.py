@@ -178,6 +178,43 @@ def test_relations_resolve_by_id_or_label_and_unknown_ids_are_reported() -> None
     assert "g:99" in result.warnings[0].message and result.warnings[0].line == 4
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["Broader Term", "Broader", "Parent", "Parent Term", "Broader Concept", "Is a", "Type of"],
+)
+def test_a_parent_column_states_each_rows_broader_term(header: str) -> None:
+    result = read_text(
+        f"Term,Description,{header},Example,Status\n"
+        "Logo Churn,Customers lost counted by account.,Churn,,Active\n"
+        "Churn,Customers who leave in a period.,,,Active\n"
+    )
+    logo = by_term(result)["Logo Churn"]
+    assert logo.relations == (Relation(RelationKind.BROADER, "Churn"),)
+    # the parent column is read, so only the columns still unread are named
+    assert [w.message for w in result.warnings] == ["columns not read: 'Example', 'Status'"]
+
+
+def test_a_parent_named_in_no_row_is_kept_for_the_other_sources_to_match() -> None:
+    result = read_text("Term,Definition,Parent\nLogo Churn,Customers lost by account,Churn\n")
+    (logo,) = result.entries
+    assert logo.relations == (Relation(RelationKind.BROADER, "Churn"),)
+    assert not result.warnings
+
+
+@pytest.mark.parametrize("header", ["Narrower", "Narrower Terms", "Children", "Child Terms"])
+def test_a_children_column_states_each_rows_narrower_terms(header: str) -> None:
+    result = read_text(
+        f"Term,Definition,{header}\n"
+        "Churn,Customers who leave,Logo Churn; Revenue Churn\n"
+        "Logo Churn,Customers lost by account,\n"
+    )
+    assert by_term(result)["Churn"].relations == (
+        Relation(RelationKind.NARROWER, "Logo Churn"),
+        Relation(RelationKind.NARROWER, "Revenue Churn"),
+    )
+    assert not result.warnings
+
+
 def test_quoted_cells_after_a_space_keep_their_delimiters() -> None:
     result = read_text('term, definition\nARR, "Annual, recurring revenue"\n')
     assert [(e.term, e.definition) for e in result.entries] == [

@@ -900,3 +900,19 @@ def test_a_glossary_page_of_bold_terms_is_not_one_terms_page() -> None:
         "**ARR:** Annual recurring revenue.\n\n**MRR:** Monthly recurring revenue.\n"
     )
     assert [e.term for e in result.entries] == ["ARR", "MRR"]
+
+
+def test_a_tables_parent_and_related_columns_state_relations_as_in_a_csv() -> None:
+    result = read_text(
+        "| Term | Definition | Broader Term | Related terms | Owner |\n|---|---|---|---|---|\n"
+        "| Logo Churn | Customers lost counted by account. | Churn | NRR; Gross Churn | CS |\n"
+        "| Churn | Customers who leave in a period. | | | CS |\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert entries["Logo Churn"].relations == (
+        Relation(RelationKind.BROADER, "Churn"),
+        Relation(RelationKind.RELATED, "NRR"),
+        Relation(RelationKind.RELATED, "Gross Churn"),
+    )
+    assert entries["Churn"].relations == ()
+    assert [(w.message, w.line) for w in result.warnings] == [("column not read: 'Owner'", 1)]

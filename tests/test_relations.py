@@ -12,8 +12,10 @@ import networkx as nx
 import pytest
 
 from ingest.concept import Concept, Definition, Joined
+from ingest.model import Entry, Relation, RelationKind
 from kg.errors import BadQuery, NotFound
 from kg.graph import ConceptGraph
+from kg.records import concept_from_row, concept_to_row
 from kg.relations import (
     FALLBACK_COLLECTION,
     MAX_LINKS,
@@ -21,6 +23,7 @@ from kg.relations import (
     assign_collections,
     degree_stats,
     infer_links,
+    unmade_relations,
     view_of,
 )
 from tests.conftest import SHARED
@@ -204,6 +207,68 @@ def test_stated_narrower_is_stored_as_broader_and_survives_the_cap() -> None:
     assert len(links) == 20
     assert all((k.kind, k.target) == ("broader", "hub") for k in links)
     assert {k.reason for k in links} == {f"its source lists 'Leaf {i}' under it" for i in range(20)}
+
+
+def test_a_stated_relations_reason_cites_the_source_and_line_stating_it() -> None:
+    """A CSV's Parent column on line 2 of h.csv: `kg show` and `kg related` say where."""
+    logo = concept("logo-churn", "Logo Churn", relations=[("broader", "Retention", None, "h:2")])
+    (link,) = infer_links([logo, concept("retention", "Retention")])
+    assert (link.source, link.kind, link.target) == ("logo-churn", "broader", "retention")
+    assert link.reason == "its source lists it under 'Retention' (h:2)"
+
+
+def test_a_stated_relation_survives_saving_and_loading_with_where_it_is_stated() -> None:
+    logo = concept("logo-churn", "Logo Churn", relations=[("broader", "Retention", None, "h:2")])
+    assert concept_from_row(concept_to_row(logo)).relations == logo.relations
+    older = {**concept_to_row(logo), "relations": [["broader", "Retention", None]]}
+    assert concept_from_row(older).relations == [("broader", "Retention", None, "")]
+
+
+def test_a_stated_relation_to_a_short_name_is_made() -> None:
+    """'Fee' is too short to find in running text, not too short to name in a cell."""
+    plan = concept("plan", "Pricing Plan", relations=[("related", "Fee", None, "p:2")])
+    (link,) = infer_links([plan, concept("fee", "Fee")])
+    assert (link.source, link.kind, link.target) == ("plan", "related", "fee")
+
+
+def test_stated_relations_naming_no_concept_are_said_with_their_line() -> None:
+    stating = Entry(
+        "Expansion Playbook",
+        "A set of plays.",
+        "r",
+        (2, 2),
+        relations=(
+            Relation(RelationKind.RELATED, "Upsells"),
+            Relation(RelationKind.RELATED, "Gross Churn"),
+        ),
+    )
+    concepts = [concept("upsell", "Upsell"), concept("playbook", "Expansion Playbook")]
+    ((entry, warning),) = unmade_relations(concepts, [stating])
+    assert entry is stating
+    assert (warning.message, warning.line) == (
+        "related term 'Gross Churn' names no concept; relation not made",
+        2,
+    )
+
+
+def test_a_stated_name_several_concepts_share_is_said_as_such() -> None:
+    stating = Entry(
+        "Churn",
+        None,
+        "r",
+        None,
+        relations=(
+            Relation(RelationKind.BROADER, "Backlog"),
+            Relation(RelationKind.RELATED, "Gross Churn"),
+            Relation(RelationKind.RELATED, "QBRs"),
+        ),
+    )
+    concepts = [concept("backlog", "Backlog"), concept("backlog-2", "Backlog")]
+    ((_, warning),) = unmade_relations(concepts, [stating])
+    assert warning.message == (
+        "'Churn': related terms 'Gross Churn', 'QBRs' name no concept; "
+        "broader term 'Backlog' names 2 concepts; relations not made"
+    )
 
 
 def test_stated_cycle_is_broken() -> None:

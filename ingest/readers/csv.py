@@ -2,8 +2,10 @@
 
 Headers are matched case-insensitively, ignoring prefixes such as "skos:" and any
 punctuation ("Alt_Labels", "skos:altLabel" and "alternative labels" all name aliases).
-Relations in broader/narrower/related columns name other rows by id or by term and are
-resolved once the whole file is read.
+Relations in broader/narrower/related columns ("Broader Term", "Parent", "Is a";
+"Narrower", "Children"; "Related terms", "See also") name other rows by id or by term and
+are resolved once the whole file is read; a name no row has is left for the concepts of
+all the sources read together.
 """
 
 from __future__ import annotations
@@ -69,7 +71,42 @@ _ROLES |= dict.fromkeys(("id", "uri", "iri"), "id")
 _ROLES |= dict.fromkeys(("type",), "type")
 _ROLES |= dict.fromkeys(("source", "sources", "origin"), "source")  # a row's own source
 _ROLES |= {"broader": "broader", "narrower": "narrower", "related": "related"}
-_ROLES |= dict.fromkeys(("seealso", "relatedterms", "relatedterm"), "related")
+# a column naming each row's parent ("Broader Term: Churn" under "Logo Churn"), as skos:broader
+_ROLES |= dict.fromkeys(
+    (
+        "broaderterm",
+        "broaderterms",
+        "broaderconcept",
+        "broaderconcepts",
+        "parent",
+        "parents",
+        "parentterm",
+        "parentconcept",
+        "parentid",
+        "isa",
+        "typeof",
+        "kindof",
+    ),
+    "broader",
+)
+# a column naming each row's children ("Narrower Terms: Logo Churn; Revenue Churn" on "Churn")
+_ROLES |= dict.fromkeys(
+    (
+        "narrowerterm",
+        "narrowerterms",
+        "narrowerconcept",
+        "narrowerconcepts",
+        "children",
+        "child",
+        "childterms",
+        "childterm",
+        "subterms",
+    ),
+    "narrower",
+)
+_ROLES |= dict.fromkeys(
+    ("seealso", "relatedterms", "relatedterm", "relatedconcept", "relatedconcepts"), "related"
+)
 _ROLES |= dict.fromkeys(
     ("category", "categories", "collection", "collections", "group", "domain", "topic", "tags"),
     "collections",
@@ -439,6 +476,14 @@ def header_layout(cells: list[str]) -> Layout | None:
     return None
 
 
+def relation_columns(layout: Layout) -> tuple[tuple[RelationKind, int], ...]:
+    """The columns a layout reads stated relations from, each with the relation it states:
+    ((BROADER, 2),) for "| Term | Definition | Parent |". Markdown tables read them too."""
+    return tuple(
+        (kind, layout.roles[role]) for role, kind in _RELATION_KINDS.items() if role in layout.roles
+    )
+
+
 def columns_not_read(header: list[str], used: set[int], line: int) -> Warning | None:
     """The warning naming a table's columns that are not read, if any are."""
     unread = [c.strip() for i, c in enumerate(header) if i not in used and c.strip()]
@@ -451,7 +496,7 @@ def columns_not_read(header: list[str], used: set[int], line: int) -> Warning | 
 def _header_role(cell: str) -> str | None:
     """The role a longer header names: a phrase ("Also Known As"), or a role's word with
     at most one qualifier before it that leaves its meaning alone ("Glossary Term",
-    "Business Definition"; not "Owner Name", "Definition Source", "Broader Term"). A note
+    "Business Definition"; not "Owner Name", "Definition Source", "Term Owner"). A note
     in brackets after it ("Glossary Term (EN)") leaves its meaning alone too."""
     text = " ".join(fold(_BRACKETED.sub(" ", cell)).split())
     for phrase, role in _HEADER_PHRASES.items():

@@ -31,7 +31,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from ingest.document import Document
 from ingest.model import Dropped, Entry, Flag, ReadResult, Relation, RelationKind, Warning
-from ingest.readers.csv import columns_not_read, header_layout
+from ingest.readers.csv import columns_not_read, header_layout, relation_columns
 from ingest.terms import acronyms_in, clean_term, parse_term
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -391,6 +391,7 @@ class _Columns:
     aliases: int | None = None
     acronyms: int | None = None
     note: str | None = None  # how columns were chosen when the header names none
+    relations: tuple[tuple[RelationKind, int], ...] = ()  # "| Parent |", "| Related terms |"
 
 
 def _table_columns(table: SyntaxTreeNode) -> _Columns | None:
@@ -409,7 +410,11 @@ def _table_columns(table: SyntaxTreeNode) -> _Columns | None:
         if term is not None and definition is not None:
             acronyms = roles.get("acronyms")
             return _Columns(
-                term, definition, roles.get("aliases"), None if acronyms == term else acronyms
+                term,
+                definition,
+                roles.get("aliases"),
+                None if acronyms == term else acronyms,
+                relations=relation_columns(layout),
             )
     definition = _text_column(rows)
     if definition is None:
@@ -468,6 +473,7 @@ class _Candidate:
     links: list[str] = field(default_factory=list)
     aliases: tuple[str, ...] = ()
     acronyms: tuple[str, ...] = ()
+    relations: tuple[Relation, ...] = ()  # stated by a table's Parent or Related column
     needs_definition: bool = False  # a bold term alone is a term only if text follows
 
 
@@ -568,6 +574,7 @@ class _Reader:
                 aliases=_dedupe([*parsed.aliases, *cand.aliases], exclude=parsed.term),
                 terms=parsed.terms,
                 see=see,
+                relations=cand.relations,
                 collections=collections,
                 flags=frozenset(flags),
             )
@@ -718,6 +725,7 @@ class _Reader:
         read_columns = (columns.term, columns.definition, columns.aliases, columns.acronyms)
         names = [_block_text(cell, []) for cell in header.children]
         used = {index for index in read_columns if index is not None}
+        used |= {index for _, index in columns.relations}
         if (unread := columns_not_read(names, used, line)) is not None:
             self.result.warnings.append(unread)
         for row in rows:
@@ -726,10 +734,23 @@ class _Reader:
             cand.parts = [_cell(row, columns.definition, cand.links)]
             cand.aliases = tuple(_split_names(_cell(row, columns.aliases, [])))
             cand.acronyms = tuple(_split_names(_cell(row, columns.acronyms, [])))
+            cand.relations = _stated_relations(row, columns)
             if _has_word(cand.raw):
                 self.emit(cand, collections)
             else:
                 self.drop((line, line), "table row without a term")
+
+
+def _stated_relations(row: SyntaxTreeNode, columns: _Columns) -> tuple[Relation, ...]:
+    """The relations a table row states in its relation columns, as the CSV reader reads
+    them: "| Logo Churn | ... | Churn |" under "| Term | Definition | Parent |" is broader
+    Churn. The names are matched to concepts once every source is read."""
+    relations = (
+        Relation(kind, name)
+        for kind, index in columns.relations
+        for name in _split_names(_cell(row, index, []))
+    )
+    return tuple(dict.fromkeys(relations))
 
 
 def _reason(block: SyntaxTreeNode, reason: str) -> str:
