@@ -602,3 +602,24 @@ def test_a_sentence_stating_an_amount_before_a_colon_is_no_term() -> None:
         "The share of customers lost.\n\nThe target is 95%: anything lower is reviewed.\n\n"
         "Price rose to $100: see the price list."
     )
+
+
+def test_a_line_kept_as_text_though_it_looks_like_a_term_is_warned_of() -> None:
+    """A sign no rule knows keeps a line out of the terms; the reader says so, naming the line,
+    rather than folding it into the entry above without a word."""
+    result = read_text(
+        "Churn Rate: The share of customers lost.\n"
+        "€ Value: The worth of a deal in euros.\n"
+        "The target is 95%: anything lower is reviewed.\n"
+        "Health Score: A composite indicator.\n"
+        "Quota: A sales target.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn Rate", "Health Score", "Quota"]
+    assert "€ Value: The worth of a deal in euros." in (result.entries[0].definition or "")
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (
+            2,
+            "'€ Value' looks like a term but holds a sign terms here do not; kept as text of"
+            " 'Churn Rate'",
+        )
+    ]

@@ -467,8 +467,30 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
             titles = []
             _drop(result, para, "preamble")
         else:
+            if para.indent == 0 and (name := _unread_term(para.text)):
+                result.warnings.append(
+                    Warning(
+                        f"{name!r} looks like a term but holds a sign terms here do not; kept as"
+                        f" text of {clean_term(drafts[-1].raw_term)!r}",
+                        para.start,
+                    )
+                )
             drafts[-1].add(para)
     return drafts
+
+
+def _unread_term(text: str) -> str | None:
+    """The name before a colon that would start an entry but for a sign no rule knows
+    ("€ Value: ...", "Net → Gross: ..."): its line is kept as text of the entry above, and
+    a warning says so rather than nothing. A sentence before a colon is no such name."""
+    colon = _TERM_COLON.search(text)
+    if not colon or not text[colon.end() :].strip() or text[colon.end() :].startswith("//"):
+        return None
+    head = text[: colon.start()].strip()
+    words_only = re.sub(r"[^\w\s]+", " ", head).strip()
+    if _AMOUNT.search(head) or not _plausible_term(words_only, relaxed=True):
+        return None
+    return head
 
 
 def _field_names(paras: list[Para]) -> set[str]:
