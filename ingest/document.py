@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.errors import SourceError
+from ingest.errors import NoEntries, SourceError
 
 MAX_BYTES = 50 * 1024 * 1024  # a glossary this large is almost certainly the wrong file
 MAX_LINE_CHARS = 200_000  # one enormous line is a minified or binary file, not a glossary
@@ -56,7 +56,7 @@ def load(path: Path) -> Document:
     except OSError as exc:
         raise SourceError(path, f"cannot read: {exc.strerror or exc}") from None
     if not data.strip():
-        raise SourceError(path, "file is empty")
+        raise NoEntries(path, "file is empty")
     if data.startswith(b"%PDF-"):
         raise SourceError(path, "is a PDF; extract its text first (e.g. `pdftotext FILE`)")
     if data.startswith(b"PK\x03\x04"):

@@ -1,9 +1,10 @@
 """Errors raised while reading glossary files.
 
     IngestError            base of everything ingest raises on bad input
-    ├── SourceError        a file cannot be read at all (missing, binary, empty, bad encoding,
+    ├── SourceError        a file cannot be read at all (missing, binary, bad encoding,
     │   │                  malformed structure); carries the path and, where known, the line
-    │   └── NoEntries      a file read without fault that holds no glossary entry
+    │   └── NoEntries      a file with nothing in it to read (empty, a CSV of only its
+    │                      header) or read without fault that holds no glossary entry
     └── ManifestError      the sources manifest (data/raw/sources.toml) is malformed
 
 Messages are one line and name what the user must fix.
@@ -30,8 +31,10 @@ class SourceError(IngestError):
 
 
 class NoEntries(SourceError):
-    """A file read without fault in which no layout the reader knows found an entry; in a
-    folder it is passed over, named on its own it fails."""
+    """A file with nothing in it to read (empty, only blank lines, a CSV header with no rows
+    below it), or read without fault but with no entry any layout the reader knows finds;
+    in a folder it is passed over, named on its own it fails. A damaged file is no such
+    file: it stops the build wherever it is."""
 
 
 class ManifestError(IngestError):

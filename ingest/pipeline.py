@@ -92,13 +92,13 @@ def read_paths(
     on_file: Callable[[Path], None] | None = None,
 ) -> tuple[list[SourceResult], list[str]]:
     """Read every glossary file under `paths`; the first unreadable file stops everything,
-    but a file met in a folder that holds no entry (an "about" page) is named and passed
-    over."""
+    but a file met in a folder that holds no entry (an "about" page, an empty file, a CSV
+    of only its header) is named and passed over."""
     files, skipped = collect(paths)
     manifests: dict[Path, dict[str, SourceInfo]] = {}
     used: set[str] = set()
     results = []
-    empty: list[NoEntries] = []  # files in a folder in which no entry was found
+    empty: list[NoEntries] = []  # files in a folder with nothing in them, or no entry
     for path in files:
         if path.parent not in manifests:
             manifests[path.parent] = load_manifest(path.parent)

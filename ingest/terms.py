@@ -7,6 +7,7 @@ particular glossary's vocabulary beyond English function words.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -91,6 +92,16 @@ def is_acronym(token: str) -> bool:
         return False
     letters = [ch for ch in token if ch.isalpha()]
     return sum(ch.isupper() for ch in letters) * 2 >= len(letters)
+
+
+def is_emoji(ch: str) -> bool:
+    """True for an emoji or a part of one (a joiner, a skin tone, a variation selector):
+    the decoration of a name such as "🚀 Launch Date", never a part of it. Marks below
+    U+2300 (™, ®, ©) are a part of the name as written ("Salesforce™")."""
+    cp = ord(ch)
+    if cp in (0x200D, 0xFE0E, 0xFE0F, 0x20E3) or 0x1F3FB <= cp <= 0x1F3FF:
+        return True
+    return cp >= 0x2300 and unicodedata.category(ch) == "So"
 
 
 def words(phrase: str) -> list[str]:

@@ -481,3 +481,32 @@ def test_a_csv_parent_column_is_a_relation_and_related_terms_naming_no_concept_a
         "its source lists it under 'Customer Retention' (r:2)"
     )
     assert reasons[("related", "upsell")] == "its source relates it to 'Upsells' (r:2)"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        ("empty.md", b"", "file is empty"),
+        ("blank.csv", b"  \n\n\t\n", "file is empty"),
+        ("header.csv", b"Term,Definition\n", "has a header row but no rows below it"),
+    ],
+)
+def test_a_file_with_nothing_in_it_is_passed_over_in_a_folder_and_fails_named_alone(
+    name: str, data: bytes, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty file, or a CSV of only its header, beside a glossary holds no entry, as an
+    "about" page does: it is named and the rest is built. Named on its own, it fails."""
+    folder = tmp_path / "glossaries"
+    folder.mkdir()
+    (folder / "good.csv").write_text(
+        "Term,Definition\nSeat Utilization,Share of purchased seats in active use.\n"
+    )
+    (folder / name).write_bytes(data)
+    code, _, err = run(capsys, "ingest", str(folder), "--build-dir", str(tmp_path / "b"))
+    assert code == 0, err
+    assert f"note: {folder / name}" in err and f"{problem}, passed over" in err
+    code, out, _ = run(capsys, "entries", "--json", "--build-dir", str(tmp_path / "b"))
+    assert [row["term"] for row in json.loads(out)] == ["Seat Utilization"]
+    code, _, err = run(capsys, "ingest", str(folder / name), "--build-dir", str(tmp_path / "c"))
+    assert code == 1 and err.count("\n") == 1 and problem in err
+    assert not (tmp_path / "c").exists()

@@ -552,3 +552,74 @@ def test_terms_that_open_like_a_document_particular_are_still_terms() -> None:
         "Feedback Loop",
     ]
     assert not result.dropped
+
+
+# --- terms that carry a symbol ---------------------------------------------------------
+
+
+def test_a_term_carrying_a_symbol_starts_its_own_entry() -> None:
+    """A trade mark, a unit, an emoji before it or a ratio is part of a name, so the line is
+    an entry, not the text of the one above."""
+    result = read_text(
+        "Churn Rate: The share of customers lost.\n"
+        "Salesforce™ Opportunity: A deal tracked in Salesforce.\n"
+        "Customer Success Platform®: Software that runs customer success.\n"
+        "Gross Margin %: Revenue minus the cost of goods, over revenue.\n"
+        "Renewal Rate (%): Contracts renewed over contracts due.\n"
+        "Cost per Lead ($): Marketing spend divided by leads.\n"
+        "🚀 Launch Date: The day a product ships.\n"
+        "1:1 Meeting: A weekly call between a manager and a report.\n"
+        "B2B/B2C: Selling to businesses or to consumers.\n"
+        "Health Score: A composite indicator.\n"
+    )
+    assert [(e.raw_term, e.lines) for e in result.entries] == [
+        ("Churn Rate", (1, 1)),
+        ("Salesforce™ Opportunity", (2, 2)),
+        ("Customer Success Platform®", (3, 3)),
+        ("Gross Margin %", (4, 4)),
+        ("Renewal Rate (%)", (5, 5)),
+        ("Cost per Lead ($)", (6, 6)),
+        ("Launch Date", (7, 7)),  # the emoji decorates the name
+        ("1:1 Meeting", (8, 8)),
+        ("B2B/B2C", (9, 9)),
+        ("Health Score", (10, 10)),
+    ]
+    assert result.entries[0].definition == "The share of customers lost."
+    # a unit in brackets is a note on the name, as in every reader; the name is the words
+    assert [e.term for e in result.entries][4:6] == ["Renewal Rate", "Cost per Lead"]
+
+
+def test_a_sentence_stating_an_amount_before_a_colon_is_no_term() -> None:
+    result = read_text(
+        "Churn Rate: The share of customers lost.\n"
+        "The target is 95%: anything lower is reviewed.\n"
+        "Price rose to $100: see the price list.\n"
+        "Quota: A sales target, reviewed at 10:30 on Mondays.\n"
+        "Health Score: A composite indicator.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn Rate", "Quota", "Health Score"]
+    assert result.entries[0].definition == (
+        "The share of customers lost.\n\nThe target is 95%: anything lower is reviewed.\n\n"
+        "Price rose to $100: see the price list."
+    )
+
+
+def test_a_line_kept_as_text_though_it_looks_like_a_term_is_warned_of() -> None:
+    """A sign no rule knows keeps a line out of the terms; the reader says so, naming the line,
+    rather than folding it into the entry above without a word."""
+    result = read_text(
+        "Churn Rate: The share of customers lost.\n"
+        "€ Value: The worth of a deal in euros.\n"
+        "The target is 95%: anything lower is reviewed.\n"
+        "Health Score: A composite indicator.\n"
+        "Quota: A sales target.\n"
+    )
+    assert [e.term for e in result.entries] == ["Churn Rate", "Health Score", "Quota"]
+    assert "€ Value: The worth of a deal in euros." in (result.entries[0].definition or "")
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (
+            2,
+            "'€ Value' looks like a term but holds a sign terms here do not; kept as text of"
+            " 'Churn Rate'",
+        )
+    ]

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from ingest.document import Document
-from ingest.errors import SourceError
+from ingest.errors import NoEntries, SourceError
 from ingest.language import language_tag
 from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.normalize import fold
@@ -296,12 +296,12 @@ def read(doc: Document, source: str) -> ReadResult:
     dialect = _dialect(doc, text, excel[2] if excel else None)
     records = [r for r in _records(doc, text, dialect) if _filled(r)]
     if not records:
-        raise SourceError(doc.path, "no rows found")
+        raise NoEntries(doc.path, "no rows found")
     result = ReadResult()
     layout, body = _layout(doc, records, result)
     layout.delimiter = str(dialect.delimiter)
     if not body:
-        raise SourceError(doc.path, "has a header row but no rows below it", records[-1].last)
+        raise NoEntries(doc.path, "has a header row but no rows below it", records[-1].last)
     body = _without_footers(body, result)
     rows = [row for record in body if (row := _row(record, layout, result)) is not None]
     rows, repeats = _without_repeats(rows, layout, result)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -32,7 +31,7 @@ from markdown_it.tree import SyntaxTreeNode
 from ingest.document import Document
 from ingest.model import Dropped, Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.readers.csv import columns_not_read, header_layout, relation_columns
-from ingest.terms import acronyms_in, clean_term, parse_term
+from ingest.terms import acronyms_in, clean_term, is_emoji, parse_term
 
 _MD = MarkdownIt("commonmark").enable("table")
 
@@ -155,16 +154,9 @@ _MIN_TEXT_WORDS = 4  # a table cell of fewer words is a name, a figure or an own
 # --- small text helpers -----------------------------------------------------------------
 
 
-def _is_emoji(ch: str) -> bool:
-    cp = ord(ch)
-    if cp in (0x200D, 0xFE0E, 0xFE0F, 0x20E3) or 0x1F3FB <= cp <= 0x1F3FF:
-        return True
-    return cp >= 0x2300 and unicodedata.category(ch) == "So"
-
-
 def _clean_title(text: str) -> str:
     """A heading or term as written, without emoji, markup or a trailing colon."""
-    return clean_term("".join(ch for ch in text if not _is_emoji(ch)))
+    return clean_term("".join(ch for ch in text if not is_emoji(ch)))
 
 
 def _squash(text: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from ingest.terms import (
     clean_term,
     derive_acronym,
     is_acronym,
+    is_emoji,
     parse_term,
 )
 
@@ -228,25 +230,37 @@ def split_entry_line(
     `relaxed` (among other such lines) also takes a quoted or lower-case term ("churn
     rate: ...", "“Quota”: ..."); `item` (a bullet or numbered item) also a short name
     closed by a full stop ("Customer Success Manager (CSM). The person who...")."""
-    head, sep, tail = text.partition(":")
-    not_a_term = (
-        tail.startswith("//")
-        or (head[-1:].isdigit() and tail[:1].isdigit())
-        or _names_a_section(tail.strip())
-    )
-    if sep and tail.strip() and not not_a_term and _plausible_term(head, relaxed):
-        return _QUOTED.sub("", head.strip()), tail.strip()
+    colon = _TERM_COLON.search(text)
+    head, tail = (text[: colon.start()], text[colon.end() :]) if colon else (text, "")
+    not_a_term = tail.startswith("//") or _names_a_section(tail.strip())
+    if tail.strip() and not not_a_term and _plausible_term(head, relaxed):
+        return _term_as_written(head), tail.strip()
     dash = _DASH_SEP.search(text)
     if (
         dash
         and _plausible_term(text[: dash.start()], relaxed)
         and len(text[dash.end() :].split()) >= 3
     ):
-        return _QUOTED.sub("", text[: dash.start()].strip()), text[dash.end() :].strip()
+        return _term_as_written(text[: dash.start()]), text[dash.end() :].strip()
     glued = _GLUED.search(text)
     if glued and _plausible_term(text[: glued.start()]) and len(text[glued.start() :].split()) >= 4:
-        return text[: glued.start()].strip(), text[glued.start() :].strip()
+        return _term_as_written(text[: glued.start()]), text[glued.start() :].strip()
     return _dotted_term(text) if item else None
+
+
+# the colon after a term: not one between two digits, which is a time or a ratio ("at
+# 10:30", "1:1 Meeting: A weekly call ..." is the term "1:1 Meeting")
+_TERM_COLON = re.compile(r"(?<!\d):|:(?!\d)")
+
+
+def _term_as_written(text: str) -> str:
+    """A term without the quotes or emoji around its words ("“Quota”", "🚀 Launch Date");
+    marks that are part of a name ("Salesforce™", "Gross Margin %") stay."""
+    return _QUOTED.sub("", _without_emoji(text).strip())
+
+
+def _without_emoji(text: str) -> str:
+    return "".join(ch for ch in text if not is_emoji(ch))
 
 
 def _names_a_section(text: str) -> bool:
@@ -309,16 +323,39 @@ MIN_DOTTED_DEFINITION_WORDS = 3
 
 
 def _plausible_term(text: str, relaxed: bool = False) -> bool:
-    text = text.strip()
+    """Whether `text`, before a colon or a dash, is a name: a few words of letters, digits
+    and the marks names carry (see `_without_marks`), opening with a capital or a digit.
+    Not a sentence ("Revenue grew. Then: ..."), nor one that states an amount ("The target
+    is 95%: anything lower is reviewed")."""
+    text = _without_emoji(text).strip()
     if relaxed:
         text = _QUOTED.sub("", text).replace("\u200b", "")
-    if not text or len(text) > 80 or len(_words(text)) > 8 or not _TERM_CHARS.match(text):
+    if (
+        not text
+        or len(text) > 80
+        or len(_words(text)) > 8
+        or not _TERM_CHARS.match(_without_marks(text))
+        or _AMOUNT.search(text)
+    ):
         return False
     if re.search(r"[.!?](\s|$)", re.sub(r"\bvs\.", "vs", text)):
         return False
     if relaxed and text[:1].isalpha() and len(_words(text)) <= 4:
         return text.casefold() not in _ANNOTATIONS
     return text[:1].isupper() or text[:1].isdigit() or text[:1] == "#"
+
+
+def _without_marks(name: str) -> str:
+    """A name without the marks it may carry beside its words, so that they do not make it
+    a sentence: a trade mark ("Salesforce™ Opportunity", "Platform®"), a unit ("Gross
+    Margin %", "Cost per Lead ($)") and the colon of a ratio ("1:1 Meeting")."""
+    name = re.sub(r"(?<=\d):(?=\d)", "", name)
+    return "".join(ch for ch in name if ch != "%" and unicodedata.category(ch) not in _MARKS)
+
+
+_MARKS = ("Sc", "So")  # currency signs; other symbols (™, ®, ©, °), emoji being gone
+# a percentage or a sum of money: what a sentence states, where a name has a unit
+_AMOUNT = re.compile(r"\d\s?%|[$€£¥₹]\s?\d")
 
 
 def _is_meta_title(text: str) -> bool:
@@ -430,8 +467,30 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
             titles = []
             _drop(result, para, "preamble")
         else:
+            if para.indent == 0 and (name := _unread_term(para.text)):
+                result.warnings.append(
+                    Warning(
+                        f"{name!r} looks like a term but holds a sign terms here do not; kept as"
+                        f" text of {clean_term(drafts[-1].raw_term)!r}",
+                        para.start,
+                    )
+                )
             drafts[-1].add(para)
     return drafts
+
+
+def _unread_term(text: str) -> str | None:
+    """The name before a colon that would start an entry but for a sign no rule knows
+    ("€ Value: ...", "Net → Gross: ..."): its line is kept as text of the entry above, and
+    a warning says so rather than nothing. A sentence before a colon is no such name."""
+    colon = _TERM_COLON.search(text)
+    if not colon or not text[colon.end() :].strip() or text[colon.end() :].startswith("//"):
+        return None
+    head = text[: colon.start()].strip()
+    words_only = re.sub(r"[^\w\s]+", " ", head).strip()
+    if _AMOUNT.search(head) or not _plausible_term(words_only, relaxed=True):
+        return None
+    return head
 
 
 def _field_names(paras: list[Para]) -> set[str]:
