@@ -15,6 +15,7 @@ from ingest.concept import Concept
 from ingest.normalize import fold, label_key
 from kg.errors import BuildError
 from kg.retrieval import (
+    STOPWORDS,
     Query,
     Retriever,
     Scored,
@@ -28,6 +29,8 @@ from kg.retrieval import (
 # prepositions after which an acronym qualifies the subject rather than being it
 _QUALIFYING = frozenset("by for of with from at on in to per".split())
 ROOT = 7  # "recogniz(ed)" and "recognition", "segment(ed)" and "segmentation": one word
+# a verb right after an acronym: "(the accounts a CSM) owns", "(the score a CSM) gives"
+_RELATIVE = re.compile(r"^\s+([a-z]+s)\b(?!['’])")
 _DETERMINERS = frozenset("a an the our my your their its his her this that each every".split())
 # prepositions that place a question's subject in a context ("champion in customer success",
 # "health score for enterprise accounts"): a name after one only says where the subject is
@@ -466,7 +469,18 @@ class LabelMatcher(Retriever):
             return False
         if re.match(r"['’]s\s+\w", raw[found.end() :]):
             return False  # "the CSM's yearly plan": what is the CSM's is asked
-        before = [w for w in raw[: found.start()].lower().split() if w not in _DETERMINERS]
+        words = raw[: found.start()].lower().split()
+        verb = _RELATIVE.match(raw[found.end() :])
+        if (
+            verb is not None
+            and verb[1].lower() not in STOPWORDS  # "our CAC is too high" is about CAC
+            and len(words) >= 2
+            and words[-1] in _DETERMINERS
+            and words[-2] not in STOPWORDS
+            and words[-2].isalpha()
+        ):
+            return False  # "the accounts a CSM owns": a clause about what comes before
+        before = [w for w in words if w not in _DETERMINERS]
         return not before or before[-1] not in _QUALIFYING
 
     def save(self, folder: Path) -> list[str]:

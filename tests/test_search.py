@@ -97,6 +97,7 @@ def test_acronym_hit_ranks_first(index: SearchIndex) -> None:
         # ... unless it only qualifies the subject
         ("total portfolio of accounts managed by a CSM", "book-of-business"),
         ("what is a CSM's book of business", "book-of-business"),  # a possessive
+        ("the list of accounts a CSM owns", "book-of-business"),  # a clause about accounts
     ],
 )
 def test_acronyms_in_questions(index: SearchIndex, query: str, expected: str) -> None:
