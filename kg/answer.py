@@ -136,6 +136,13 @@ _FIGURES_ASKED = re.compile(
     r"|\b(?:of|for|at)\s+[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*\s+(?:Corp|Inc|Ltd|LLC|GmbH|Co)\b",
     re.IGNORECASE,
 )
+# where a question places its subject: "(champion) in League of Legends", "(renewal) of my
+# passport"
+_ELSEWHERE = re.compile(
+    r"\s(?:in|for|at|within|during|among|on|of)\s+(?:(?:a|an|the|my|our|your|their)\s+)?"
+    r"(?P<place>[^,;?!]+?)\s*[?!.]*$",
+    re.IGNORECASE,
+)
 _FIGURE = re.compile(r"\d|\bpercent\b|%")  # a definition that gives any figure at all
 _WHICH_BETTER = re.compile(
     r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we)|more\s+important|"
@@ -508,7 +515,7 @@ def ask(
             "defines it.",
             refs,
         )
-    elif (unsaid := _unsaid(text, best) if said is None else None) is not None:
+    elif (unsaid := _unsaid(text, best, index) if said is None else None) is not None:
         # "what is a good churn rate", "how do I reduce churn": the concept is right, the
         # question is not answered
         conf = min(conf, UNNAMED)
@@ -542,7 +549,7 @@ def ask(
     return _result(original, writer, conf, shown)
 
 
-def _unsaid(text: str, best: Concept) -> str | None:
+def _unsaid(text: str, best: Concept, index: SearchIndex) -> str | None:
     """What the question asks of the concept that none of its definitions says, if so: a
     formula, a good value, or how to act on it ("how do I reduce churn")."""
     if _HOW_TO_COMPUTE.search(text) and not any(
@@ -559,6 +566,14 @@ def _unsaid(text: str, best: Concept) -> str | None:
         return f"the glossary defines {best.pref_label} but does not say how to {what}"
     if _FIGURES_ASKED.search(text):
         return f"the glossary defines {best.pref_label} but holds none of your company's own data"
+    place = _ELSEWHERE.search(text)
+    if best.id not in index.names_in(text) or index.is_a_name(strip_boilerplate(text)):
+        place = None  # only a name it uses is placed; "book of buisness" is a name, misspelt
+    if place is not None and (said := place["place"].strip(" ?!.")):
+        words = content_words(words_of(said))
+        if words and len(index.strange_words(said)) == len(words):
+            # "champion in League of Legends", "health score for hospital patients"
+            return f"the glossary speaks of {best.pref_label} in its own field, not in {said!r}"
     return None
 
 

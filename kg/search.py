@@ -386,6 +386,16 @@ class SearchIndex:
                 found = Placed(subject.strip(" ,"), place.strip(" ?!.,"), ids)
         return found
 
+    def names_in(self, text: str) -> list[str]:
+        """The ids of the concepts one of whose names stands, whole, in `text`."""
+        found = self.labels.concepts_named_in(tuple(words_of(text)))
+        return sorted(self.concept_ids[c] for c in found)
+
+    def strange_words(self, text: str) -> list[str]:
+        """The content words of `text` that no label, definition or phrasing of the glossary
+        uses, in any form ("league", "legends" in "League of Legends")."""
+        return [w for w in content_words(words_of(text)) if w not in self.bm25.vocab]
+
     def ends_with_a_name_of(self, text: str, concept_id: str) -> bool:
         """Whether `text` ends with one of the concept's names ("customer churn": Churn)."""
         position = self._position.get(concept_id)

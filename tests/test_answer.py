@@ -688,6 +688,29 @@ def test_a_question_about_the_companys_own_numbers_is_not_answered_by_a_definiti
     assert "holds none of your company's own data; here is what it says about" in (result["answer"])
 
 
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("what is a champion in League of Legends", "League of Legends"),
+        ("health score for hospital patients", "hospital patients"),
+        ("renewal of my passport", "passport"),
+    ],
+)
+def test_a_name_placed_where_the_glossary_never_goes_is_not_answered_as_sure(
+    glossary, question: str, place: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert result["confidence"] <= UNNAMED
+    assert f"in its own field, not in {place!r}; here is what it says about" in result["answer"]
+    # a place the glossary speaks of, a misspelt name, or a description: as before
+    for sure in (
+        "what is churn in saas",
+        "health score for enterprise accounts",
+        "book of buisness",
+    ):
+        assert glossary.ask(sure)["confidence"] >= SURE, sure
+
+
 def test_a_judgement_word_inside_a_name_asks_for_no_good_value(glossary) -> None:  # type: ignore[no-untyped-def]
     for question in ("what is Average Revenue Per User", "what is an Ideal Customer Profile"):
         assert "good value" not in glossary.ask(question)["answer"], question
