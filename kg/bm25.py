@@ -42,11 +42,7 @@ class BM25Retriever(Retriever):
     def document(concept: Concept) -> list[str]:
         labels = [concept.pref_label, *concept.alt_labels, *concept.hidden_labels]
         phrasings = [strip_boilerplate(p) for p in concept.phrasings]
-        # a source's heading as written, when it says more than the labels: "Business Review
-        # (QBR/EBR)" is found by QBR, though it names neither
-        said = {" ".join(words_of(label)) for label in labels}
-        written = [d.term for d in concept.definitions if " ".join(words_of(d.term)) not in said]
-        text = " ".join(labels * 2 + [d.text for d in concept.definitions] + phrasings + written)
+        text = " ".join(labels * 2 + [d.text for d in concept.definitions] + phrasings)
         return content_words(words_of(text))
 
     @classmethod

@@ -667,8 +667,3 @@ def test_greetings_and_thanks_are_not_searched(
     # greeting is one only when set off ("hi touch" is High touch, misspelt)
     assert strip_boilerplate("the customer community") == "the customer community"
     assert strip_boilerplate("hi touch") == "hi touch"
-
-
-def test_a_sources_heading_as_written_is_searched(index: SearchIndex) -> None:
-    """'Business Review (QBR/EBR)' names neither review, but a search for QBR finds it."""
-    assert "business-review" in [h.concept_id for h in index.search("QBR", 3)]
