@@ -133,6 +133,7 @@ _FIGURES_ASKED = re.compile(
     r"\b(?:was|were)\b.*\b(?:our|my)\b"
     r"|\b(?:last|this|next|previous|past)\s+(?:quarter|month|year|week|fiscal\s+year|fy)\b"
     r"|\bq[1-4]\b|\bin\s+(?:fy\s*)?(?:19|20)\d{2}\b|\b(?:ytd|mtd|qtd)\b"
+    r"|\btrend(?:ing|s)?\b|\bdistribution\b|\bwhich\s+(?:of\s+our\s+)?(?:accounts|customers|clients)\b"
     r"|\b(?:of|for|at)\s+[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*\s+(?:Corp|Inc|Ltd|LLC|GmbH|Co)\b",
     re.IGNORECASE,
 )
@@ -227,6 +228,12 @@ _COMPARE = [
     re.compile(
         r"^(?:is|are)\s+(?P<a>.+?)\s+(?:the\s+same(?:\s+thing)?\s+as|different\s+from|"
         r"similar\s+to)\s+(?P<b>.+)$",
+        re.IGNORECASE,
+    ),
+    # "how do upsell and NRR relate", "how do leading and lagging indicators differ"
+    re.compile(
+        r"^how\s+(?:do|does|are|is)\s+(?P<items>.+?\s(?:and|&)\s.+?)\s+(?:relate|related|"
+        r"compare|differ|connect|connected|interact|fit\s+together)(?:\s+to\s+each\s+other)?$",
         re.IGNORECASE,
     ),
     # "are CLV and LTV the same thing", "are upsell and cross-sell different"
@@ -499,7 +506,7 @@ def ask(
     if unnamed is not None:
         writer.say(
             f"I am not sure: the glossary has no entry named {unnamed!r}; the closest is "
-            f"{best.pref_label} (confidence {conf:.2f})."
+            f"{best.pref_label} (confidence {_shown(conf)})."
         )
     elif asked_of is not None and said is None:  # "is NPS a lagging indicator": not said
         conf = min(conf, UNNAMED)
@@ -523,7 +530,7 @@ def ask(
     elif conf < SURE:
         writer.say(
             f"I am not sure, but the closest concept in the glossary is {best.pref_label} "
-            f"(confidence {conf:.2f})."
+            f"(confidence {_shown(conf)})."
         )
     preferred = best.definition
     if said is not None and not (  # the whole preferred definition: said next, not twice
@@ -547,6 +554,12 @@ def ask(
             if h.concept_id not in listed
         ]
     return _result(original, writer, conf, shown)
+
+
+def _shown(conf: float) -> str:
+    """A confidence as an answer prints it: rounded down, so an unsure 0.696 never reads as
+    the 0.70 of "sure"."""
+    return f"{math.floor(conf * 100) / 100:.2f}"
 
 
 def _unsaid(text: str, best: Concept, index: SearchIndex) -> str | None:
@@ -1065,7 +1078,7 @@ def _compare(
     labels = [s.concept.pref_label for s in sides]
     if conf < SURE:
         writer.say(
-            f"I am not sure these are the concepts you mean (confidence {conf:.2f}): "
+            f"I am not sure these are the concepts you mean (confidence {_shown(conf)}): "
             f"the closest are {_join(labels)}."
         )
     for side in sides:
@@ -1124,7 +1137,7 @@ def _same(
     twice ("churn vs churn") is simply a question about it."""
     concept = side.concept
     if side.unnamed and conf >= LOST:
-        writer.say(f"I am not sure (confidence {conf:.2f}).")
+        writer.say(f"I am not sure (confidence {_shown(conf)}).")
     _say_loose(side, writer)
     if len(names := [n for n in side.names if n not in side.loose]) > 1:
         writer.say(

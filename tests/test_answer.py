@@ -664,6 +664,18 @@ def test_good_or_bad_is_one_question_not_two_concepts(glossary) -> None:  # type
         assert "no entry named 'bad'" not in result["answer"] and result["question"] == question
 
 
+def test_how_two_concepts_relate_sets_both_side_by_side(glossary) -> None:  # type: ignore[no-untyped-def]
+    """'how do upsell and NRR relate' answered about NRR alone."""
+    result = glossary.ask("how do upsell and NRR relate")
+    assert [c["id"] for c in result["concepts"][:2]] == ["upsell", "net-revenue-retention"]
+
+
+def test_an_unsure_confidence_never_prints_as_the_sure_threshold() -> None:
+    from kg.answer import _shown
+
+    assert _shown(0.696) == "0.69" and _shown(0.7) == "0.70"
+
+
 def test_are_two_names_the_same_thing(glossary) -> None:  # type: ignore[no-untyped-def]
     answer = glossary.ask("are CLV and LTV the same thing")["answer"]
     assert answer.startswith("CLV and LTV are names for the same concept, Customer Lifetime Value")
@@ -678,6 +690,8 @@ def test_are_two_names_the_same_thing(glossary) -> None:  # type: ignore[no-unty
         "churn in Q3 2023",
         "ARR of Acme Corp",
         "what is our net revenue retention this year",
+        "NRR trending?",
+        "which accounts are red",
     ],
 )
 def test_a_question_about_the_companys_own_numbers_is_not_answered_by_a_definition(
