@@ -316,7 +316,7 @@ def unnamed_term(question: str, index: SearchIndex, closest: str | None = None) 
     churn" of Churn): not unnamed."""
     term = _asked_term(question)
     if term is None:
-        return None
+        return _name_and_more(question, index, closest)
     head, *tail = _QUALIFIER.split(term, maxsplit=1)
     term = head.strip(" ,")
     words = [w for w in content_words(words_of(term)) if w not in CUE_WORDS]
@@ -362,6 +362,31 @@ def named_in_a_phrasing(question: str, index: SearchIndex, hits: Sequence[Hit]) 
     if index.own_words_cosine(question, hits[0].concept_id) >= OWN_WORDS:
         return None  # the concept's own words say it too ("seat reductions": Contraction)
     return term
+
+
+def _name_and_more(question: str, index: SearchIndex, closest: str | None) -> str | None:
+    """A bare phrase that opens with a name and goes on with words none of that concept's
+    labels or definitions use, as a search is typed ("QBR deck template", "CAC payback",
+    "churn playbook"): a term the glossary has no entry for, returned whole. Not a name
+    ("net promotor score"), a name and what its own definition calls it ("NPS score", "QBR
+    meeting"), nor a kind of the closest concept ("cohort churn" of Churn)."""
+    text = question.strip(" ?!.")
+    words = text.split()
+    if not 2 <= len(words) <= MAX_TERM_WORDS + 1 or _ASKING_WORD.match(text):
+        return None
+    if _FIGURES_ASKED.search(text) or _ELSEWHERE.search(text):
+        return None  # "churn in Q3", "renewal of my passport": said better by `_unsaid`
+    if index.is_a_name(text) or (closest is not None and index.ends_with_a_name_of(text, closest)):
+        return None
+    for cut in range(len(words) - 1, 0, -1):
+        name, rest = " ".join(words[:cut]), content_words(words_of(" ".join(words[cut:])))
+        owners = index.named(name)
+        if not owners:
+            continue
+        if not rest or all(any(index.uses_word(c, w) for c in owners) for w in rest):
+            return None
+        return text
+    return None
 
 
 def _asked_term(question: str) -> str | None:

@@ -224,6 +224,10 @@ def test_a_difference_question_naming_one_concept_answers_about_it(
         ("OKRs?", "OKR"),
         ("x", "x"),
         ("what's a good win rate", "win rate"),  # the judgement is not part of the name
+        # a name, then words none of its definitions use, as a search is typed
+        ("QBR deck template", "QBR deck template"),
+        ("CAC payback", "CAC payback"),
+        ("churn playbook", "churn playbook"),
         # a subject the glossary has no word for, placed by one of its names
         ("vacation policy for account managers", "vacation policy"),
         ("what is the dress code at an executive business review", "dress code"),
@@ -270,6 +274,8 @@ def test_a_term_the_glossary_does_not_name_is_answered_as_unsure(
         "what is the happiness index used for",  # a name, then what it is for
         "what is an EBR meeting",  # a name, then what its own definition calls it
         "what is the CSM's role",  # the same, as a possessive
+        "NPS score",  # a bare name and what its definition calls it
+        "cohort churn",  # a kind of Churn
         "how is a customer health score calculated",  # "a" is no term, "customer health score" is
         "what happens in a quarterly business review",  # a question about its place
         "who attends a QBR for a big account",
