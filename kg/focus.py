@@ -55,6 +55,19 @@ _FIGURES = re.compile(
     re.IGNORECASE,
 )
 _FALLBACK = {"why": _PURPOSE, "when": _WHEN, "who": _WHO, "how_many": _FIGURES}
+# who made a thing, or when it began, is answered only by a sentence saying so: "was
+# pioneered by a publishing industry", "in 2003" (not a role, nor "every quarter")
+_ORIGIN = frozenset(
+    words_of(
+        "create created creates invent invented coin coined develop developed found founded "
+        "introduce introduced pioneer pioneered devise devised originate originated born start "
+        "started begin began"
+    )
+)
+_ORIGIN_CUES = {
+    "who": re.compile(r"\b\w+ed\s+by\b", re.IGNORECASE),
+    "when": re.compile(r"\b(?:1[89]|20)\d\d\b"),
+}
 # a sentence saying when ("recognized when the product is delivered") before one giving a
 # period ("over 12 months")
 _AT_A_TIME = re.compile(
@@ -128,6 +141,8 @@ def passage(found: Focus, concept: Concept, others: Sequence[Concept] = ()) -> P
     sentence does."""
     judging = found.kind == "yes_no" and any(w in _JUDGING for w in found.words)
     cue = _PURPOSE if judging else _FALLBACK.get(found.kind)
+    if found.kind in _ORIGIN_CUES and any(w in _ORIGIN for w in found.words):
+        cue = _ORIGIN_CUES[found.kind]  # "who created NPS", "when was the model born"
     names = _names(concept)
     best: tuple[float, ...] = ()
     chosen: Passage | None = None

@@ -899,3 +899,12 @@ def test_a_definition_shared_by_a_comparison_is_said_to_be_one(glossary) -> None
         "Customer Success Glossary (docs-glossary) defines Billings together with Bookings and "
         "Revenue: Differentiates between"
     )
+
+
+def test_who_made_a_thing_is_answered_only_by_a_sentence_saying_who(glossary) -> None:  # type: ignore[no-untyped-def]
+    """'who created NPS' quoted 'They are also going to refer you to other people.' (a
+    sentence naming people) as the answer, sure."""
+    nps = glossary.ask("who created the net promoter score")
+    assert nps["confidence"] <= UNNAMED and "speaks to this" not in nps["answer"]
+    model = glossary.ask("who pioneered the subscription model")
+    assert "was pionereed by a publishing industry" in model["answer"]
