@@ -1225,14 +1225,26 @@ def _mention(
     whose definition, which, and the sentence."""
     for x, y in ((a, b), (b, a)):
         names = {fold(label) for label in y.labels} | {fold(y.pref_label).replace(" ", "")}
+        forms = [tuple(words_of(label)) for label in y.labels]  # "churning" names Churn
         for d in x.definitions:
             if d.text in skip:
                 continue
             for sentence in re.split(r"(?<=[.!?])\s+", d.text):
                 words = f" {fold(sentence)} "
-                if sentence.strip() and any(n and f" {n} " in words for n in names):
+                if sentence.strip() and (
+                    any(n and f" {n} " in words for n in names) or _holds(sentence, forms)
+                ):
                     return x, d, sentence
     return None
+
+
+def _holds(sentence: str, forms: Sequence[tuple[str, ...]]) -> bool:
+    """Whether the sentence has one of the names' word forms, in order and together."""
+    said = words_of(sentence)
+    return any(
+        form and any(tuple(said[i : i + len(form)]) == form for i in range(len(said)))
+        for form in forms
+    )
 
 
 def _safe(related: Related | None, concept_id: str) -> list[Relation]:

@@ -908,3 +908,11 @@ def test_who_made_a_thing_is_answered_only_by_a_sentence_saying_who(glossary) ->
     assert nps["confidence"] <= UNNAMED and "speaks to this" not in nps["answer"]
     model = glossary.ask("who pioneered the subscription model")
     assert "was pionereed by a publishing industry" in model["answer"]
+
+
+def test_a_definition_naming_the_other_in_another_word_form_says_how_they_relate(glossary) -> None:  # type: ignore[no-untyped-def]
+    """Customer Health Score's text says 'a customer churning or renewing'; the comparison
+    said no source relates the two."""
+    answer = glossary.ask("how does health score relate to churn")["answer"]
+    assert "No source in the glossary says how the two relate" not in answer
+    assert "a probability of a customer churning or renewing" in answer
