@@ -144,6 +144,7 @@ _ELSEWHERE = re.compile(
     r"(?P<place>[^,;?!]+?)\s*[?!.]*$",
     re.IGNORECASE,
 )
+_RATIO = re.compile(r"\bratio\s*[?!.]*\s*$", re.IGNORECASE)
 _FIGURE = re.compile(r"\d|\bpercent\b|%")  # a definition that gives any figure at all
 _WHICH_BETTER = re.compile(
     r"\b(?:better|best|worse|prefer|preferable|should\s+(?:i|we)|more\s+important|"
@@ -228,6 +229,12 @@ _COMPARE = [
     re.compile(
         r"^(?:is|are)\s+(?P<a>.+?)\s+(?:the\s+same(?:\s+thing)?\s+as|different\s+from|"
         r"similar\s+to)\s+(?P<b>.+)$",
+        re.IGNORECASE,
+    ),
+    # "LTV to CAC ratio", "what is the LTV:CAC ratio": the two it sets against each other
+    re.compile(
+        r"^(?:(?:what\s+is|what['’]s|define|explain)\s+)?(?:the\s+|an?\s+)?"
+        r"(?P<items>\S+(?:\s+\S+)?\s*(?:\sto\s|:|/)\s*\S+(?:\s+\S+)?)\s+ratio$",
         re.IGNORECASE,
     ),
     # "how do upsell and NRR relate", "how do leading and lagging indicators differ"
@@ -1101,7 +1108,10 @@ def _compare(
     if len(sides) == 1:
         return _same(question, sides[0], concepts_by_id, related, writer, conf)
     labels = [s.concept.pref_label for s in sides]
-    if conf < SURE:
+    if _RATIO.search(question) and len(sides) == 2:  # "LTV to CAC ratio": two named, none defined
+        conf = min(conf, UNNAMED)
+        writer.say(f"I am not sure: the glossary defines no ratio of {_join(labels)}.")
+    elif conf < SURE:
         writer.say(
             f"I am not sure these are the concepts you mean (confidence {_shown(conf)}): "
             f"the closest are {_join(labels)}."

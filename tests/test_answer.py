@@ -916,3 +916,18 @@ def test_a_definition_naming_the_other_in_another_word_form_says_how_they_relate
     answer = glossary.ask("how does health score relate to churn")["answer"]
     assert "No source in the glossary says how the two relate" not in answer
     assert "a probability of a customer churning or renewing" in answer
+
+
+@pytest.mark.parametrize("question", ["LTV to CAC ratio", "what is the LTV:CAC ratio"])
+def test_a_ratio_of_two_concepts_sets_both_side_by_side_unsure(glossary, question: str) -> None:  # type: ignore[no-untyped-def]
+    """'LTV to CAC ratio' answered Customer Acquisition Cost alone, sure."""
+    result = glossary.ask(question)
+    assert [c["id"] for c in result["concepts"][:2]] == [
+        "customer-lifetime-value",
+        "customer-acquisition-cost",
+    ]
+    assert result["confidence"] <= UNNAMED
+    assert result["answer"].startswith(
+        "I am not sure: the glossary defines no ratio of Customer Lifetime Value and Customer "
+        "Acquisition Cost."
+    )
