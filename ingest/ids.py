@@ -10,6 +10,7 @@ the last segment of its URI when that is a free slug, so an export reads back un
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from ingest.concept import Concept
@@ -107,15 +108,19 @@ def _forward(concepts: Sequence[Concept], before: Previous, taken: set[str]) -> 
     """An earlier id no concept kept (its concept merged into one named otherwise: "Cost of
     Customer Retention" into "Cost of Retention" once a source gives both CORE) becomes a
     former id of the concept now holding most of its names, so links to it still resolve."""
-    held = {c.id: set(label_keys(c)) for c in concepts}
     by_id = {c.id: c for c in concepts}
+    holders: dict[str, list[str]] = {}
+    for concept in concepts:
+        for key in label_keys(concept):
+            holders.setdefault(key, []).append(concept.id)
     for old_id, keys in sorted(before.keys.items()):
         if old_id in taken or old_id in by_id:
             continue
-        wanted = set(keys)
-        best = max(held, key=lambda i: (len(held[i] & wanted), i), default=None)
-        if best is not None and held[best] & wanted and old_id not in by_id[best].former_ids:
-            by_id[best].former_ids.append(old_id)
+        counts = Counter(i for key in set(keys) for i in holders.get(key, ()))
+        if counts:
+            best = max(counts, key=lambda i: (counts[i], i))
+            if old_id not in by_id[best].former_ids:
+                by_id[best].former_ids.append(old_id)
 
 
 def _from_uri(uri: str | None) -> str | None:

@@ -502,12 +502,17 @@ def _unlike_conflicts(concepts: Sequence[Concept], pairs: Sequence[tuple[Entry, 
     """Each pair of definitions `_unlike` found far apart that still share a concept, as a
     conflict of what the concept is, so `kg conflicts`, `kg show` and answers say it after
     ingest has ("Backlog": revenue under contract against open support tickets)."""
+    if not pairs:
+        return
+    held: dict[tuple[str, tuple[int, int] | None, str], list[tuple[Concept, int]]] = {}
+    for concept in concepts:  # a combined entry's definition is held by each of its concepts
+        for i, d in enumerate(concept.definitions):
+            held.setdefault((d.source, d.lines, d.text), []).append((concept, i))
     for a, b in pairs:
-        for concept in concepts:
-            at = {(d.source, d.lines, d.text): i for i, d in enumerate(concept.definitions)}
-            ia = at.get((a.source, a.lines, a.definition or ""))
-            ib = at.get((b.source, b.lines, b.definition or ""))
-            if ia is not None and ib is not None and ia != ib:
+        of_b = {id(c): i for c, i in held.get((b.source, b.lines, b.definition or ""), [])}
+        for concept, ia in held.get((a.source, a.lines, a.definition or ""), []):
+            ib = of_b.get(id(concept))
+            if ib is not None and ib != ia:
                 sides = ((_opening(concept.definitions[i].text), (i,)) for i in (ia, ib))
                 concept.conflicts.append(Conflict("what it is", tuple(sides)))
                 break

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from ingest.concept import Concept, Definition
 from ingest.normalize import fold
 from kg.focus import causes_of, focus, passage
+from kg.labels import PLACING, span_of
 from kg.retrieval import (
     CUE_WORDS,
     content_words,
@@ -140,8 +141,8 @@ _FIGURES_ASKED = re.compile(
 # where a question places its subject: "(champion) in League of Legends", "(renewal) of my
 # passport"
 _ELSEWHERE = re.compile(
-    r"\s(?:in|for|at|within|during|among|on|of)\s+(?:(?:a|an|the|my|our|your|their)\s+)?"
-    r"(?P<place>[^,;?!]+?)\s*[?!.]*$",
+    rf"\s(?:{'|'.join(sorted(PLACING | {'on', 'of'}))})\s+"
+    r"(?:(?:a|an|the|my|our|your|their)\s+)?(?P<place>[^,;?!]+?)\s*[?!.]*$",
     re.IGNORECASE,
 )
 _RATIO = re.compile(r"\bratio\s*[?!.]*\s*$", re.IGNORECASE)
@@ -612,7 +613,9 @@ def _unsaid(text: str, best: Concept, index: SearchIndex) -> str | None:
     if _FIGURES_ASKED.search(text):
         return f"the glossary defines {best.pref_label} but holds none of your company's own data"
     place = _ELSEWHERE.search(text)
-    if best.id not in index.names_in(text) or index.is_a_name(strip_boilerplate(text)):
+    if place is not None and (
+        best.id not in index.names_in(text) or index.is_a_name(strip_boilerplate(text))
+    ):
         place = None  # only a name it uses is placed; "book of buisness" is a name, misspelt
     if place is not None and (said := place["place"].strip(" ?!.")):
         words = content_words(words_of(said))
@@ -1235,26 +1238,20 @@ def _mention(
     whose definition, which, and the sentence."""
     for x, y in ((a, b), (b, a)):
         names = {fold(label) for label in y.labels} | {fold(y.pref_label).replace(" ", "")}
-        forms = [tuple(words_of(label)) for label in y.labels]  # "churning" names Churn
+        forms = [words_of(label) for label in y.labels]  # "churning" names Churn
         for d in x.definitions:
             if d.text in skip:
                 continue
             for sentence in re.split(r"(?<=[.!?])\s+", d.text):
                 words = f" {fold(sentence)} "
-                if sentence.strip() and (
-                    any(n and f" {n} " in words for n in names) or _holds(sentence, forms)
-                ):
+                if not sentence.strip():
+                    continue
+                if any(n and f" {n} " in words for n in names):
+                    return x, d, sentence
+                said = words_of(sentence)
+                if any(f and span_of(f, said) for f in forms):
                     return x, d, sentence
     return None
-
-
-def _holds(sentence: str, forms: Sequence[tuple[str, ...]]) -> bool:
-    """Whether the sentence has one of the names' word forms, in order and together."""
-    said = words_of(sentence)
-    return any(
-        form and any(tuple(said[i : i + len(form)]) == form for i in range(len(said)))
-        for form in forms
-    )
 
 
 def _safe(related: Related | None, concept_id: str) -> list[Relation]:

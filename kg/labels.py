@@ -165,7 +165,7 @@ class LabelMatcher(Retriever):
         words = query.words
         content = content_words(words)
         contained = self._contained(words)
-        spans = {i: _span(self.entries[i].words, words) for i in contained}
+        spans = {i: span_of(self.entries[i].words, words) for i in contained}
         subject = _subject_end(words, list(spans.values()))
         raw = tuple(fold(query.text).split())
         variants = [i for i in self._variants(words, raw) if i not in contained]
@@ -517,7 +517,7 @@ def _entry_key(label: str) -> str:
     return label_key(label, singular_last=False)
 
 
-def _span(label: Sequence[str], words: Sequence[str]) -> tuple[int, int] | None:
+def span_of(label: Sequence[str], words: Sequence[str]) -> tuple[int, int] | None:
     """Where a label's words first stand together in the query's words, or None (a label
     matched through its words written as one, "health score" as "healthscore")."""
     n = len(label)
