@@ -94,7 +94,7 @@ def test_another_precision_makes_the_build_stale(
     built: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     manifest = json.loads((built / "search-manifest.json").read_text())
-    assert manifest["model_id"].endswith("-int8b32")
+    assert manifest["model_id"].endswith("-fused-int8b32")
     monkeypatch.setenv("KG_PRECISION", "fp32")
     code, _, err = run(capsys, "ingest", str(RAW), "--if-stale", "--build-dir", str(built))
     assert code == 0 and "is current" not in err
