@@ -146,6 +146,21 @@ class LabelMatcher(Retriever):
                     found.append(entry.concept)
         return found
 
+    def spelt_out(self, text: str) -> str | None:
+        """The preferred label of the one concept `text`, whole, is an acronym of ("QBR":
+        Quarterly Business Review); None for anything else."""
+        keys = (label_key(text, singular_last=False), label_key(text))
+        found = {
+            self.entries[i].concept
+            for key in keys
+            for i in self._by_key.get(key, ())
+            if self.entries[i].key in keys and self.entries[i].kind == "acronym"
+        }
+        if len(found) != 1:
+            return None
+        concept = found.pop()
+        return next((e.label for e in self.labels_of(concept) if e.kind == "preferred label"), None)
+
     def search(self, query: Query, k: int) -> list[Scored]:
         best: dict[int, Scored] = {}
 

@@ -404,8 +404,9 @@ class SearchIndex:
 
     def prepare(self, query: str, expand: bool = False) -> Query:
         """Validate and normalise a query (BadQuery if it cannot be searched as given);
-        with `expand`, add a curated lexicon's glossary words for the synonyms it uses (if the
-        index was built with one; none by default)."""
+        with `expand`, add what an acronym alone stands for, and a curated lexicon's glossary
+        words for the synonyms the query uses (if the index was built with one; none by
+        default)."""
         cfg = self.config
         raw = validate(query)
         text = strip_boilerplate(raw)
@@ -414,6 +415,13 @@ class SearchIndex:
         dense_text = text
         if expand:
             added: list[str] = []
+            # an acronym alone ranks its concept first by name; the rest of the list is then
+            # found by what it stands for, which the encoder knows ("QBR": Business Review,
+            # Executive Business Review) and the bare letters it does not (ARR, CSM)
+            if spelt := self.labels.spelt_out(text):
+                for w in content_words(words_of(spelt)):
+                    expansions.setdefault(w, cfg.lexicon_weight)
+                added.append(spelt)
             for _, canonical in self.lexicon.match(words):
                 for w in content_words(words_of(canonical)):
                     if w not in words and w not in expansions:

@@ -79,6 +79,30 @@ def test_acronym_hit_ranks_first(index: SearchIndex) -> None:
 
 
 @pytest.mark.parametrize(
+    ("acronym", "near"),
+    [
+        ("QBR", {"business-review", "executive-business-review"}),
+        ("EBR", {"business-review", "quarterly-business-review"}),
+        ("NRR", {"gross-revenue-retention"}),
+        ("CORE", {"cost-of-retention", "customer-retention"}),
+    ],
+)
+def test_an_acronym_alone_lists_what_its_expansion_is_near_after_it(
+    index: SearchIndex, acronym: str, near: set[str]
+) -> None:
+    """The encoder does not know the letters "QBR": the concepts after the acronym's own are
+    found by what it stands for, not by the letters (which gave ARR and Account Executive)."""
+    hits = [h.concept_id for h in index.search(acronym, 5)]
+    assert near <= set(hits[1:])
+
+
+def test_only_a_query_that_is_an_acronym_whole_is_spelt_out(index: SearchIndex) -> None:
+    assert index.labels.spelt_out("QBR") == "Quarterly Business Review"
+    assert index.labels.spelt_out("quarterly business review") is None  # not an acronym
+    assert index.labels.spelt_out("what is QBR") is None  # not the whole query
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [
         ("what does CES stand for?", "customer-effort-score"),
