@@ -122,6 +122,16 @@ _HOW_TO_ACT = re.compile(
     r"organi[sz]e|handle|manage|win|set\s+up|build|create|write|implement|launch|present)\b.*)$",
     re.IGNORECASE,
 )
+# asking for advice, which a glossary's definitions do not give: "what's the best way to run
+# a QBR", "any advice for handling a downsell conversation", "how should CSM compensation
+# be structured"
+_ADVICE = re.compile(
+    r"^\s*(?:(?:what['’]?s|what\s+(?:is|are))\s+(?:the\s+|some\s+)?best\s+(?:way|ways|"
+    r"practices?)\s+(?:to|for|of)\s+|(?:any|some)\s+(?:advice|tips|suggestions)\s+(?:for|on|"
+    r"about)\s+|(?:advice|tips)\s+(?:for|on)\s+)(?P<what>.+?)\s*[?!.]*$"
+    r"|^\s*how\s+should\s+(?P<done>.+?)\s+be\s+[a-z]+ed\s*[?!.]*$",
+    re.IGNORECASE,
+)
 # a judgement and its opposite ask one thing, whether it is good: "is churn good or bad"
 _ONE_JUDGEMENT = re.compile(
     r"\b(?P<judged>good|healthy|high|positive)\s+or\s+(?:a\s+)?(?:bad|unhealthy|low|negative|not)"
@@ -132,11 +142,32 @@ _ONE_JUDGEMENT = re.compile(
 # last quarter", "NRR in 2022", "churn in Q3", "ARR of Acme Corp", "our ARR this year"
 _FIGURES_ASKED = re.compile(
     r"\b(?:was|were)\b.*\b(?:our|my)\b"
-    r"|\b(?:last|this|next|previous|past)\s+(?:quarter|month|year|week|fiscal\s+year|fy)\b"
-    r"|\bq[1-4]\b|\bin\s+(?:fy\s*)?(?:19|20)\d{2}\b|\b(?:ytd|mtd|qtd)\b"
-    r"|\btrend(?:ing|s)?\b|\bdistribution\b|\bwhich\s+(?:of\s+our\s+)?(?:accounts|customers|clients)\b"
+    r"|\btrend(?:ing|s)?\b|\bdistribution\b"
+    # "which accounts churned", not "which customers count toward logo retention"
+    r"|\bwhich\s+(?:of\s+our\s+)?(?:accounts|customers|clients)\b"
+    r"(?!\s+(?:count|counts|are\s+counted|qualify|are\s+included|fall|belong))"
     r"|\b(?:of|for|at)\s+[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*\s+(?:Corp|Inc|Ltd|LLC|GmbH|Co)\b",
     re.IGNORECASE,
+)
+# a time: asks for figures when the question names the concept or asks a figure ("churn in
+# Q3", "how many customers did we lose last quarter"), but may only describe it ("revenue
+# this year from customers who were already with us last year")
+_WHEN = re.compile(
+    r"\b(?:last|this|next|previous|past)\s+(?:quarter|month|year|week|fiscal\s+year|fy)\b"
+    r"|\bq[1-4]\b|\bin\s+(?:fy\s*)?(?:19|20)\d{2}\b|\b(?:ytd|mtd|qtd)\b",
+    re.IGNORECASE,
+)
+_FIGURE_QUESTION = re.compile(
+    r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:is|was|were|are)\s+(?:our|my)\b|\bwhat['’]s\s+(?:our|my)\b",
+    re.IGNORECASE,
+)
+# a name the glossary does not know, asked about as a company or a customer: "Acme Corp's
+# ARR", "the CSM on the Initech account", "Globex health score" (case matters here)
+_SOMEONES = re.compile(
+    r"(?P<owner>\b[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)['’]s\b"
+    r"|\bthe\s+(?P<account>[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)\s+"
+    r"(?:account|customer|client|deal|contract|renewal|team)s?\b"
+    r"|^\s*(?P<lead>[A-Z][a-z][\w&-]*)\s+(?P<rest>\S.*)$"
 )
 # where a question places its subject: "(champion) in League of Legends", "(renewal) of my
 # passport"
@@ -272,7 +303,7 @@ _COMPARE = [
         r"(?:which|what|who|how|why|should|do|does|is|are|can)\b.*$",
         re.IGNORECASE,
     ),
-    re.compile(r"^(?:which|what)\b[^,]*,\s*(?P<items>.+\s(?:or|vs\.?|versus)\s.+)$", re.I),
+    re.compile(r"^(?:which|what|who)\b[^,]*,\s*(?P<items>.+\s(?:or|vs\.?|versus)\s.+)$", re.I),
     re.compile(r"^(?P<items>.+?\s(?:vs\.?|versus|compared\s+(?:to|with))\s+.+)$", re.I),
 ]
 # "NRR and GRR", "upsell or cross-sell?", "nrr/grr", "what are NRR and GRR": a comparison only
@@ -602,16 +633,25 @@ def _unsaid(text: str, best: Concept, index: SearchIndex) -> str | None:
         _COMPUTATION.search(d.text) for d in best.definitions
     ):
         return f"the glossary gives no formula for {best.pref_label}"
-    asked = text
-    for name in best.labels:  # "Average Revenue Per User", "Ideal Customer Profile" judge nothing
-        asked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", asked, flags=re.IGNORECASE)
-    if _GOOD_VALUE.search(asked) and not any(_FIGURE.search(d.text) for d in best.definitions):
+    # "Average Revenue Per User", "Ideal Customer Profile" judge nothing: a word of the
+    # concept's own names is no judgement, however the rest is worded ("average revenue per
+    # account", "ideal custommer profile")
+    named = {w for name in best.labels for w in words_of(name)}
+    judged = [m for m in _GOOD_VALUE.finditer(text) if not set(words_of(m[0])) <= named]
+    if judged and not any(_FIGURE.search(d.text) for d in best.definitions):
         return f"the glossary does not say what a good value of {best.pref_label} is"
     if (act := _HOW_TO_ACT.match(text)) is not None:
         what = act["what"].strip(" ?!.")
         return f"the glossary defines {best.pref_label} but does not say how to {what}"
-    if _FIGURES_ASKED.search(text):
+    if (advice := _ADVICE.match(text)) is not None:
+        what = (advice["what"] or advice["done"]).strip(" ?!.")
+        return f"the glossary defines {best.pref_label} but gives no advice on {what!r}"
+    if _FIGURES_ASKED.search(text) or (
+        _WHEN.search(text) and (best.id in index.names_in(text) or _FIGURE_QUESTION.search(text))
+    ):
         return f"the glossary defines {best.pref_label} but holds none of your company's own data"
+    if (someone := _someone(text, best, index)) is not None:
+        return f"the glossary defines {best.pref_label} but holds nothing about {someone!r}"
     place = _ELSEWHERE.search(text)
     if place is not None and (
         best.id not in index.names_in(text) or index.is_a_name(strip_boilerplate(text))
@@ -619,9 +659,25 @@ def _unsaid(text: str, best: Concept, index: SearchIndex) -> str | None:
         place = None  # only a name it uses is placed; "book of buisness" is a name, misspelt
     if place is not None and (said := place["place"].strip(" ?!.")):
         words = content_words(words_of(said))
-        if words and len(index.strange_words(said)) == len(words):
-            # "champion in League of Legends", "health score for hospital patients"
+        strange = len(index.strange_words(said))
+        if words and (strange == len(words) or 2 * len(index.foreign_words(said)) >= len(words)):
+            # "champion in League of Legends", "health score for hospital patients", "churn
+            # in butter making": every word strange to the glossary, or half of them foreign
             return f"the glossary speaks of {best.pref_label} in its own field, not in {said!r}"
+    return None
+
+
+def _someone(text: str, best: Concept, index: SearchIndex) -> str | None:
+    """The company or customer a question asks the concept of, if it names one the glossary
+    does not know: "Initech's NPS", "the Initech account", or a leading unknown name before
+    the concept's own ("Globex health score"): a name with a word that is neither the
+    glossary's nor a misspelling of one."""
+    for m in _SOMEONES.finditer(text.strip().rstrip("?!. ")):
+        name = m["owner"] or m["account"] or m["lead"]
+        if m["lead"] and best.id not in index.named(m["rest"]):
+            continue
+        if index.foreign_words(name) and not index.is_a_name(name):
+            return name
     return None
 
 
@@ -938,7 +994,11 @@ def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
     # every part a name or a sure match; or all but one names, that one a likely match
     # ("define churn, retention, and expansion")
     names = sum(1 for h in found.hits if _names(h) or confidence(h) >= SURE)
-    if names == len(found.hits) or (names >= 2 and min(map(confidence, found.hits)) >= LOST):
+    if names < len(found.hits) and (names < 2 or min(map(confidence, found.hits)) < LOST):
+        return None
+    # ... unless a part is no name and the whole reads surely as one concept: "the sales and
+    # marketing cost to win a customer" describes Customer Acquisition Cost
+    if all(map(_names, found.hits)) or judge(cleaned, index)[1] < SURE:
         return found
     return None
 

@@ -181,8 +181,19 @@ def strip_boilerplate(text: str) -> str:
 def without_pleasantries(text: str) -> str:
     """The question without a greeting, a polite request or thanks around it: "hey can u
     tell me wat nrr is pls" -> "wat nrr is"; the text itself if nothing else is left."""
-    plain = _PLEASANT_TAIL.sub("", _PLEASANT_HEAD.sub("", text, count=1))
+    plain = _FILLER.sub("", text)
+    plain = _PLEASANT_TAIL.sub("", _PLEASANT_HEAD.sub("", plain, count=1))
     return plain.strip() or text.strip()
+
+
+# words that only soften or stress the asking: "what does churn actually mean", "what is NRR
+# exactly", "can you quickly explain ARR" (not "how quickly customers see value")
+_FILLER = re.compile(
+    r"\s*\b(?:actually|exactly|basically)\b"
+    r"|\s*\b(?:really|simply|quickly|briefly|just)\b(?=\s+(?:explain|define|describe|tell|say|"
+    r"summari[sz]e|mean|means)\b)",
+    re.IGNORECASE,
+)
 
 
 # a greeting is set off by punctuation or followed by the question ("hi touch" is High touch)

@@ -396,6 +396,23 @@ class SearchIndex:
         uses, in any form ("league", "legends" in "League of Legends")."""
         return [w for w in content_words(words_of(text)) if w not in self.bm25.vocab]
 
+    def foreign_words(self, text: str) -> list[str]:
+        """The strange words of `text` (`strange_words`) that are no misspelling of a word
+        the glossary uses either ("initech", "corp"; not "chrun"): one of five letters or
+        more at least 80 % like one of its words is taken for a misspelling. Words only."""
+        from rapidfuzz import fuzz, process
+
+        vocab = list(self.bm25.vocab)
+        return [
+            w
+            for w in self.strange_words(text)
+            if w.isalpha()
+            and (
+                len(w) < 5
+                or process.extractOne(w, vocab, scorer=fuzz.ratio, score_cutoff=80) is None
+            )
+        ]
+
     def ends_with_a_name_of(self, text: str, concept_id: str) -> bool:
         """Whether `text` ends with one of the concept's names ("customer churn": Churn)."""
         position = self._position.get(concept_id)

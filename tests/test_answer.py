@@ -714,6 +714,8 @@ def test_a_question_about_the_companys_own_numbers_is_not_answered_by_a_definiti
         ("what is a champion in League of Legends", "League of Legends"),
         ("health score for hospital patients", "hospital patients"),
         ("renewal of my passport", "passport"),
+        # half its words foreign to the glossary
+        ("best champion for top lane in league of legends", "top lane in league of legends"),
     ],
 )
 def test_a_name_placed_where_the_glossary_never_goes_is_not_answered_as_sure(
@@ -732,8 +734,80 @@ def test_a_name_placed_where_the_glossary_never_goes_is_not_answered_as_sure(
 
 
 def test_a_judgement_word_inside_a_name_asks_for_no_good_value(glossary) -> None:  # type: ignore[no-untyped-def]
-    for question in ("what is Average Revenue Per User", "what is an Ideal Customer Profile"):
+    for question in (
+        "what is Average Revenue Per User",
+        "what is an Ideal Customer Profile",
+        "ideal custommer profile",  # misspelt: the name's own word still judges nothing
+        "average revenue per account",  # another word for one of the name's
+    ):
         assert "good value" not in glossary.ask(question)["answer"], question
+    assert "good value" in glossary.ask("what is a good NPS")["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "someone"),
+    [
+        ("what is Acme Corp's ARR", "Acme Corp"),
+        ("Initech's NPS", "Initech"),
+        ("Globex health score", "Globex"),
+        ("who is the CSM on the Initech account", "Initech"),
+    ],
+)
+def test_a_company_or_customer_the_glossary_does_not_know_is_not_answered_as_sure(
+    glossary, question: str, someone: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert result["confidence"] <= UNNAMED
+    assert f"holds nothing about {someone!r}; here is what it says about" in result["answer"]
+    # a possessive of the glossary's own words, or a misspelt name first: as before
+    for sure in ("Customer's lifetime value", "Chrun rate", "the CSM's book of business"):
+        assert glossary.ask(sure)["confidence"] >= SURE, sure
+
+
+@pytest.mark.parametrize(
+    ("question", "what"),
+    [
+        ("what's the best way to run a QBR deck", "run a QBR deck"),
+        ("how should CSM compensation be structured", "CSM compensation"),
+    ],
+)
+def test_a_request_for_advice_is_not_answered_by_a_definition(
+    glossary, question: str, what: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert result["confidence"] <= UNNAMED
+    assert f"gives no advice on {what!r}; here is what it says about" in result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # a time that describes the concept, not a request for the company's figures
+        (
+            "percent of revenue kept from last year's customers not counting upgrades",
+            "gross-revenue-retention",
+        ),
+        ("which customers count toward logo retention", "logo-retention"),
+        # words that only stress the asking
+        ("what does churn actually mean", "churn"),
+        ("can you quickly explain ARR", "annual-recurring-revenue"),
+        ("briefly explain churn", "churn"),
+        # "and" inside a description of one concept, no list of concepts
+        ("the sales and marketing cost to win a customer", "customer-acquisition-cost"),
+        ("sales, CS and support people assigned to one customer", "account-team"),
+    ],
+)
+def test_questions_once_read_as_company_data_or_lists_are_answered(
+    glossary, question: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert [c["id"] for c in result["concepts"] if c["role"] == "answer"] == [expected]
+    assert result["confidence"] >= SURE and not result["answer"].startswith("I am not sure")
+
+
+def test_who_then_a_choice_compares_the_choice(glossary) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask("who owns renewals, the CSM or the account manager")
+    assert result["answer"].startswith("Customer Success Manager and Account Manager, side by side")
 
 
 @pytest.mark.parametrize(
