@@ -1099,7 +1099,9 @@ def _shared_heads(splits: list[list[str]], index: SearchIndex) -> list[list[str]
     return found
 
 
-def _sides(found: _Comparison, concepts_by_id: Mapping[str, Concept]) -> list[_Side]:
+def _sides(
+    found: _Comparison, concepts_by_id: Mapping[str, Concept], index: SearchIndex
+) -> list[_Side]:
     """One side per concept named: parts naming the same concept exactly ("NRR vs NDR") are
     one side; a looser part whose best concept is taken gets its next, judged as such."""
     sides: list[_Side] = []
@@ -1116,7 +1118,12 @@ def _sides(found: _Comparison, concepts_by_id: Mapping[str, Concept]) -> list[_S
         hit = hits[rank]
         loose = [] if rank == 0 and _names(hits) else [part]
         concept = concepts_by_id[hit.concept_id]
-        sides.append(_Side(concept, hit, [part], confidence(hits[rank:]), loose))
+        sure = confidence(hits[rank:])
+        if loose and index.named_by_words(part) == [hit.concept_id]:
+            # the words of one concept's name only: "contraction" beside "expansion" is
+            # Account Contraction, though the glossary has no entry of that one word
+            sure = max(sure, SURE)
+        sides.append(_Side(concept, hit, [part], sure, loose))
     return sides
 
 
@@ -1155,7 +1162,7 @@ def _compare(
     writer: _Writer,
     index: SearchIndex,
 ) -> dict[str, Any]:
-    sides = _sides(found, concepts_by_id)
+    sides = _sides(found, concepts_by_id, index)
     _judge_parts(sides, index)
     conf = round(min(s.confidence for s in sides), 3)
     if conf < LOST:

@@ -272,8 +272,13 @@ class LabelMatcher(Retriever):
         return {w for e in self.labels_of(concept) for w in e.words}
 
     def _among_one_concepts_names(self, words: Sequence[str]) -> bool:
+        return bool(self.holding(words))
+
+    def holding(self, words: Sequence[str]) -> list[int]:
+        """The concepts among whose labels, aliases and acronyms every one of `words` stands
+        ("contraction": Account Contraction), in index order."""
         if not words:
-            return False
+            return []
         by_word = self._by_word
         if by_word is None:  # built on first use: only `ask` needs it
             by_word = {}
@@ -283,8 +288,8 @@ class LabelMatcher(Retriever):
             self._by_word = by_word
         wanted = set(words)
         rarest = min(wanted, key=lambda w: len(by_word.get(w, ())))
-        concepts = {self.entries[i].concept for i in by_word.get(rarest, ())}
-        return any(wanted <= self.name_words(c) for c in concepts)
+        concepts = sorted({self.entries[i].concept for i in by_word.get(rarest, ())})
+        return [c for c in concepts if wanted <= self.name_words(c)]
 
     def concepts_named_in(self, words: Sequence[str]) -> set[int]:
         """The concepts one of whose labels, aliases or acronyms stands, whole, in `words`."""

@@ -386,6 +386,12 @@ class SearchIndex:
                 found = Placed(subject.strip(" ,"), place.strip(" ?!.,"), ids)
         return found
 
+    def named_by_words(self, text: str) -> list[str]:
+        """The ids of the concepts among whose names every content word of `text` stands
+        ("contraction": Account Contraction; "expansion": more than one)."""
+        found = self.labels.holding(content_words(words_of(text)))
+        return [self.concept_ids[c] for c in found]
+
     def names_in(self, text: str) -> list[str]:
         """The ids of the concepts one of whose names stands, whole, in `text`."""
         found = self.labels.concepts_named_in(tuple(words_of(text)))

@@ -1005,3 +1005,14 @@ def test_a_ratio_of_two_concepts_sets_both_side_by_side_unsure(glossary, questio
         "I am not sure: the glossary defines no ratio of Customer Lifetime Value and Customer "
         "Acquisition Cost."
     )
+
+
+def test_a_compared_word_that_only_one_concepts_names_hold_names_it(glossary) -> None:  # type: ignore[no-untyped-def]
+    """'contraction' is a word of Account Contraction's name alone: no reason to doubt it."""
+    sure = glossary.ask("churn vs contraction")
+    assert [c["id"] for c in sure["concepts"][:2]] == ["churn", "account-contraction"]
+    assert sure["confidence"] >= SURE and "I am not sure" not in sure["answer"]
+    assert "no separate entry for 'contraction'; Account Contraction covers it" in sure["answer"]
+    # "expansion" is a word of three concepts' names: which is meant, the question never says
+    unsure = glossary.ask("expansion vs contraction")
+    assert unsure["confidence"] < SURE and unsure["answer"].startswith("I am not sure")
