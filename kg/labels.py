@@ -15,6 +15,7 @@ from ingest.concept import Concept
 from ingest.normalize import fold, label_key
 from kg.errors import BuildError
 from kg.retrieval import (
+    JUDGEMENTS,
     STOPWORDS,
     Query,
     Retriever,
@@ -196,7 +197,9 @@ class LabelMatcher(Retriever):
             if subject is not None and span is not None and span[1] <= subject:
                 # the subject's name, before the context placing it: it covers the subject
                 # (never "exact": the context is still part of the question)
-                asked = content_words(words[:subject]) or list(words[:subject])
+                # a judgement of it is no more of the subject ("a good NPS | for B2B SaaS")
+                asked = [w for w in content_words(words[:subject]) if w not in JUDGEMENTS]
+                asked = asked or content_words(words[:subject]) or list(words[:subject])
                 coverage = max(coverage, min(0.9, len(label_content) / max(1, len(asked))))
             if by_names > len(label_content):  # never "exact": "retention and NRR" is not NRR
                 coverage = max(coverage, min(0.9, by_names / max(1, len(content))))

@@ -170,6 +170,12 @@ CUE_WORDS = frozenset(
 )
 
 
+# words that judge a thing rather than name it ("a good NPS", "a healthy churn rate")
+JUDGEMENTS = frozenset(
+    words_of("good healthy typical normal bad great strong realistic acceptable poor")
+)
+
+
 def strip_boilerplate(text: str) -> str:
     """ "What does NDR stand for?" -> "NDR"; the question words add nothing to matching."""
     plain = without_pleasantries(text)
