@@ -237,6 +237,12 @@ _DEFINITION_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
+# a comparing question with nothing to compare
+_NOTHING_COMPARED = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+|what['’]?s\s+)?(?:the\s+)?(?:difference|differences|"
+    r"relationship|comparison)(?:\s+between)?\s*[?!.]*\s*$|^\s*(?:compare|vs\.?|versus)\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
 # Questions that compare concepts: `items` names them ("X and Y", "X, Y and Z", "X vs Y"),
 # or `a` and `b` are the two sides.
 _COMPARE = [
@@ -526,6 +532,11 @@ def ask(
     # "hey can u tell me ... pls" asks what it asks; "is churn good or bad" is one question
     text = _ONE_JUDGEMENT.sub(r"\g<judged>", without_pleasantries(original))
     writer = _Writer(titles or {})
+    if _NOTHING_COMPARED.match(text):  # "difference between": Margin's definition says it
+        writer.say(
+            "I am not sure what to compare: name the terms, as in 'difference between NRR and GRR'."
+        )
+        return _result(original, writer, 0.0, [])
     found = _comparison(text, index)
     if isinstance(found, _Comparison):
         return _compare(text, found, concepts_by_id, related, writer, index)
@@ -1261,6 +1272,7 @@ def _same(
 def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) -> bool:
     """Say what links the two, if anything does: a graph relation, a shared definition, or a
     sentence naming the other concept; whether something was said."""
+    shared = [d for d in a.definitions if any(d.text == e.text for e in b.definitions)]
     for x, y in ((a, b), (b, a)):
         for r in _safe(related, x.id):
             if r.other == y.id:
@@ -1276,6 +1288,14 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
                         f"puts it: {_sentence(sentence)}",
                         refs,
                     )
+                elif shared:  # one entry defines both ("Bookings vs Billings vs Revenue")
+                    d = shared[0]
+                    refs = [*refs, writer.cite(d.source, d.text, a.id)]
+                    writer.say(
+                        f"The glossary relates them ({link}); {writer.name(d.source)} defines "
+                        f"them together: {_sentence(d.text)}",
+                        refs,
+                    )
                 else:  # a link read from their names or wording (`kg related` says how)
                     writer.say(
                         f"The glossary links them ({link}) because of their names or wording; "
@@ -1283,7 +1303,6 @@ def _relate(a: Concept, b: Concept, related: Related | None, writer: _Writer) ->
                         refs,
                     )
                 return True
-    shared = [d for d in a.definitions if any(d.text == e.text for e in b.definitions)]
     shown = {a.definition, b.definition}
     for d in [d for d in shared if d not in shown][:1]:
         n = writer.cite(d.source, d.text, a.id)

@@ -1016,3 +1016,21 @@ def test_a_compared_word_that_only_one_concepts_names_hold_names_it(glossary) ->
     # "expansion" is a word of three concepts' names: which is meant, the question never says
     unsure = glossary.ask("expansion vs contraction")
     assert unsure["confidence"] < SURE and unsure["answer"].startswith("I am not sure")
+
+
+@pytest.mark.parametrize("question", ["difference between", "what is the difference?", "compare"])
+def test_a_comparison_with_nothing_to_compare_asks_for_the_terms(glossary, question: str) -> None:  # type: ignore[no-untyped-def]
+    """'difference between' was answered as Margin, whose definition holds those words."""
+    result = glossary.ask(question)
+    assert result["confidence"] == 0.0 and result["concepts"] == []
+    assert result["answer"].startswith("I am not sure what to compare: name the terms")
+
+
+def test_concepts_one_entry_defines_together_are_related_by_that_entry(glossary) -> None:  # type: ignore[no-untyped-def]
+    """'Bookings vs Billings vs Revenue' defines all three: it, not their names, links them."""
+    answer = glossary.ask("bookings vs billings vs revenue")["answer"]
+    assert "no source says so in a sentence" not in answer
+    assert (
+        "(Bookings is related to Billings); Customer Success Glossary (docs-glossary) "
+        "defines them together" in answer
+    )
