@@ -114,6 +114,24 @@ def strip_glued_junk(text: str) -> tuple[str, str | None]:
     return text[: match.start()].rstrip(), junk
 
 
+# characters XML 1.0 cannot hold (every export format must), and C1 controls: a PDF's form
+# feed or a stray bell inside a definition made the RDF/XML export unreadable
+_CONTROLS = re.compile(r"[ \t]*[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]+[ \t]*")
+
+
+def without_controls(text: str) -> tuple[str, int]:
+    """`text` with each run of control characters (not tab, line feed or carriage return)
+    made one space, and how many characters were replaced."""
+    count = 0
+
+    def space(match: re.Match[str]) -> str:
+        nonlocal count
+        count += sum(1 for ch in match[0] if ch not in " \t")
+        return " "
+
+    return _CONTROLS.sub(space, text).strip() if _CONTROLS.search(text) else text, count
+
+
 def squeeze(text: str) -> str:
     """Collapse runs of spaces and strip; keeps line breaks."""
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()

@@ -7,7 +7,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from ingest.clean import without_controls
 from ingest.document import load
 from ingest.errors import NoEntries, SourceError
 from ingest.language import entry_languages
@@ -205,6 +207,44 @@ def with_spelt_out_acronym(entry: Entry) -> Entry:
     return replace(entry, aliases=(*entry.aliases, phrase))
 
 
+def _without_controls(entries: Sequence[Entry]) -> tuple[list[Entry], int]:
+    """The entries with control characters in their text made spaces (`without_controls`),
+    and how many there were."""
+    total = 0
+
+    def clean(text: str) -> str:
+        nonlocal total
+        cleaned, count = without_controls(text)
+        total += count
+        return cleaned
+
+    out = []
+    for e in entries:
+        changes: dict[str, Any] = {}
+        for name in _TEXT_FIELDS:
+            value = getattr(e, name)
+            new: str | tuple[str, ...]
+            if isinstance(value, str):
+                new = clean(value)
+            elif isinstance(value, tuple):
+                new = tuple(clean(v) for v in value)
+            else:
+                continue
+            if new != value:
+                changes[name] = new
+        relations = tuple(replace(r, target=clean(r.target)) for r in e.relations)
+        if relations != e.relations:
+            changes["relations"] = relations
+        out.append(replace(e, **changes) if changes else e)
+    return out, total
+
+
+_TEXT_FIELDS = (
+    "term", "definition", "raw_term", "acronyms", "aliases", "hidden", "phrasings", "terms",
+    "see", "collections",
+)  # fmt: skip
+
+
 def _main_language(entries: Sequence[Entry]) -> str | None:
     """The language most of a source's entries are in, when not English."""
     counts = Counter(e.language for e in entries)
@@ -243,6 +283,15 @@ def read_file(
             replace(e, language=None if (e.language or x) == "en" else (e.language or x))
             for e, x in zip(result.entries, found, strict=True)
         ]
+    result.entries, controls = _without_controls(result.entries)
+    if controls:
+        result.warnings.append(
+            Warning(
+                f"{controls} control character{'s' * (controls != 1)} (form feeds, bells and "
+                "the like) inside terms or definitions replaced by spaces: RDF/XML cannot hold "
+                "them"
+            )
+        )
     if not result.entries:
         layouts = f", which reads {_LAYOUTS[chosen]}" if chosen in _LAYOUTS else ""
         raise NoEntries(path, f"no glossary entries found (read as {chosen}{layouts})")

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal
 
 from api.cli import main
 from tests.conftest import RAW
@@ -510,3 +511,20 @@ def test_a_file_with_nothing_in_it_is_passed_over_in_a_folder_and_fails_named_al
     code, _, err = run(capsys, "ingest", str(folder / name), "--build-dir", str(tmp_path / "c"))
     assert code == 1 and err.count("\n") == 1 and problem in err
     assert not (tmp_path / "c").exists()
+
+
+def test_control_characters_in_a_definition_become_spaces_so_rdf_xml_stays_readable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A form feed inside a definition (a PDF's) was written into RDF/XML, which cannot hold
+    it: the export, and re-reading it, failed."""
+    source = tmp_path / "glossary.txt"
+    source.write_bytes(b"Glossary\n\nAccount Churn\nThe share\x0c of customers \x07who leave.\n")
+    build = tmp_path / "build"
+    assert main(["ingest", str(source), "--build-dir", str(build)]) == 0
+    assert "2 control characters (form feeds, bells and the like)" in capsys.readouterr().out
+    out = tmp_path / "export.rdf"
+    assert main(["export", "--format", "xml", "-o", str(out), "--build-dir", str(build)]) == 0
+    graph = Graph().parse(out, format="xml")
+    texts = {str(o) for o in graph.objects(None, None) if isinstance(o, Literal)}
+    assert "The share of customers who leave." in texts

@@ -312,6 +312,47 @@ def test_other_syntax_errors_are_one_line_source_errors(
     assert "\n" not in str(caught.value)
 
 
+def test_xml_entities_using_entities_are_refused_not_expanded() -> None:
+    """A kilobyte of nested entities ("billion laughs") hung ingest; an external one would
+    read another file or address. Plain text ones are read (see the Skosify test above)."""
+    laughs = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n <!ENTITY a "aaaaaaaaaa">\n'
+        b' <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">\n]>\n'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+        b' xmlns:skos="http://www.w3.org/2004/02/skos/core#">\n'
+        b' <skos:Concept rdf:about="http://e/a"><skos:prefLabel>&b;</skos:prefLabel>'
+        b"</skos:Concept>\n</rdf:RDF>\n"
+    )
+    with pytest.raises(
+        SourceError, match=r"laughs\.rdf:4: declares an XML entity that refers"
+    ) as caught:
+        read_rdf(Document(Path("laughs.rdf"), laughs), "laughs", "xml")
+    assert "\n" not in str(caught.value)
+    external = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE r [\n<!ENTITY x SYSTEM "file:///etc/hostname">]>\n'
+    )
+    with pytest.raises(SourceError, match=r"xxe\.rdf:3: declares an XML entity"):
+        read_rdf(
+            Document(Path("xxe.rdf"), external + laughs[laughs.index(b"<rdf:RDF") :]), "x", "xml"
+        )
+
+
+@pytest.mark.parametrize(
+    "context",
+    ['"http://10.255.255.1/context.jsonld"', '["http://e/ctx.jsonld", {"ex": "http://e/"}]'],
+)
+def test_a_json_ld_context_elsewhere_is_refused_not_fetched(context: str) -> None:
+    """rdflib fetched it, with no time limit: an address that never answered hung ingest."""
+    data = (
+        '{\n "@context": ' + context + ',\n "@id": "http://e/a",\n "@type": '
+        '"http://www.w3.org/2004/02/skos/core#Concept"\n}\n'
+    ).encode()
+    started = time.perf_counter()
+    with pytest.raises(SourceError, match=r"ctx\.jsonld:2: refers to a JSON-LD context elsewhere"):
+        read_rdf(Document(Path("ctx.jsonld"), data), "ctx", "json-ld")
+    assert time.perf_counter() - started < 2
+
+
 def test_rdf_without_concepts_is_an_error() -> None:
     with pytest.raises(SourceError, match="no SKOS concepts found in 1 triple;"):
         read_turtle('ex:a rdfs:label "not a concept" .')

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import warnings
 import xml.sax
 from collections import Counter, defaultdict
@@ -131,6 +132,24 @@ def parse_graph(doc: Document, fmt: str) -> Graph:
     if fmt not in RDFLIB_FORMATS:
         raise SourceError(doc.path, f"unknown RDF format {fmt!r}")
     data: str | bytes = doc.data if fmt == "xml" else _decoded(doc)
+    if fmt == "xml" and (entity := _unsafe_entity(doc.data)) is not None:
+        # nested, a few lines of entities expand to gigabytes ("billion laughs"); an
+        # external one reads another file or address. Plain text ones (namespace names, as
+        # Protégé writes them) are read.
+        raise SourceError(
+            doc.path,
+            "declares an XML entity that refers to other entities or to another file "
+            "(<!ENTITY ...>), which is not read: replace it with its text",
+            doc.data.count(b"\n", 0, entity) + 1,
+        )
+    if fmt == "json-ld" and isinstance(data, str) and (remote := _remote_context(data)):
+        url, line = remote
+        raise SourceError(
+            doc.path,
+            f"refers to a JSON-LD context elsewhere ({url}), and ingest fetches nothing: "
+            "put the context itself in the file",
+            line,
+        )
     graph = Graph()
     try:
         with _quiet_rdflib():
@@ -144,6 +163,53 @@ def parse_graph(doc: Document, fmt: str) -> Graph:
 
 
 _FORMAT_NAMES = {"turtle": "Turtle", "xml": "RDF/XML", "json-ld": "JSON-LD", "nt": "N-Triples"}
+_ENTITY = re.compile(
+    rb"<!ENTITY\s+(?P<parameter>%\s+)?\S+\s+(?:(?P<external>SYSTEM|PUBLIC)\b|"
+    rb"(?P<q>[\"'])(?P<value>.*?)(?P=q))",
+    re.DOTALL,
+)
+
+
+def _unsafe_entity(data: bytes) -> int | None:
+    """Where the first entity declaration is that is not plain text (a parameter entity,
+    an external one, one using other entities, or one not understood), if there is one."""
+    for m in re.finditer(rb"<!ENTITY\b", data):
+        found = _ENTITY.match(data, m.start())
+        if found is None or found["parameter"] or found["external"] or b"&" in found["value"]:
+            return m.start()
+    return None
+
+
+def _remote_context(text: str) -> tuple[str, int | None] | None:
+    """The first context (or import) a JSON-LD document gives by reference rather than
+    inline, and its line: rdflib would fetch it, with no time limit."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None  # the parser names the fault
+
+    def find(node: Any) -> str | None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("@context", "@import"):
+                    for ctx in value if isinstance(value, list) else [value]:
+                        if isinstance(ctx, str):
+                            return ctx
+                        if (inner := find(ctx)) is not None:
+                            return inner
+                elif (inner := find(value)) is not None:
+                    return inner
+        elif isinstance(node, list):
+            for item in node:
+                if (inner := find(item)) is not None:
+                    return inner
+        return None
+
+    url = find(data)
+    if url is None:
+        return None
+    at = text.find(json.dumps(url)[1:-1])
+    return url, (text.count("\n", 0, at) + 1 if at >= 0 else None)
 
 
 def _decoded(doc: Document) -> str:
