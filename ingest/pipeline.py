@@ -207,6 +207,31 @@ def with_spelt_out_acronym(entry: Entry) -> Entry:
     return replace(entry, aliases=(*entry.aliases, phrase))
 
 
+# a definition longer than this is a document pasted into a field (an 11 MB one took 49 s
+# and 1.6 GB to ingest, every sentence of it embedded): it is cut, with a warning
+MAX_DEFINITION_CHARS = 20_000
+
+
+def _within_bounds(entry: Entry, warnings: list[Warning]) -> Entry:
+    """The entry with a definition over MAX_DEFINITION_CHARS cut at its last sentence end
+    within them (a warning says so)."""
+    text = entry.definition
+    if text is None or len(text) <= MAX_DEFINITION_CHARS:
+        return entry
+    head = text[:MAX_DEFINITION_CHARS]
+    end = max(head.rfind(". "), head.rfind(".\n"), head.rfind("\n\n"))
+    cut = head[: end + 1].rstrip() if end > MAX_DEFINITION_CHARS // 2 else head.rstrip()
+    warnings.append(
+        Warning(
+            f"the definition of {entry.term or entry.raw_term!r} is {len(text):,} characters "
+            f"long; only its first {len(cut):,} were read (a definition is at most "
+            f"{MAX_DEFINITION_CHARS:,})",
+            entry.lines[0] if entry.lines else None,
+        )
+    )
+    return replace(entry, definition=cut)
+
+
 def _without_controls(entries: Sequence[Entry]) -> tuple[list[Entry], int]:
     """The entries with control characters in their text made spaces (`without_controls`),
     and how many there were."""
@@ -292,6 +317,7 @@ def read_file(
                 "them"
             )
         )
+    result.entries = [_within_bounds(e, result.warnings) for e in result.entries]
     if not result.entries:
         layouts = f", which reads {_LAYOUTS[chosen]}" if chosen in _LAYOUTS else ""
         raise NoEntries(path, f"no glossary entries found (read as {chosen}{layouts})")

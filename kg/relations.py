@@ -144,6 +144,11 @@ class _Candidate:
 # --- finding labels -------------------------------------------------------------------
 
 
+# a label longer than this is found in no text and is no head of another label (a SKOS
+# prefLabel of 2,000 words took 26 s of ingest, one of 20,000 never finished)
+MAX_LABEL_WORDS = 16
+
+
 def _key(words: Sequence[str]) -> str:
     """The key of a folded word sequence: spaces dropped, the last word singular."""
     if not words:
@@ -195,6 +200,8 @@ class _Labels:
         words = fold(label).split()
         if not words or (len(words) == 1 and len(words[0]) < 4):
             return 1  # too short to find safely in running text
+        if len(words) > MAX_LABEL_WORDS:
+            return 1  # no name: searching every sentence for it made ingest quadratic
         if _key(words) not in self.blocked:
             self.by_key.setdefault(_key(words), (concept, label))
         return len(words)
@@ -230,7 +237,7 @@ class _Labels:
         """Concept labels in a sentence, longest first and left to right, not overlapping."""
         words = fold(sentence).split()
         matches: list[_Match] = []
-        limit = max_words or self.max_words
+        limit = min(max_words or self.max_words, self.max_words)
         i = 0
         while i < len(words):
             for n in range(min(limit, len(words) - i), 0, -1):
@@ -319,7 +326,7 @@ def _label_rules(concepts: Sequence[Concept], labels: _Labels) -> Iterator[_Cand
         words = fold(c.pref_label).split()
         cut = next((i for i, w in enumerate(words) if w in _PREPOSITIONS and i > 0), len(words))
         head = words[:cut]
-        for k in range(len(head) - 1, 0, -1):
+        for k in range(min(len(head) - 1, labels.max_words), 0, -1):
             found = labels.by_key.get(_key(head[-k:]))
             if not found or found[0] == c.id:
                 continue

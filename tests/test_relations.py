@@ -441,3 +441,21 @@ def test_a_thesaurus_keeps_its_hierarchy() -> None:
     assert len(stated) > 13000
     assert stated <= broader
     assert nx.is_directed_acyclic_graph(nx.DiGraph(list(broader)))
+
+
+def test_a_label_too_long_to_be_a_name_is_not_searched_for_in_text() -> None:
+    """A SKOS prefLabel of 2,000 words made every sentence be searched for 2,000-word names
+    (26 s of ingest); of 20,000, ingest never finished."""
+    from kg.relations import MAX_LABEL_WORDS, _Labels
+
+    rambling = " ".join(f"word{i}" for i in range(2_000))
+    concepts = [
+        concept("churn", "Churn", "Customers lost."),
+        concept("long", rambling, "A churn of words."),
+        concept("account-churn", "Account Churn", "Accounts lost, a kind of churn."),
+    ]
+    labels = _Labels(concepts)
+    assert labels.max_words <= MAX_LABEL_WORDS
+    assert [m.concept for m in labels.find(rambling)] == []
+    links = infer_links(concepts)  # the other concepts are still linked as before
+    assert any({k.source, k.target} == {"churn", "account-churn"} for k in links)
