@@ -133,6 +133,20 @@ def test_skosmos_cycles_are_kept_as_read() -> None:
     )
 
 
+def test_a_cycle_or_a_link_to_itself_is_said_not_to_be_made() -> None:
+    """The warning said "kept as read", though the graph (rightly) drops a loop's link."""
+    result = read_turtle(
+        'ex:a a skos:Concept ; skos:prefLabel "A"@en ; skos:broader ex:b .\n'
+        'ex:b a skos:Concept ; skos:prefLabel "B"@en ; skos:broader ex:a .\n'
+        'ex:c a skos:Concept ; skos:prefLabel "C"@en ; skos:broader ex:c ; skos:related ex:c .\n'
+    )
+    said = messages(result)
+    assert "kept as read" not in said
+    assert "a hierarchy cannot loop, so one of its links is not made" in said
+    assert "is its own broader concept; that link is not made" in said
+    assert "is skos:related to itself; that link is not made" in said
+
+
 def test_skosmos_english_labels_first_other_languages_left_out() -> None:
     entries = by_term(read_file(SKOSMOS_TESTS / "test.ttl"))
     carp = entries["Carp"]

@@ -866,7 +866,9 @@ def _report_notes(
 
 
 def _report_cycles(index: Index, chosen: dict[Node, Choice], result: ReadResult) -> None:
-    """Warn about each broader/narrower cycle among the concepts read; they are kept as read."""
+    """Warn about each broader/narrower cycle among the concepts read, and each concept
+    related to itself: the glossary's hierarchy cannot loop, so the weakest link closing a
+    cycle is not made (`kg.relations`), nor is a link of a concept to itself."""
     hierarchy = nx.DiGraph()
     for node, targets in index.links[SKOS.broader].items():
         hierarchy.add_edges_from((node, t) for t in targets if node in chosen and t in chosen)
@@ -878,9 +880,17 @@ def _report_cycles(index: Index, chosen: dict[Node, Choice], result: ReadResult)
         if len(cycle) == 1:
             message = (
                 f"hierarchy cycle: concept {_show(cycle[0])} is its own broader "
-                "concept; kept as read"
+                "concept; that link is not made"
             )
         else:
             members = ", ".join(_show(n) for n in cycle)
-            message = f"hierarchy cycle among {members}; kept as read"
+            message = (
+                f"hierarchy cycle among {members}; a hierarchy cannot loop, so one of its "
+                "links is not made (`kg show` lists those made)"
+            )
         result.warnings.append(Warning(message))
+    for node, targets in sorted(index.links[SKOS.related].items(), key=lambda x: str(x[0])):
+        if node in chosen and node in targets:
+            result.warnings.append(
+                Warning(f"concept {_show(node)} is skos:related to itself; that link is not made")
+            )
