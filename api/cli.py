@@ -197,13 +197,12 @@ def _print_summary(glossary: Glossary, build_dir: Path) -> None:
         )
     out.print(table)
     c = glossary.counts()
-    warnings = c["warnings"] + len(glossary.report.notes) + len(glossary.report.unplaced)
     out.print(
         f"{_n(c['sources'], 'source')}, {_n(c['entries'], 'entry', 'entries')} "
         f"({c['undefined']} undefined), {_n(c['dropped_lines'], 'noise line')} dropped; "
         f"{_n(c['entries'], 'entry', 'entries')} became {_n(c['concepts'], 'concept')} "
         f"through {_n(c['merges'], 'merge')}; {_n(c['conflicts'], 'conflict')}; "
-        f"{_n(warnings, 'warning')}",
+        f"{_n(c['warnings'], 'warning')}",
         highlight=False,
     )
     kinds = ", ".join(f"{kind} {n}" for kind, n in glossary.evidence().most_common())

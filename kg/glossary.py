@@ -411,7 +411,10 @@ class Glossary:
             "entries": sum(n for n, _ in per_source),
             "undefined": sum(u for _, u in per_source),
             "dropped_lines": sum(s.dropped_lines for s in self.sources),
-            "warnings": sum(len(s.warnings) for s in self.sources),
+            # the sources' own, and merging's: notes on names, entries no concept took
+            "warnings": sum(len(s.warnings) for s in self.sources)
+            + len(self.report.notes)
+            + len(self.report.unplaced),
             "concepts": len(self.concepts),
             "merges": sum(self.report.evidence.values()),
             "conflicts": len(self.conflicts()),

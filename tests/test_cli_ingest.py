@@ -51,6 +51,9 @@ def test_ingest_builds_and_summarises(tmp_path: Path, capsys: pytest.CaptureFixt
         assert source in out
     assert "cut stray text 'nhjbuj'" in out
     assert (build / "manifest.json").is_file()
+    # the manifest counts the warnings the summary does (merging's among them)
+    counted = json.loads((build / "manifest.json").read_text())["counts"]["warnings"]
+    assert f"{counted} warnings" in out and counted == out.count("  warning ")
 
 
 def test_entries_json_lists_every_entry_with_its_source(
