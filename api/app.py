@@ -29,6 +29,7 @@ from api.schemas import (
     ErrorOut,
     GraphOut,
     Health,
+    LookupOut,
     SearchOut,
 )
 from kg import views
@@ -118,16 +119,19 @@ def create_app(glossary: Glossary) -> FastAPI:
             raise NotFound(f"no concept with id {concept_id!r}")
         return views.detail(glossary, found)
 
-    @app.get("/lookup", response_model=ConceptDetail, tags=["concepts"])
+    @app.get("/lookup", response_model=LookupOut, tags=["concepts"])
     def lookup(
         label: Annotated[str, Query(min_length=1, max_length=512)],
     ) -> dict[str, Any]:
         """The concept one of whose labels matches (case, spacing, hyphens, punctuation
-        ignored)."""
+        ignored); `same_label` lists any other concept with that label."""
         found = glossary.lookup(validate(label))  # NUL, control characters: 400 as in /search
         if found is None:
             raise NotFound(f"no concept has the label {label!r}")
-        return views.detail(glossary, found)
+        # a label two concepts share (sources using one name for two things): the first,
+        # and the others named, not hidden
+        others = [c for c in glossary.named(label) if c.id != found.id]
+        return {**views.detail(glossary, found), "same_label": [views.ref(c) for c in others]}
 
     @app.get("/concepts/{concept_id}/neighbors", response_model=GraphOut, tags=["graph"])
     def neighbors(concept_id: Id, depth: Annotated[int, Query(ge=1, le=3)] = 1) -> dict[str, Any]:

@@ -67,6 +67,10 @@ class ConceptDetail(ConceptSummary):
     former_ids: list[str] = []
 
 
+class LookupOut(ConceptDetail):
+    same_label: list[Ref] = []  # other concepts with the label looked up (a homonym)
+
+
 class ErrorOut(BaseModel):
     detail: str
 

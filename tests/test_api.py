@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -66,6 +67,42 @@ def test_lookup_finds_hidden_labels(client: TestClient) -> None:
         client.get("/lookup", params={"label": "net promotor score"}).json()["pref_label"]
         == "Net Promoter Score"
     )
+
+
+def test_lookup_of_a_label_two_concepts_share_names_the_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Sources using CAC for two things: /lookup gave one of them, with no sign of the other."""
+    from api.cli import main
+
+    (tmp_path / "sales.txt").write_text(
+        "Sales glossary\n\nCAC (Customer Acquisition Cost)\n"
+        "What it costs in sales and marketing to win one new customer.\n"
+    )
+    (tmp_path / "cs.txt").write_text(
+        "CS glossary\n\nCAC (Customer Advisory Council)\n"
+        "A group of customers who meet to advise on the product roadmap.\n"
+    )
+    build = tmp_path / "build"
+    assert (
+        main(
+            [
+                "ingest",
+                str(tmp_path / "sales.txt"),
+                str(tmp_path / "cs.txt"),
+                "--build-dir",
+                str(build),
+            ]
+        )
+        == 0
+    )
+    client = TestClient(create_app(Glossary.load(build)))
+    found = client.get("/lookup", params={"label": "CAC"}).json()
+    ids = {"customer-acquisition-cost", "customer-advisory-council"}
+    assert found["id"] in ids
+    assert [r["id"] for r in found["same_label"]] == sorted(ids - {found["id"]})
+    alone = client.get("/lookup", params={"label": "Customer Advisory Council"}).json()
+    assert alone["same_label"] == []
 
 
 @pytest.mark.parametrize(
