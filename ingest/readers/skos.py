@@ -21,7 +21,7 @@ import warnings
 import xml.sax
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
 from urllib.error import URLError
@@ -112,6 +112,7 @@ def read_rdf_sources(
     _report_cycles(index, chosen, result)
     _report_other_languages(index, chosen, result)
     _report_notes(graph, index, chosen, result)
+    _report_collections(graph, index, chosen, result)
     for collection in index.broken_lists:
         result.warnings.append(
             Warning(
@@ -389,6 +390,7 @@ class Index:
             found.update(graph.subjects(RDF.type, cls))
         in_scheme = set(graph.subjects(SKOS.inScheme, None))
         in_scheme.update(graph.subjects(SKOS.topConceptOf, None))
+        in_scheme.update(graph.objects(None, SKOS.hasTopConcept))  # a scheme's top concept
         found.update(node for node in in_scheme if node in self.pref)
         excluded = {s for cls in _NOT_CONCEPTS for s in graph.subjects(RDF.type, cls)}
         return found - excluded
@@ -827,6 +829,39 @@ _NOTES = (
 )
 
 
+# what a concept's own triples may hold that is read (or counted as not read, above)
+_READ_OR_COUNTED = frozenset(
+    {
+        RDF.type,
+        SKOS.prefLabel,
+        SKOS.altLabel,
+        SKOS.hiddenLabel,
+        SKOS.definition,
+        SKOS.broader,
+        SKOS.narrower,
+        SKOS.related,
+        SKOS.inScheme,
+        SKOS.topConceptOf,
+        SKOS.notation,
+        SKOSXL.prefLabel,
+        SKOSXL.altLabel,
+        SKOSXL.hiddenLabel,
+        RDFS.label,
+        RDFS.comment,
+        RDFS.subClassOf,
+        DCTERMS.source,
+        DCTERMS.title,
+        DCTERMS.description,
+        DCTERMS.language,
+        DCTERMS.identifier,
+        DC.title,
+        DC.description,
+        *_MAPPINGS,
+        *_NOTES,
+    }
+)
+
+
 def _notation_acronyms(node: Node, term: str, index: Index) -> list[str]:
     """The concept's notations that abbreviate its label (skos:notation "QBR"): its acronyms.
     Other notations ("1.2.3", "CS-004") are codes, counted as not read."""
@@ -863,6 +898,63 @@ def _report_notes(
         result.warnings.append(
             Warning(f"notes and mappings not read (kept only in the source file): {said}")
         )
+    other: Counter[str] = Counter(
+        graph.namespace_manager.normalizeUri(p)
+        for node in chosen
+        for p in graph.predicates(node, None)
+        if isinstance(p, URIRef) and p not in _READ_OR_COUNTED and not p.startswith(str(KGV))
+    )
+    if other:
+        said = ", ".join(f"{n} {name}" for name, n in sorted(other.items()))
+        result.warnings.append(
+            Warning(f"other properties of concepts not read (kept only in the source file): {said}")
+        )
+
+
+def _report_collections(
+    graph: Graph, index: Index, chosen: dict[Node, Choice], result: ReadResult
+) -> None:
+    """Warn about what of the collections is not kept: a collection with no concept read,
+    members that are no concept read (nor a collection), nesting, and order."""
+    typed = {
+        c
+        for cls in (SKOS.Collection, SKOS.OrderedCollection)
+        for c in graph.subjects(RDF.type, cls)
+    }
+    listing = set(graph.subjects(SKOS.member, None)) | set(graph.subjects(SKOS.memberList, None))
+    for collection in sorted(typed | listing, key=str):
+        direct = set(graph.objects(collection, SKOS.member))
+        for head in graph.objects(collection, SKOS.memberList):
+            with suppress(ValueError):  # a list that loops: said apart
+                direct.update(graph.items(head))
+        held = [n for n in chosen if collection in index.member_of.get(n, ())]
+        name = f"collection {_show(collection)}"
+        nested = any(m in typed | listing for m in direct)
+        if not held:
+            what = "only other collections (kept on their own)" if nested else "no concept read"
+            result.warnings.append(Warning(f"{name} holds {what}; not kept"))
+            continue
+        strays = sorted(
+            (m for m in direct if m not in chosen and m not in typed | listing), key=str
+        )
+        if strays:
+            result.warnings.append(
+                Warning(
+                    f"{name}: {len(strays)} member{'s' * (len(strays) != 1)} not a concept read "
+                    f"from this file ({', '.join(_show(m) for m in strays[:3])}); left out"
+                )
+            )
+        if nested:
+            result.warnings.append(
+                Warning(
+                    f"{name} holds another collection: each keeps its own members, the nesting "
+                    "is not kept"
+                )
+            )
+        if (collection, RDF.type, SKOS.OrderedCollection) in graph:
+            result.warnings.append(
+                Warning(f"{name} is ordered; its members are kept, their order is not")
+            )
 
 
 def _report_cycles(index: Index, chosen: dict[Node, Choice], result: ReadResult) -> None:
