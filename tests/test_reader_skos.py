@@ -84,7 +84,11 @@ SKOSMOS_EXPECTED: dict[str, tuple[int, str | None, list[str]]] = {
         ],
     ),
     "mapping.ttl": (2, None, ["not read (kept only in the source file): 2 skos:exactMatch"]),
-    "multiple-schemes.ttl": (3, "Concept Scheme 1", []),
+    "multiple-schemes.ttl": (
+        3,
+        "Concept Scheme 1",
+        ["3 concept schemes (<http://www.skosmos.skos/multiple-schemes/cs1>, "],
+    ),
     "nolang.ttl": (3, "No language codes conceptscheme", []),
     "subtag.ttl": (1, None, []),
     "test-hierarchy-without-top-concepts.ttl": (
@@ -603,7 +607,10 @@ ex:book dct:title "A book that gives no identifier" .
         "export",
         "turtle",
     )
-    assert result.warnings == []
+    assert [w.message for w in result.warnings] == [  # the book's definition: said, not hidden
+        "definitions cite <http://example.org/book> with dct:source, which the file does not "
+        "describe (a dct:identifier and dct:title); they are credited to this file"
+    ]
     assert described == {
         "alpha": SourceInfo("alpha", "Alpha Glossary", "web page"),
         "beta": SourceInfo("beta", "Beta Terms"),

@@ -113,6 +113,25 @@ def read_rdf_sources(
     _report_other_languages(index, chosen, result)
     _report_notes(graph, index, chosen, result)
     _report_collections(graph, index, chosen, result)
+    schemes = sorted(set(graph.subjects(RDF.type, SKOS.ConceptScheme)), key=str)
+    if len(schemes) > 1:
+        named = ", ".join(_show(n) for n in schemes[:3])
+        result.warnings.append(
+            Warning(
+                f"{len(schemes)} concept schemes ({named}{', ...' if len(schemes) > 3 else ''}) "
+                "are read as one vocabulary; which scheme each concept was in is not kept"
+            )
+        )
+    if index.uncredited:
+        named = ", ".join(_show(n) for n in sorted(index.uncredited, key=str)[:3])
+        more = len(index.uncredited) - 3
+        result.warnings.append(
+            Warning(
+                f"definitions cite {named}{f' and {more} more' if more > 0 else ''} with "
+                "dct:source, which the file does not describe (a dct:identifier and "
+                "dct:title); they are credited to this file"
+            )
+        )
     for collection in index.broken_lists:
         result.warnings.append(
             Warning(
@@ -345,6 +364,9 @@ class Index:
     member_of: dict[Node, set[Node]] = field(default_factory=dict)
     broken_lists: list[Node] = field(default_factory=list)  # collections with a looping list
     sources: dict[Node, SourceInfo] = field(default_factory=dict)  # described documents
+    # documents definitions cite that the file does not describe (no id and title): the
+    # file itself is credited, and a warning says so
+    uncredited: set[Node] = field(default_factory=set)
     # this tool's own export: its labels and definitions in other languages than a
     # concept's are the entries of sources written in them, and are all read back
     own: bool = False
@@ -688,6 +710,7 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
             continue
         if not origins:
             plain.append(text)
+            index.uncredited.update(o for o in cites if o not in index.sources)
             continue
         term = next((_text(o) for o in graph.objects(value, KGV.term) if _literal(o)), None)
         others = [_text(o) for o in graph.objects(value, KGV.sharedWith) if _literal(o)]
