@@ -159,14 +159,24 @@ def create_app(glossary: Glossary) -> FastAPI:
         responses={200: {"content": {t: {} for t in EXPORT_TYPES.values()}}},
     )
     def export(
+        request: Request,
         fmt: Annotated[
-            Literal["turtle", "xml", "json-ld", "nt"],
-            Query(alias="format", description="turtle, xml, json-ld or nt"),
-        ] = "turtle",
+            Literal["turtle", "xml", "json-ld", "nt"] | None,
+            Query(
+                alias="format",
+                description="turtle, xml, json-ld or nt; without it, as the Accept header "
+                "asks (Turtle if it asks for none of them)",
+            ),
+        ] = None,
     ) -> Response:
         """The SKOS vocabulary in the chosen RDF format."""
-        data, media_type = glossary.export(fmt)
-        suffix = {"turtle": "ttl", "xml": "rdf", "json-ld": "jsonld", "nt": "nt"}[fmt]
+        name: str = fmt or "turtle"
+        if fmt is None:
+            by_type = {t: n for n, t in EXPORT_TYPES.items()}
+            chosen = sparql.negotiate(request.headers.get("accept"), list(by_type))
+            name = by_type.get(chosen or "", "turtle")
+        data, media_type = glossary.export(name)
+        suffix = {"turtle": "ttl", "xml": "rdf", "json-ld": "jsonld", "nt": "nt"}[name]
         return Response(
             data,
             media_type=media_type,

@@ -214,6 +214,27 @@ def test_export_formats(client: TestClient, fmt: str, media_type: str) -> None:
     assert b"net-revenue-retention" in response.content
 
 
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/n-triples;q=0.9, text/turtle;q=0.5", "application/n-triples"),
+        ("text/html", "text/turtle"),  # none of ours: Turtle, as with no header
+        (None, "text/turtle"),
+    ],
+)
+def test_export_without_a_format_answers_the_accept_header(
+    client: TestClient, accept: str | None, media_type: str
+) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/export", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    # a format named in the query wins over the header
+    named = client.get("/export", params={"format": "nt"}, headers={"Accept": "text/turtle"})
+    assert named.headers["content-type"].startswith("application/n-triples")
+
+
 def test_export_refuses_unknown_formats(client: TestClient) -> None:
     for fmt in ("pdf", "../../etc/passwd", ""):
         assert client.get("/export", params={"format": fmt}).status_code == 422
