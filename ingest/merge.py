@@ -672,7 +672,12 @@ def _assemble(
         where = f"{e.source}:{e.lines[0]}" if e.lines else e.source
         for relation in e.relations:
             concept.relations.append(
-                (relation.kind.value, relation.target, relation.target_uri, where)
+                (
+                    relation.kind.value,
+                    relation.target,
+                    relation.target_uri,
+                    relation.stated_in or where,
+                )
             )
         for label in e.hidden:
             if label.casefold() not in own and label not in concept.hidden_labels:

@@ -37,6 +37,9 @@ class Relation:
     kind: RelationKind
     target: str  # the target's label as the source gives it
     target_uri: str | None = None
+    # the source stating it, when not the entry's own: this tool's export credits its
+    # entries to the glossaries they came from, but its relations are the export's
+    stated_in: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,12 @@ def entry_to_row(entry: Entry) -> dict[str, Any]:
         "terms": list(entry.terms),
         "see": list(entry.see),
         "relations": [
-            {"kind": r.kind.value, "target": r.target, "target_uri": r.target_uri}
+            {
+                "kind": r.kind.value,
+                "target": r.target,
+                "target_uri": r.target_uri,
+                **({"stated_in": r.stated_in} if r.stated_in else {}),
+            }
             for r in entry.relations
         ],
         "collections": list(entry.collections),
@@ -52,7 +57,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         terms=tuple(row.get("terms", ())),
         see=tuple(row.get("see", ())),
         relations=tuple(
-            Relation(RelationKind(r["kind"]), r["target"], r.get("target_uri"))
+            Relation(RelationKind(r["kind"]), r["target"], r.get("target_uri"), r.get("stated_in"))
             for r in row.get("relations", ())
         ),
         collections=tuple(row.get("collections", ())),

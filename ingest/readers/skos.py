@@ -758,8 +758,13 @@ def _by_origin(node: Node, choice: Choice, entry: Entry, index: Index) -> list[E
     if plain:
         text = "\n\n".join(dict.fromkeys(sorted(plain)))
         entries.append(replace(entry, definition=text, flags=flags))
-    # relations once: every entry of the concept carries the same ones
-    return [entries[0], *(replace(e, relations=()) for e in entries[1:])]
+    # relations once: every entry of the concept carries the same ones. They are the file's
+    # own statements, not those of the glossary its first entry is credited to.
+    first = entries[0]
+    if first.source != entry.source:
+        stated = tuple(replace(r, stated_in=entry.source) for r in first.relations)
+        first = replace(first, relations=stated)
+    return [first, *(replace(e, relations=()) for e in entries[1:])]
 
 
 def _sorted(nodes: Iterable[Node]) -> list[Node]:
