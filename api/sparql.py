@@ -482,14 +482,18 @@ def _evaluate(
 def _select(result: Any, media: str, limits: Limits) -> bytes:
     names: list[Variable] = list(result.vars or [])
     rows: MutableSequence[Mapping[Variable, Identifier]] = []
-    for row in result:
+    # the solutions as rdflib makes them, one at a time: iterating a result drops a solution
+    # that binds none of the selected variables ("SELECT ?x WHERE { VALUES ?y {1 2} }" has
+    # two, both empty), and its `bindings` make every solution before the row limit is seen
+    solutions = getattr(result, "_genbindings", None)
+    for binding in result.bindings if solutions is None else solutions:
         if len(rows) == limits.rows:
             raise _Refused(
                 413,
                 f"the result has more than {limits.rows:,} rows; add LIMIT {limits.rows} "
                 "or narrow the query",
             )
-        rows.append({v: t for v, t in zip(names, row, strict=False) if t is not None})
+        rows.append({v: t for v in names if (t := binding.get(v)) is not None})
     if RESULT_TYPES[media] == "tsv":
         return _tsv(names, rows)
     out = Result("SELECT")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -75,6 +76,21 @@ def test_select_result_formats_read_back(
     assert len(rows) == 5
     expected = sorted(c.pref_label for c in glossary.concepts)[:5]
     assert [str(r[Variable("label")]) for r in rows] == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "solutions"),
+    [
+        ("SELECT ?x WHERE { VALUES ?y { 1 2 } }", 2),  # two solutions, ?x bound in neither
+        ("SELECT ?x WHERE { BIND(1/0 AS ?x) }", 1),  # an error leaves ?x unbound, as SPARQL says
+    ],
+)
+def test_solutions_binding_none_of_the_selected_variables_are_kept(
+    client: TestClient, query: str, solutions: int
+) -> None:
+    status, _, body = ask(client, query)
+    assert status == 200
+    assert json.loads(body)["results"]["bindings"] == [{}] * solutions
 
 
 def test_format_parameter_overrides_accept(client: TestClient) -> None:
