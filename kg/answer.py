@@ -247,7 +247,7 @@ _NOTHING_COMPARED = re.compile(
 # or `a` and `b` are the two sides.
 _COMPARE = [
     re.compile(
-        r"^(?:what\s+(?:is|are)\s+|what['’]?s\s+)?(?:the\s+)?(?:dif+(?:e?r[ae]?n[cs]e?s?)?|"
+        r"^(?:.*?\s)?(?:what\s+(?:is|are)\s+|what['’]?s\s+)?(?:the\s+)?(?:dif+(?:e?r[ae]?n[cs]e?s?)?|"
         r"dif+er\w*)\s+between\s+(?P<items>.+)$",
         re.IGNORECASE,
     ),
@@ -583,19 +583,20 @@ def ask(
             f"I am not sure: the glossary has no entry named {unnamed!r}; the closest is "
             f"{best.pref_label} (confidence {_shown(conf)})."
         )
-    elif asked_of is not None and said is None:  # "is NPS a lagging indicator": not said
-        conf = min(conf, UNNAMED)
-        writer.say(
-            f"I am not sure: the glossary does not answer {original!r} directly; here is what it "
-            f"says about {best.pref_label}."
-        )
-    elif not best.definitions:  # "what is customer success": listed, never defined
+    elif not best.definitions and said is None:  # "what is customer success", "is customer
+        # stickiness a metric": listed, never defined (said first, whatever was asked of it)
         conf = min(conf, UNNAMED)
         refs = [writer.cite(j.source, j.term, best.id, "term") for j in best.joined[:3]]
         writer.say(
             f"I am not sure: the glossary lists {best.pref_label}, but none of its sources "
             "defines it.",
             refs,
+        )
+    elif asked_of is not None and said is None:  # "is NPS a lagging indicator": not said
+        conf = min(conf, UNNAMED)
+        writer.say(
+            f"I am not sure: the glossary does not answer {original!r} directly; here is what it "
+            f"says about {best.pref_label}."
         )
     elif (unsaid := _unsaid(text, best, index) if said is None else None) is not None:
         # "what is a good churn rate", "how do I reduce churn": the concept is right, the
@@ -983,7 +984,7 @@ def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
         if not m:
             continue
         groups = m.groupdict()
-        items = groups.get("items")
+        items = _compared_only(groups["items"]) if groups.get("items") else None
         if items is None:  # "how is NPS different from CSAT and CES": b may list more
             a, b = groups["a"], groups["b"]
             splits = [[a, b], *([a, *cut] for cut in _partitions(b) if len(cut) < MAX_COMPARED)]
@@ -994,12 +995,13 @@ def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
             return found
         return strip_boilerplate(items) if items else None
     m = _LISTED.match(cleaned)
-    if m is None or len(_SEPARATORS.sub(" , ", m["items"]).split()) > MAX_LISTED_WORDS:
+    listed = _compared_only(m["items"]) if m else ""
+    if m is None or len(_SEPARATORS.sub(" , ", listed).split()) > MAX_LISTED_WORDS:
         return None  # a longer question with "and" in it describes something
     whole = index.search(cleaned, 1)
     if whole and whole[0].signals.get("label", 0.0) >= 1.0:
         return None  # a name with "and" in it
-    found = _best_split(_partitions(m.group("items")), index)
+    found = _best_split(_partitions(listed), index)
     if found is None:
         return None
     # every part a name or a sure match; or all but one names, that one a likely match
@@ -1012,6 +1014,26 @@ def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
     if all(map(_names, found.hits)) or judge(cleaned, index)[1] < SURE:
         return found
     return None
+
+
+# talk around the compared names: a question about them after them ("GRR and NRR, and which
+# one includes expansion", "NRR vs GRR - when to use each", "..., I keep mixing them up"),
+# or how the asker came to it before them ("so my manager asked me about GRR vs NRR")
+_AFTER_COMPARED = re.compile(
+    r"\s*(?:[,;:]|\s[-–—])\s*(?:and\s+|but\s+)?(?:which|what|when|where|why|how|who|is|are|does|"
+    r"do|can|should|so|i|i['’]m|im|we|my|our|trying|because|since)\b.*$",
+    re.IGNORECASE,
+)
+_BEFORE_COMPARED = re.compile(r"^.*?\b(?:about|regarding|re:?)\s+", re.IGNORECASE)
+
+
+def _compared_only(items: str) -> str:
+    """The part of a comparing question that names what is compared (`_AFTER_COMPARED`,
+    `_BEFORE_COMPARED`), if it still lists two things; else the question as it was."""
+    cut = _AFTER_COMPARED.sub("", items)
+    if _SEPARATORS.search(cut) and (head := _BEFORE_COMPARED.sub("", cut)) != cut:
+        cut = head if _SEPARATORS.search(head) else cut
+    return cut if _SEPARATORS.search(cut) else items
 
 
 def _names(hits: Sequence[Hit]) -> bool:

@@ -187,15 +187,20 @@ def strip_boilerplate(text: str) -> str:
 def without_pleasantries(text: str) -> str:
     """The question without a greeting, a polite request or thanks around it: "hey can u
     tell me wat nrr is pls" -> "wat nrr is"; the text itself if nothing else is left."""
-    plain = _FILLER.sub("", text)
+    plain = _FILLER.sub("", _CHATTER.sub(" ", text)).strip()
     plain = _PLEASANT_TAIL.sub("", _PLEASANT_HEAD.sub("", plain, count=1))
     return plain.strip() or text.strip()
 
 
+# chat around a question pasted from Slack: "+1 on this", "cc @ops", "@maria"
+_CHATTER = re.compile(
+    r"^\s*\+1\b(?:\s+on\s+this)?[\s,.:;!-]*|(?:^|\s)(?:cc:?\s+)?@[\w.-]+", re.IGNORECASE
+)
 # words that only soften or stress the asking: "what does churn actually mean", "what is NRR
-# exactly", "can you quickly explain ARR" (not "how quickly customers see value")
+# exactly", "what's NRR again?", "can you quickly explain ARR" (not "how quickly customers
+# see value")
 _FILLER = re.compile(
-    r"\s*\b(?:actually|exactly|basically)\b"
+    r"\s*\b(?:actually|exactly|basically)\b|\s+again\b(?=[^\w]*$)"
     r"|\s*\b(?:really|simply|quickly|briefly|just)\b(?=\s+(?:explain|define|describe|tell|say|"
     r"summari[sz]e|mean|means)\b)",
     re.IGNORECASE,

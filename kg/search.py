@@ -343,8 +343,11 @@ class SearchIndex:
 
     def is_a_name(self, query: str) -> bool:
         """Whether `query`, whole, is one of the glossary's names, misspelt, abbreviated or
-        shortened included (see `LabelMatcher.names`)."""
-        return self.labels.names(self.prepare(query))
+        shortened included (see `LabelMatcher.names`); never text with no word in it."""
+        try:
+            return self.labels.names(self.prepare(query))
+        except BadQuery:  # "" or "/" left by cutting "nrr/grr/" at its slashes
+            return False
 
     def own_words_cosine(self, query: str, concept_id: str) -> float:
         """How close the query comes to the concept's labels and definitions, its curated

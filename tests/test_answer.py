@@ -1034,3 +1034,62 @@ def test_concepts_one_entry_defines_together_are_related_by_that_entry(glossary)
         "(Bookings is related to Billings); Customer Success Glossary (docs-glossary) "
         "defines them together" in answer
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # cut at its slashes or read past a URL, a part held no word: "query is empty" (400)
+        ("what is LTV https://example.com/wiki/ltv", "customer-lifetime-value"),
+        ("<https://en.wikipedia.org/wiki/Churn_rate|churn rate>", "churn"),
+        ("nrr/grr/", "net-revenue-retention"),
+        # chat pasted from Slack around the question
+        ("+1 on this, what's NRR? cc @ops", "net-revenue-retention"),
+        ("@channel hey what's NRR again?? 🙏", "net-revenue-retention"),
+    ],
+)
+def test_pasted_links_slashes_and_chat_are_read_past(
+    glossary, question: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert result["concepts"][0]["id"] == expected
+    assert "no entry named" not in result["answer"]
+
+
+def test_a_question_about_a_concept_no_source_defines_says_so(glossary) -> None:  # type: ignore[no-untyped-def]
+    """'is customer stickiness a metric' said only 'here is what it says about' - nothing."""
+    answer = glossary.ask("is customer stickiness a metric")["answer"]
+    assert answer.startswith(
+        "I am not sure: the glossary lists Customer Stickiness, but none of its sources defines it."
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "ids"),
+    [
+        (
+            "GRR and NRR, and which one includes expansion?",
+            ["gross-revenue-retention", "net-revenue-retention"],
+        ),
+        ("NRR vs GRR - when to use each", ["net-revenue-retention", "gross-revenue-retention"]),
+        (
+            "GRR and NRR, I keep mixing them up",
+            ["gross-revenue-retention", "net-revenue-retention"],
+        ),
+        (
+            "trying to figure out the difference between bookings and billings",
+            ["bookings", "billings"],
+        ),
+        (
+            "so my manager asked me about GRR vs NRR",
+            ["gross-revenue-retention", "net-revenue-retention"],
+        ),
+    ],
+)
+def test_talk_around_compared_names_is_no_compared_name(
+    glossary, question: str, ids: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """'which one includes expansion' was compared too, as Net Promoter Score."""
+    result = glossary.ask(question)
+    assert [c["id"] for c in result["concepts"] if c["role"] == "compared"] == ids
+    assert result["confidence"] >= SURE and "no entry named" not in result["answer"]
