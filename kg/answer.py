@@ -176,6 +176,15 @@ _ELSEWHERE = re.compile(
     r"(?:(?:a|an|the|my|our|your|their)\s+)?(?P<place>[^,;?!]+?)\s*[?!.]*$",
     re.IGNORECASE,
 )
+# where a data team puts a metric, which is no field of its own: a dashboard, a BI tool, a
+# table or column ("for the exec dashboard", "in looker", "in fct_revenue")
+_WORKPLACE = re.compile(
+    r"\b(?:dashboards?|reports?|decks?|slides?|tiles?|charts?|looker|tableau|power\s*bi|"
+    r"metabase|sql|queries|query|tables?|columns?|fields?|models?|dbt|semantic\s+layer|"
+    r"warehouse|snowflake|bigquery|redshift|spreadsheets?|excel|sheets?|notion|confluence|wiki)\b"
+    r"|\w+[_.]\w+",
+    re.IGNORECASE,
+)
 _RATIO = re.compile(r"\bratio\s*[?!.]*\s*$", re.IGNORECASE)
 _FIGURE = re.compile(r"\d|\bpercent\b|%")  # a definition that gives any figure at all
 _WHICH_BETTER = re.compile(
@@ -424,7 +433,8 @@ def _name_and_more(question: str, index: SearchIndex, closest: str | None) -> st
     if index.is_a_name(text) or (closest is not None and index.ends_with_a_name_of(text, closest)):
         return None
     for cut in range(len(words) - 1, 0, -1):
-        name, rest = " ".join(words[:cut]), content_words(words_of(" ".join(words[cut:])))
+        name = " ".join(words[:cut])
+        rest = [w for w in content_words(words_of(" ".join(words[cut:]))) if w not in CUE_WORDS]
         owners = index.named(name)
         if not owners:
             continue
@@ -669,7 +679,7 @@ def _unsaid(text: str, best: Concept, index: SearchIndex) -> str | None:
         best.id not in index.names_in(text) or index.is_a_name(strip_boilerplate(text))
     ):
         place = None  # only a name it uses is placed; "book of buisness" is a name, misspelt
-    if place is not None and (said := place["place"].strip(" ?!.")):
+    if place is not None and (said := place["place"].strip(" ?!.")) and not _WORKPLACE.search(said):
         words = content_words(words_of(said))
         strange = len(index.strange_words(said))
         if words and (strange == len(words) or 2 * len(index.foreign_words(said)) >= len(words)):

@@ -15,6 +15,7 @@ from ingest.concept import Concept
 from ingest.normalize import fold, label_key
 from kg.errors import BuildError
 from kg.retrieval import (
+    CUE_WORDS,
     JUDGEMENTS,
     STOPWORDS,
     Query,
@@ -179,7 +180,8 @@ class LabelMatcher(Retriever):
         for i, score in self._initialism_of(query):
             offer(i, score, "initials of")
         words = query.words
-        content = content_words(words)
+        # words asking about a name are no more of what is named ("nrr calc definition")
+        content = [w for w in content_words(words) if w not in CUE_WORDS] or content_words(words)
         contained = self._contained(words)
         spans = {i: span_of(self.entries[i].words, words) for i in contained}
         subject = _subject_end(words, list(spans.values()))

@@ -165,7 +165,7 @@ def content_words(words: Iterable[str]) -> list[str]:
 CUE_WORDS = frozenset(
     words_of(
         "define definition meaning mean explain term word name formula equation target "
-        "acronym abbreviation example benchmark"
+        "acronym abbreviation example benchmark def defn calc calculation"
     )
 )
 

@@ -1093,3 +1093,25 @@ def test_talk_around_compared_names_is_no_compared_name(
     result = glossary.ask(question)
     assert [c["id"] for c in result["concepts"] if c["role"] == "compared"] == ids
     assert result["confidence"] >= SURE and "no entry named" not in result["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # a data team's shorthand for asking what a name means
+        ("churn def", "churn"),
+        ("nrr calc", "net-revenue-retention"),
+        ("logo retention formula", "logo-retention"),
+        ("nrr calc definition for dashboard", "net-revenue-retention"),
+        # where a metric is put is no field of its own
+        ("mrr column meaning in fct_revenue", "monthly-recurring-revenue"),
+        ("grr definition for looker", "gross-revenue-retention"),
+        ("how should I define account churn in the semantic layer", "account-churn"),
+    ],
+)
+def test_a_data_teams_shorthand_and_workplaces_ask_for_the_definition(
+    glossary, question: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert result["concepts"][0]["id"] == expected
+    assert result["confidence"] >= SURE, result["answer"][:120]
