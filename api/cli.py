@@ -47,8 +47,9 @@ class _Output(Console):
 
 
 # piped output is never cut to a width (tables and lines stay whole for the next program)
-out = _Output(soft_wrap=True, width=None if sys.stdout.isatty() else 100_000)
-err = Console(stderr=True, soft_wrap=True)
+# (and glossary text is printed as written: ":smile:" stays, it is no emoji code here)
+out = _Output(soft_wrap=True, width=None if sys.stdout.isatty() else 100_000, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def build_dir_option(f: Any) -> Any:
@@ -118,7 +119,7 @@ def ingest(
     if settings.curation.is_file():
         inputs["<curation>"] = hashlib.sha256(settings.curation.read_bytes()).hexdigest()
     if if_stale and _is_current(settings.build_dir, inputs):
-        err.print(f"build in {settings.build_dir} is current")
+        err.print(f"build in {settings.build_dir} is current", markup=False)
         return
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -154,7 +155,7 @@ def ingest(
             "save": time.perf_counter() - clock,
         }
     for note in skipped:
-        err.print(f"note: {note}", highlight=False)
+        err.print(f"note: {note}", highlight=False, markup=False)
     _print_summary(glossary, settings.build_dir)
     if settings.curation.is_file():
         absent = sum("no concept is named" in n for n in glossary.report.notes)
@@ -291,12 +292,17 @@ def entries(source: str | None, as_json: bool, build_dir: Path | None) -> None:
         lines = f"{e.lines[0]}-{e.lines[1]}" if e.lines else ""
         definition = (e.definition or "").replace("\n", " ")
         table.add_row(
-            e.source,
-            lines,
-            e.term or "(unknown)",
-            ", ".join(e.acronyms),
-            ", ".join(sorted(e.flags)),
-            definition[:80] + ("…" if len(definition) > 80 else ""),
+            *map(
+                escape,  # glossary text is no markup: "[in USD]" is printed, "[/]" no error
+                (
+                    e.source,
+                    lines,
+                    e.term or "(unknown)",
+                    ", ".join(e.acronyms),
+                    ", ".join(sorted(e.flags)),
+                    definition[:80] + ("…" if len(definition) > 80 else ""),
+                ),
+            )
         )
     out.print(table)
 
@@ -314,7 +320,7 @@ def show(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
         return
     own = data["language"]
     tongue = f" [{own}]" if data["label_languages"] or own != "en" else ""
-    out.print(f"[bold]{data['pref_label']}[/bold]{escape(tongue)}  ({data['id']})")
+    out.print(f"[bold]{escape(data['pref_label'])}[/bold]{escape(tongue)}  ({data['id']})")
     others = [c for c in glossary.named(label_or_id) if c.id != data["id"]]
     if others:  # "backlog" is an id, and a name of backlog-2 too after a [[split]]
         which = ", ".join(f"{c.id} (from {', '.join(c.sources)})" for c in others)
@@ -329,27 +335,33 @@ def show(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
     if data["hidden_labels"]:
         out.print(escape("misspelt as: " + tagged(data["hidden_labels"])), highlight=False)
     if data["phrasings"]:
-        out.print("asked as: " + "; ".join(data["phrasings"]), highlight=False)
+        out.print(escape("asked as: " + "; ".join(data["phrasings"])), highlight=False)
     for d in data["definitions"]:
         mark = "*" if d["preferred"] else "-"
         where = f"{d['source']}:{d['lines'][0]}" if d["lines"] else d["source"]
         shared = f" (shared with {', '.join(d['shared_with'])})" if d["shared_with"] else ""
-        out.print(f" {mark} {d['text']}  [dim]({where}{shared})[/dim]", highlight=False)
+        out.print(
+            f" {mark} {escape(d['text'])}  [dim]{escape(f'({where}{shared})')}[/dim]",
+            highlight=False,
+        )
     for conflict in data["conflicts"]:
         sides = "; ".join(
             f"{p['value']}: {', '.join(x['source'] for x in p['definitions'])}"
             for p in conflict["positions"]
         )
         out.print(
-            f"[yellow]sources disagree on {conflict['aspect']}[/yellow]: {sides}", highlight=False
+            f"[yellow]sources disagree on {escape(conflict['aspect'])}[/yellow]: {escape(sides)}",
+            highlight=False,
         )
     if not data["definitions"]:
         named = ", ".join(data["sources"])
-        out.print(f" no source defines it [dim](named in {named})[/dim]", highlight=False)
+        out.print(
+            f" no source defines it [dim]{escape(f'(named in {named})')}[/dim]", highlight=False
+        )
     for kind in ("broader", "narrower", "related"):
         for other in data[kind]:
             mark = " (curated)" if other["curated"] else ""
-            out.print(f" {kind} {other['pref_label']}{mark}", highlight=False)
+            out.print(f" {kind} {escape(other['pref_label'])}{mark}", highlight=False)
             out.print(f"     [dim]{escape(other['reason'])}[/dim]", highlight=False)
 
 
@@ -363,13 +375,14 @@ def explain(label_or_id: str, as_json: bool, build_dir: Path | None) -> None:
     if as_json:
         _print_json(data)
         return
-    out.print(f"[bold]{data['pref_label']}[/bold]  ({data['id']}): {len(data['entries'])} entries")
+    label, count = escape(data["pref_label"]), len(data["entries"])
+    out.print(f"[bold]{label}[/bold]  ({data['id']}): {count} entries")
     for e in data["entries"]:
         where = f"{e['source']}:{e['lines'][0]}-{e['lines'][1]}" if e["lines"] else e["source"]
-        out.print(f" - {e['term']!r} from {where}", highlight=False)
+        out.print(escape(f" - {e['term']!r} from {where}"), highlight=False)
         for reason in e["reasons"] or ["(the first entry; others joined it)"]:
-            out.print(f"     {reason}", highlight=False)
-    out.print(f"preferred definition: {data['preferred_reason']}", highlight=False)
+            out.print(escape(f"     {reason}"), highlight=False)
+    out.print(escape(f"preferred definition: {data['preferred_reason']}"), highlight=False)
 
 
 @app.command()
@@ -383,12 +396,13 @@ def conflicts(as_json: bool, build_dir: Path | None) -> None:
         _print_json([{k: r[k] for k in ("id", "pref_label", "conflicts")} for r in rows])
         return
     for r in rows:
-        out.print(f"[bold]{r['pref_label']}[/bold] ({r['id']})")
+        out.print(f"[bold]{escape(r['pref_label'])}[/bold] ({r['id']})")
         for conflict in r["conflicts"]:
-            out.print(f"  disagree on {conflict['aspect']}:", highlight=False)
+            out.print(escape(f"  disagree on {conflict['aspect']}:"), highlight=False)
             for p in conflict["positions"]:
                 for d in p["definitions"]:
-                    out.print(f"    {p['value']} - {d['source']}: {d['text']}", highlight=False)
+                    line = f"    {p['value']} - {d['source']}: {d['text']}"
+                    out.print(escape(line), highlight=False)
     if not rows:
         out.print("no conflicts")
 
@@ -417,10 +431,8 @@ def merges(as_json: bool, build_dir: Path | None) -> None:
     for r in rows:
         sources = sorted({e["source"] for e in r["entries"]})
         names = sorted({e["term"] for e in r["entries"]})
-        out.print(
-            f" {r['pref_label']} ({r['id']}): {', '.join(names)}  [dim]{', '.join(sources)}[/dim]",
-            highlight=False,
-        )
+        named = escape(f" {r['pref_label']} ({r['id']}): {', '.join(names)}")
+        out.print(f"{named}  [dim]{escape(', '.join(sources))}[/dim]", highlight=False)
 
 
 @app.command()
@@ -436,7 +448,7 @@ def related(label_or_id: str, depth: int, as_json: bool, build_dir: Path | None)
     if as_json:
         _print_json(data)
         return
-    names = {n["id"]: n["pref_label"] for n in data["nodes"]}
+    names = {n["id"]: escape(n["pref_label"]) for n in data["nodes"]}
     out.print(f"[bold]{names[ids[0]]}[/bold]: {_n(len(ids) - 1, 'concept')} within {depth}")
     for e in data["edges"]:
         mark = " (curated)" if e["curated"] else ""
@@ -460,7 +472,7 @@ def path(start: str, end: str, as_json: bool, build_dir: Path | None) -> None:
     if as_json:
         _print_json(data)
         return
-    names = {n["id"]: n["pref_label"] for n in data["nodes"]}
+    names = {n["id"]: escape(n["pref_label"]) for n in data["nodes"]}
     out.print(f"[bold]{names[first.id]}[/bold]", highlight=False)
     for e in data["edges"]:
         out.print(f"  --{e['relation']}--> [bold]{names[e['target']]}[/bold]", highlight=False)
@@ -496,7 +508,7 @@ def export(fmt: str, output: Path | None, build_dir: Path | None) -> None:
             output.write_bytes(data)
         except OSError as exc:
             raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
-        err.print(f"wrote {len(data):,} bytes of {fmt} to {output}", highlight=False)
+        err.print(f"wrote {len(data):,} bytes of {fmt} to {output}", highlight=False, markup=False)
 
 
 @app.command()
@@ -515,12 +527,15 @@ def search(query: str, k: int, explain: bool, as_json: bool, build_dir: Path | N
         _print_json(data)
         return
     if data["results"] and not data["close"]:  # as the web page says it
-        out.print(f"no concept is a close match for {query!r}; the nearest:", highlight=False)
+        out.print(
+            escape(f"no concept is a close match for {query!r}; the nearest:"), highlight=False
+        )
     for n, r in enumerate(data["results"], start=1):
         alt = _aliases(r["alt_labels"], query)
-        out.print(f"{n:>2}. [bold]{r['pref_label']}[/bold]{alt}  {r['score']:.3f}", highlight=False)
+        label = escape(r["pref_label"])
+        out.print(f"{n:>2}. [bold]{label}[/bold]{escape(alt)}  {r['score']:.3f}", highlight=False)
         if r["definition"]:
-            out.print(f"    {_clip(r['definition'], 160)}", highlight=False)
+            out.print(escape(f"    {_clip(r['definition'], 160)}"), highlight=False)
         if explain:
             out.print(f"    [dim]{escape(r['explanation'])}[/dim]", highlight=False)
     if not data["results"]:
@@ -537,10 +552,10 @@ def ask(question: str, as_json: bool, build_dir: Path | None) -> None:
     if as_json:
         _print_json(data)
         return
-    out.print(data["answer"], highlight=False)
+    out.print(escape(data["answer"]), highlight=False)
     out.print(f"[dim]confidence {data['confidence']:.2f}[/dim]")
     for n, c in enumerate(data["citations"], start=1):
-        out.print(f"  [{n}] {c['source']}: {_clip(c['text'], 150)}", highlight=False)
+        out.print(escape(f"  [{n}] {c['source']}: {_clip(c['text'], 150)}"), highlight=False)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -631,7 +646,7 @@ def adapt(out_dir: Path | None, epochs: int, if_stale: bool, build_dir: Path | N
     base = base_model(settings.model)
     recipe = replace(Recipe(), epochs=epochs)
     if if_stale and is_current(folder, concepts, base, recipe):
-        err.print(f"adapted model in {folder} is current")
+        err.print(f"adapted model in {folder} is current", markup=False)
         return
     with Progress(
         TextColumn("adapting {task.fields[base]}"),

@@ -556,3 +556,33 @@ def test_a_definition_pasted_whole_from_a_document_is_cut_with_a_warning(
     row = json.loads((build / "concepts.jsonl").read_text().splitlines()[0])
     text = row["definitions"][0]["text"]
     assert len(text) <= 20_000 and text.endswith("period.")
+
+
+def test_glossary_text_is_printed_as_written_never_as_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A definition holding "[/]" crashed `kg show` (a MarkupError, exit 70); "[in USD]"
+    vanished and ":smile:" became an emoji."""
+    source = tmp_path / "pricing.csv"
+    source.write_text(
+        "term,definition\n"
+        'Seat Price,"Price per seat [in USD] per month [/] see [/link] :smile:"\n'
+        '[Internal] Seat Count,"Seats [deprecated] in use"\n'
+    )
+    build = tmp_path / "build"
+    assert main(["ingest", str(source), "--build-dir", str(build)]) == 0
+    text = "Price per seat [in USD] per month [/] see [/link] :smile:"
+    for command in (
+        ["show", "seat price"],
+        ["entries"],
+        ["ask", "what is seat price"],
+        ["search", "seat price"],
+        ["explain", "[Internal] Seat Count"],
+    ):
+        capsys.readouterr()
+        assert main([*command, "--build-dir", str(build)]) == 0, command
+        printed = capsys.readouterr().out
+        assert (text[:40] in printed) or ("[Internal] Seat Count" in printed), (command, printed)
+    capsys.readouterr()
+    assert main(["show", "[Internal] Seat Count", "--build-dir", str(build)]) == 0
+    assert "[Internal] Seat Count" in capsys.readouterr().out
