@@ -916,3 +916,26 @@ def test_a_tables_parent_and_related_columns_state_relations_as_in_a_csv() -> No
     )
     assert entries["Churn"].relations == ()
     assert [(w.message, w.line) for w in result.warnings] == [("column not read: 'Owner'", 1)]
+
+
+def test_bold_field_labels_under_a_term_heading_are_its_fields() -> None:
+    """`**Also known as:** GRR` under `## Gross Dollar Retention` was read as a term "Also
+    known as", and the heading became a collection of such terms."""
+    result = read_text(
+        "# Glossary\n\n## Gross Dollar Retention\n\n"
+        "**Also known as:** GRR, Gross Revenue Retention\n\n"
+        "Share of starting recurring revenue kept after downgrades and churn.\n\n"
+        "**Formula:** `(Start ARR - Contraction - Churn) / Start ARR`\n\n"
+        "**Related:** [Net Revenue Retention](#net-revenue-retention)\n\n"
+        "## Net Revenue Retention\n\n*Synonyms: NRR, Net Dollar Retention*\n\n"
+        "Share of starting recurring revenue kept including expansion.\n"
+    )
+    entries = by_term(result)
+    assert list(entries) == ["Gross Dollar Retention", "Net Revenue Retention"]
+    gdr = entries["Gross Dollar Retention"]
+    assert gdr.acronyms == ("GRR",) and gdr.aliases == ("Gross Revenue Retention",)
+    assert [r.target for r in gdr.relations] == ["Net Revenue Retention"]
+    assert gdr.definition is not None and gdr.definition.startswith("Share of starting")
+    assert "Formula: (Start ARR" in gdr.definition and gdr.collections == ()
+    nrr = entries["Net Revenue Retention"]
+    assert nrr.acronyms == ("NRR",) and nrr.aliases == ("Net Dollar Retention",)

@@ -623,3 +623,28 @@ def test_a_line_kept_as_text_though_it_looks_like_a_term_is_warned_of() -> None:
             " 'Churn Rate'",
         )
     ]
+
+
+def test_an_entrys_fields_are_its_own_not_terms() -> None:
+    """ "Formula:", "Synonyms:", "See also:" under an entry were read as terms of their own
+    (two glossaries' "Formula" lines then merged into one concept)."""
+    result = read_text(
+        "GLOSSARY OF TERMS\n\n"
+        "Net Revenue Retention: The percentage of recurring revenue kept from existing "
+        "customers over twelve months, with expansion.\n\n"
+        "Formula: (Starting ARR + Expansion - Churn) / Starting ARR\n"
+        "Example: $1M start, $200K expansion, $50K churn gives 115%.\n"
+        "See also: Gross Revenue Retention, Expansion\n"
+        "Synonyms: NRR, Net Dollar Retention\n\n"
+        "Customer Effort Score: How easy it was to get an issue solved, on a 1-7 scale.\n"
+        "Owner: Support Ops\n\n"
+        "Owner: The person accountable for an account.\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Net Revenue Retention", "Customer Effort Score", "Owner"]
+    nrr = entries["Net Revenue Retention"]
+    assert nrr.acronyms == ("NRR",) and nrr.aliases == ("Net Dollar Retention",)
+    assert [r.target for r in nrr.relations] == ["Gross Revenue Retention", "Expansion"]
+    assert "Formula: (Starting ARR" in (nrr.definition or "")  # text fields stay text
+    assert "Example: $1M start" in (nrr.definition or "")
+    assert "Owner: Support Ops" in (entries["Customer Effort Score"].definition or "")

@@ -31,6 +31,7 @@ from markdown_it.tree import SyntaxTreeNode
 from ingest.document import Document
 from ingest.model import Dropped, Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.readers.csv import columns_not_read, header_layout, relation_columns
+from ingest.readers.text import field_line, pull_fields
 from ingest.terms import acronyms_in, clean_term, is_emoji, parse_term
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -298,6 +299,8 @@ def _bold_match(nodes: Sequence[SyntaxTreeNode]) -> _Match | None:
     term = _squash(_inline(nodes[start].children, []))
     if len(term.split()) > _MAX_BOLD_TERM_WORDS or not _has_word(term):
         return None
+    if field_line(term.rstrip(":") + ":", right_under=False) is not None:
+        return None  # "**Also known as:** GRR" is a field of the entry above, no term
     links: list[str] = []
     rest = _inline(nodes[start + 1 :], links)
     if term.endswith(":"):
@@ -331,6 +334,8 @@ def _match_line(nodes: Sequence[SyntaxTreeNode], *, plain: bool) -> _Match | Non
     line = _PLAIN_LINE.match(_squash(_inline(nodes, links)))
     if line is None or not _plain_term_ok(line["term"]):
         return None
+    if field_line(line["term"] + ":", right_under=False) is not None:
+        return None  # "Synonyms: NRR" under an entry is its field, no term
     return _Match(line["term"], line["rest"], False, tuple(links))
 
 
@@ -542,6 +547,11 @@ class _Reader:
             self.drop((cand.start, cand.end), "page furniture")
             return
         definition = "\n\n".join(p.strip() for p in cand.parts if p.strip()) or None
+        aliases, acronyms = list(cand.aliases), list(cand.acronyms)
+        related: list[str] = []
+        if definition is not None:  # "**Also known as:** GRR", "See also: ..." under the term
+            definition, named, short, related = pull_fields(definition)
+            aliases, acronyms, definition = aliases + named, acronyms + short, definition or None
         if cand.needs_definition and definition is None:
             self.drop((cand.start, cand.end), "bold text without a definition")
             return
@@ -562,11 +572,14 @@ class _Reader:
                 source=self.source,
                 lines=(cand.start, cand.end),
                 raw_term=raw,
-                acronyms=_dedupe([*parsed.acronyms, *cand.acronyms, *found], exclude=parsed.term),
-                aliases=_dedupe([*parsed.aliases, *cand.aliases], exclude=parsed.term),
+                acronyms=_dedupe([*parsed.acronyms, *acronyms, *found], exclude=parsed.term),
+                aliases=_dedupe([*parsed.aliases, *aliases], exclude=parsed.term),
                 terms=parsed.terms,
                 see=see,
-                relations=cand.relations,
+                relations=(
+                    *cand.relations,
+                    *(Relation(RelationKind.RELATED, name) for name in dict.fromkeys(related)),
+                ),
                 collections=collections,
                 flags=frozenset(flags),
             )

@@ -30,7 +30,7 @@ from ingest.clean import (
     strip_glued_junk,
 )
 from ingest.document import Document
-from ingest.model import Dropped, Entry, Flag, ReadResult, Warning
+from ingest.model import Dropped, Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.subject import infer_subject, same_spelling, same_subject, stated_alias
 from ingest.terms import (
     SMALL_WORDS,
@@ -139,6 +139,7 @@ class _Draft:
     term: str | None = None  # set when the term is not to be parsed from raw_term
     acronyms: list[str] = field(default_factory=list)
     collection: str | None = None
+    related: list[str] = field(default_factory=list)  # "See also: X, Y" under the entry
 
     def add(self, para: Para) -> None:
         self.parts.append(para)
@@ -193,8 +194,8 @@ def paragraphs(text: str, skip: Collection[int] = ()) -> list[Para]:
 def _continues(previous: str, line: str, gap: int, para: Para) -> bool:
     """Whether `line` carries on the paragraph whose last line is `previous`."""
     prev = previous.rstrip()
-    if gap > 1 or not prev or prev.endswith(_TERMINAL):
-        return False
+    if gap > 1 or not prev or prev.endswith(_TERMINAL) or _FIELD_LINE.match(line):
+        return False  # "Synonyms: ..." under a definition starts a line of its own
     starts_low = line[:1].islower() or line[:1] in "(0123456789%$&"
     if gap == 1:
         # a PDF wraps long lines and puts a blank line after each
@@ -448,7 +449,9 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
     fields = _field_names(paras)
     for para in paras:
         split = split_entry_line(para.text, True, para.bullet) if para.indent == 0 else None
-        if split and drafts and para.gap == 0 and split[0].casefold() in fields:
+        if drafts and (found := field_line(para.text, para.gap == 0)) is not None:
+            _add_field(drafts[-1], *found, para)  # "Synonyms: NRR" is the entry's own
+        elif split and drafts and para.gap == 0 and split[0].casefold() in fields:
             drafts[-1].add(para)  # "Owner: Security team" under an entry is part of it
         elif split:
             if titles:
@@ -477,6 +480,106 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
                 )
             drafts[-1].add(para)
     return drafts
+
+
+# Labels of an entry's own fields, never terms of their own: names it also goes by, terms
+# it relates to, and text about it (kept with its definition). The last kind only right
+# under the entry: "Owner" or "Target" may be a glossary's term, set apart by a blank line.
+_FIELDS: dict[str, str] = {
+    **{
+        name: "alias"
+        for name in (
+            "synonym", "synonyms", "aka", "a.k.a", "a.k.a.", "also known as", "also called",
+            "abbreviation", "abbreviations", "acronym", "alias", "aliases", "other names",
+            "alternative names",
+        )
+    },
+    **{
+        name: "related"
+        for name in ("see also", "related", "related terms", "related concepts", "compare")
+    },
+    **{
+        name: "text"
+        for name in (
+            "formula", "calculation", "calculated as", "how to calculate", "example",
+            "examples", "e.g.", "why it matters", "note", "notes", "important", "tip",
+            "caveat", "caveats", "usage", "how it is used", "how it's used",
+        )
+    },
+    **{
+        name: "text-under"
+        for name in ("owner", "source", "target", "unit", "units", "status", "context",
+                     "purpose", "frequency", "data source", "benchmark")
+    },
+}  # fmt: skip
+
+
+_FIELD_LINE = re.compile(
+    r"^[*_`]*(?:{})[*_`]*\s*:".format(
+        "|".join(map(re.escape, sorted(_FIELDS, key=len, reverse=True)))
+    ),
+    re.IGNORECASE,
+)
+
+
+def field_line(text: str, right_under: bool) -> tuple[str, str] | None:
+    """The kind of entry field a line opens with ("alias", "related", "text") and its value,
+    if it opens with one ("Synonyms: NRR", "**See also:** Churn", "Formula: ..."); a
+    "text-under" field only `right_under` an entry's lines."""
+    found = _FIELD_LINE.match(text)
+    if found is None:
+        return None
+    kind = _FIELDS[re.sub(r"[*_`]+", "", found[0]).strip(" :").casefold()]
+    if kind == "text-under" and not right_under:
+        return None
+    return ("text" if kind == "text-under" else kind), text[found.end() :].strip(" *_`")
+
+
+_LISTED_NAMES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")
+
+
+def field_names(value: str) -> list[str]:
+    """The names a field lists ("NRR, Net Dollar Retention", "[Churn](churn.md) or Renewal")."""
+    names = [n.strip(" .*_`\"'“”[]") for n in _LISTED_NAMES.split(value)]
+    return [n for n in names if n and len(n.split()) <= 8]
+
+
+def pull_fields(definition: str) -> tuple[str, list[str], list[str], list[str]]:
+    """The definition without its alias and related-term fields (paragraphs or lines
+    opening "Synonyms:", "See also:", ...), and the aliases, acronyms and related terms they
+    list. Any other field ("Formula: ...") stays text of the definition."""
+    aliases: list[str] = []
+    acronyms: list[str] = []
+    related: list[str] = []
+    kept = []
+    for line in definition.split("\n"):
+        found = field_line(line.strip(), right_under=True)
+        if found is None or found[0] == "text":
+            kept.append(line)
+            continue
+        names = field_names(found[1])
+        if found[0] == "alias":
+            acronyms += [n for n in names if is_acronym(n)]
+            aliases += [n for n in names if not is_acronym(n)]
+        else:
+            related += names
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return text, aliases, acronyms, related
+
+
+def _add_field(draft: _Draft, kind: str, value: str, para: Para) -> None:
+    """A field line under an entry: its names become aliases (acronyms) or related terms;
+    any other field stays text of the definition."""
+    if kind == "text":
+        draft.add(para)
+        return
+    names = field_names(value)
+    if kind == "alias":
+        draft.acronyms += [n for n in names if is_acronym(n)]
+        draft.aliases += [n for n in names if not is_acronym(n)]
+    else:
+        draft.related += names
+    draft.end = max(draft.end, para.end)
 
 
 def _unread_term(text: str) -> str | None:
@@ -764,6 +867,9 @@ def _finish(draft: _Draft, source: str, full_text: str, result: ReadResult) -> E
         aliases=tuple(dict.fromkeys(a for a in aliases if a.casefold() != term.casefold())),
         terms=tuple(terms),
         see=tuple(draft.see),
+        relations=tuple(
+            Relation(RelationKind.RELATED, name) for name in dict.fromkeys(draft.related)
+        ),
         collections=(draft.collection,) if draft.collection else (),
         flags=frozenset(flags),
     )
