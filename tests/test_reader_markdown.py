@@ -939,3 +939,16 @@ def test_bold_field_labels_under_a_term_heading_are_its_fields() -> None:
     assert "Formula: (Start ARR" in gdr.definition and gdr.collections == ()
     nrr = entries["Net Revenue Retention"]
     assert nrr.acronyms == ("NRR",) and nrr.aliases == ("Net Dollar Retention",)
+
+
+def test_heading_attributes_and_emoji_codes_are_not_part_of_the_term() -> None:
+    """`## Annual Recurring Revenue (ARR) {#arr}` gave the id annual-recurring-revenue-arr-arr,
+    no acronym, and no merge with the seeds' ARR."""
+    result = read_text(
+        "# G\n\n## Annual Recurring Revenue (ARR) {#arr}\n\nYearly value of subscriptions.\n\n"
+        "### QBR {: #qbr .new }\n\nA quarterly review meeting.\n\n"
+        "## Churn :chart_with_downwards_trend:\n\nCustomers lost.\n"
+    )
+    entries = by_term(result)
+    assert list(entries) == ["Annual Recurring Revenue", "QBR", "Churn"]
+    assert entries["Annual Recurring Revenue"].acronyms == ("ARR",)

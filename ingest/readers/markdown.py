@@ -155,8 +155,14 @@ _MIN_TEXT_WORDS = 4  # a table cell of fewer words is a name, a figure or an own
 # --- small text helpers -----------------------------------------------------------------
 
 
+# what docs sites add to a heading: attributes ("{#arr}", "{.new}", "{: #arr }") and emoji
+# shortcodes (":chart_with_downwards_trend:")
+_HEADING_EXTRAS = re.compile(r"\s*\{:?\s*[#.][^{}]*\}\s*$|:[a-z0-9_+-]+:")
+
+
 def _clean_title(text: str) -> str:
-    """A heading or term as written, without emoji, markup or a trailing colon."""
+    """A heading or term as written, without emoji, attributes, markup or a trailing colon."""
+    text = _HEADING_EXTRAS.sub(" ", text).strip()
     return clean_term("".join(ch for ch in text if not is_emoji(ch)))
 
 
