@@ -952,3 +952,10 @@ def test_heading_attributes_and_emoji_codes_are_not_part_of_the_term() -> None:
     entries = by_term(result)
     assert list(entries) == ["Annual Recurring Revenue", "QBR", "Churn"]
     assert entries["Annual Recurring Revenue"].acronyms == ("ARR",)
+
+
+def test_a_bold_term_with_an_aside_before_its_colon_is_read() -> None:
+    """`- **Churn** (a.k.a. *attrition*): ...` was dropped as a list item without a term."""
+    result = read_text("# G\n\n- **Churn** (a.k.a. *attrition*): Customers who leave.\n")
+    churn = by_term(result)["Churn"]
+    assert churn.aliases == ("attrition",) and churn.definition == "Customers who leave."

@@ -648,3 +648,17 @@ def test_an_entrys_fields_are_its_own_not_terms() -> None:
     assert "Formula: (Starting ARR" in (nrr.definition or "")  # text fields stay text
     assert "Example: $1M start" in (nrr.definition or "")
     assert "Owner: Support Ops" in (entries["Customer Effort Score"].definition or "")
+
+
+def test_a_term_holding_an_abbreviations_full_stop_is_read() -> None:
+    """The first such line was dropped as preamble, later ones glued to the entry above."""
+    result = read_text(
+        "Sales glossary\n\n"
+        "Churn (a.k.a. attrition): Customers who leave in a period.\n"
+        "Avg. Deal Size: The mean value of deals closed in a period.\n"
+        "No. of Seats: How many users a contract licenses.\n"
+        "U.S. Sales Region: Accounts billed in the United States.\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Churn", "Avg. Deal Size", "No. of Seats", "U.S. Sales Region"]
+    assert entries["Churn"].aliases == ("attrition",)

@@ -39,6 +39,7 @@ _MD = MarkdownIt("commonmark").enable("table")
 _LISTS = frozenset({"bullet_list", "ordered_list"})
 _CODE = frozenset({"code_block", "fence"})
 _INDEX_HEADING = re.compile(r"^(?:[A-Za-z0-9#]|[A-Za-z0-9]\s*[-–—]\s*[A-Za-z0-9])$")
+_BOLD_ASIDE = re.compile(r"^\s*\((?P<aside>[^()]{1,60})\)\s*(?::|[-–—]{1,2}\s)\s*")
 _BOLD_SEPARATOR = re.compile(r"^\s*:\s*|^\s+[-–—]{1,2}\s+|^\s*[–—]\s*")
 # a title naming a collection of terms, never one term
 _COLLECTION_TITLE = re.compile(
@@ -316,6 +317,10 @@ def _bold_match(nodes: Sequence[SyntaxTreeNode]) -> _Match | None:
     separator = _BOLD_SEPARATOR.match(rest)
     if separator is not None:
         return _Match(term, _squash(rest[separator.end() :]), True, tuple(links))
+    aside = _BOLD_ASIDE.match(rest)  # "**Churn** (a.k.a. *attrition*): ...": the term's own
+    if aside is not None:
+        named = f"{term} ({aside['aside'].replace('*', '').replace('_', ' ').strip()})"
+        return _Match(named, _squash(rest[aside.end() :]), True, tuple(links))
     if _COPULA.match(rest):  # "**Burn Rate** is the monthly ...": the sentence defines it
         return _Match(term, _squash(term + rest), True, tuple(links), copula=True)
     return None

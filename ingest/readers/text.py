@@ -339,11 +339,20 @@ def _plausible_term(text: str, relaxed: bool = False) -> bool:
         or _AMOUNT.search(text)
     ):
         return False
-    if re.search(r"[.!?](\s|$)", re.sub(r"\bvs\.", "vs", text)):
+    if re.search(r"[.!?](\s|$)", _ABBREVIATION_DOT.sub("x", text)):
         return False
     if relaxed and text[:1].isalpha() and len(_words(text)) <= 4:
         return text.casefold() not in _ANNOTATIONS
     return text[:1].isupper() or text[:1].isdigit() or text[:1] == "#"
+
+
+# the full stop of an abbreviation inside a name is no sentence's end: "Avg. Deal Size",
+# "No. of Seats", "U.S. Sales Region", "Churn (a.k.a. attrition)", "Seat (i.e. a user)"
+_ABBREVIATION_DOT = re.compile(
+    r"\b(?:vs|avg|no|nr|num|approx|incl|excl|est|dept|inc|ltd|corp|co|qty|amt|pct|yr|mo|wk|"
+    r"min|max|ref|std)\.|\b(?:[a-z]\.){2,}",
+    re.IGNORECASE,
+)
 
 
 def _without_marks(name: str) -> str:
