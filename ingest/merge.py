@@ -396,10 +396,15 @@ def _homonym(
         if root in sides:
             sides[root] += [(x, units[i].definition) for x in found]
     pairs = [(x, dx, y, dy) for x, dx in sides[ra] for y, dy in sides[rb]]
-    if any(not ev.different_expansions(x, y) for x, _, y, _ in pairs):
+    alike = [
+        not ev.different_expansions(x, y) and not ev.one_word_apart(x, y) for x, _, y, _ in pairs
+    ]
+    if any(alike):
         return None  # both spell it out alike somewhere: one thing, spelt out two ways too
     for x, dx, y, dy in pairs:
         agree = ev.definitions_agree(dx, dy, embed)
+        if ev.one_word_apart(x, y) and agree is None:
+            continue  # "Net Retention Rate" beside a bare NRR: nothing says they differ
         if agree is None or agree < SAME_THING:
             how = "one is undefined" if agree is None else f"definitions differ ({agree:.2f})"
             return f"{acronym} stands for {x!r} in one and {y!r} in the other; {how}", x, y

@@ -235,6 +235,52 @@ def test_one_acronym_spelt_out_as_two_things_makes_two_concepts(encoder) -> None
     )
 
 
+def test_expansions_one_word_apart_are_one_thing_only_if_their_definitions_agree(encoder) -> None:  # type: ignore[no-untyped-def]
+    """ "Change Advisory Board" (IT) merged into "Customer Advisory Board": alike but for one
+    word, they were taken for one name spelt two ways, whatever their definitions said."""
+    entries = [
+        _entry(
+            "Customer Advisory Board",
+            "A group of key customers advising on the roadmap.",
+            "a",
+            1,
+            ("CAB",),
+        ),
+        _entry(
+            "Change Advisory Board",
+            "The IT group that approves production changes.",
+            "b",
+            1,
+            ("CAB",),
+        ),
+        _entry(
+            "Net Revenue Retention",
+            "Recurring revenue kept from existing customers, with expansion.",
+            "a",
+            2,
+            ("NRR",),
+        ),
+        _entry(
+            "Net Retention Rate",
+            "Recurring revenue kept from existing customers including expansion.",
+            "b",
+            2,
+            ("NRR",),
+        ),
+    ]
+    result = merge(entries, embed=encoder.encode)
+    named = sorted(sorted(c.labels) for c in result.concepts)
+    assert named == [
+        ["CAB", "Change Advisory Board"],
+        ["CAB", "Customer Advisory Board"],
+        ["NRR", "Net Retention Rate", "Net Revenue Retention"],  # the same words, moved
+    ]
+    assert any(
+        "'Customer Advisory Board' and 'Change Advisory Board' not merged" in r
+        for r in result.refused
+    )
+
+
 def test_two_names_another_source_defines_apart_are_a_combined_entry(encoder) -> None:  # type: ignore[no-untyped-def]
     """'Cross-sell / Up-sell' in one cell reads like synonyms, but a glossary defining both on
     their own says they are two things: the cell's definition goes to each, joining nothing."""
