@@ -662,3 +662,26 @@ def test_a_term_holding_an_abbreviations_full_stop_is_read() -> None:
     entries = {e.term: e for e in result.entries}
     assert list(entries) == ["Churn", "Avg. Deal Size", "No. of Seats", "U.S. Sales Region"]
     assert entries["Churn"].aliases == ("attrition",)
+
+
+def test_fields_under_a_heading_layouts_entry_are_its_own() -> None:
+    """A Google Doc of headings: "See also:" made a termless entry, "Synonyms: ..." a term."""
+    result = read_text(
+        "Revenue Operations Glossary\n\n"
+        "Net Dollar Retention (NDR)\n"
+        "Revenue retained from existing customers over twelve months, with upsell.\n"
+        "Formula: NDR = (Start MRR + Expansion - Churn) / Start MRR\n"
+        "See also: Gross Revenue Retention, Expansion MRR\n"
+        "Synonyms: Net Retention, NRR\n\n"
+        "Expansion MRR\n"
+        "New monthly recurring revenue from existing customers.\n\n"
+        "Churned MRR\n"
+        "Monthly recurring revenue lost from customers who cancel.\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Net Dollar Retention", "Expansion MRR", "Churned MRR"]
+    ndr = entries["Net Dollar Retention"]
+    assert ndr.acronyms == ("NDR", "NRR") and ndr.aliases == ("Net Retention",)
+    assert [r.target for r in ndr.relations] == ["Gross Revenue Retention", "Expansion MRR"]
+    assert "Formula: NDR =" in (ndr.definition or "")
+    assert not any("could not be recovered" in w.message for w in result.warnings)

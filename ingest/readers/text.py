@@ -436,7 +436,8 @@ def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
 
 
 def _is_list_layout(paras: list[Para]) -> bool:
-    top = [p for p in paras if p.indent == 0]
+    # an entry's own fields ("Formula: ...", "See also: ...") are no entries of the list
+    top = [p for p in paras if p.indent == 0 and field_line(p.text, right_under=False) is None]
     entries = sum(1 for p in top if split_entry_line(p.text, item=p.bullet))
     loose = [split_entry_line(p.text, relaxed=True, item=p.bullet) is not None for p in top]
     titles = sum(
@@ -669,6 +670,10 @@ def _read_headings(paras: list[Para], result: ReadResult) -> list[_Draft]:
         heading = None
 
     for para, kind in zip(paras, kinds, strict=True):
+        field = field_line(para.text, para.gap == 0) if drafts and heading is None else None
+        if field is not None:  # "Synonyms: NRR" under an entry is the entry's own field
+            _add_field(drafts[-1], *field, para)
+            continue
         if kind == "heading":
             settle_heading()
             heading, current = para, None
