@@ -661,3 +661,14 @@ def test_acronyms_between_slashes_in_an_aliases_cell_are_several_names() -> None
     nrr, pnl = result.entries
     assert set(nrr.aliases) | set(nrr.acronyms) == {"NDR", "NRR"}
     assert "P / L" in (*pnl.aliases, *pnl.acronyms)  # one name, not "P" and "L"
+
+
+def test_an_acronym_list_names_each_acronyms_spelt_out_name() -> None:
+    """'Acronym,Stands for' was read as an entry of its own, term "Acronym"."""
+    result = read_text(
+        "Acronym,Stands for\nCAC,Customer Acquisition Cost\nNRR,Net Revenue Retention\n"
+    )
+    entries = by_term(result)
+    assert list(entries) == ["Customer Acquisition Cost", "Net Revenue Retention"]
+    assert entries["Customer Acquisition Cost"].acronyms == ("CAC",)
+    assert entries["Net Revenue Retention"].has(Flag.UNDEFINED)  # nothing defines it here

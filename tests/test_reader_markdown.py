@@ -959,3 +959,14 @@ def test_a_bold_term_with_an_aside_before_its_colon_is_read() -> None:
     result = read_text("# G\n\n- **Churn** (a.k.a. *attrition*): Customers who leave.\n")
     churn = by_term(result)["Churn"]
     assert churn.aliases == ("attrition",) and churn.definition == "Customers who leave."
+
+
+def test_an_acronym_table_names_each_acronyms_spelt_out_name() -> None:
+    """`| Acronym | Stands for |` found no glossary entries at all."""
+    result = read_text(
+        "# Acronyms\n\n| Acronym | Stands for |\n|---|---|\n"
+        "| CAC | Customer Acquisition Cost |\n| NRR | Net Revenue Retention |\n"
+    )
+    entries = by_term(result)
+    assert list(entries) == ["Customer Acquisition Cost", "Net Revenue Retention"]
+    assert entries["Net Revenue Retention"].acronyms == ("NRR",)

@@ -39,6 +39,14 @@ TERM_NAMES = (
     "word",
     "concept",
     "title",
+    # an acronym list's spelt-out column ("Acronym | Stands for"): the name it abbreviates
+    "standsfor",
+    "expansion",
+    "fullform",
+    "fullname",
+    "longform",
+    "spelledout",
+    "speltout",
 )
 _ROLES: dict[str, str] = {name: "term" for name in TERM_NAMES}
 _ROLES |= dict.fromkeys(

@@ -395,7 +395,7 @@ class _Columns:
     """The columns of a glossary table, and what to tell the user about how it was read."""
 
     term: int
-    definition: int
+    definition: int | None  # None for an acronym list ("| Acronym | Stands for |")
     aliases: int | None = None
     acronyms: int | None = None
     note: str | None = None  # how columns were chosen when the header names none
@@ -415,8 +415,9 @@ def _table_columns(table: SyntaxTreeNode) -> _Columns | None:
         roles = layout.roles
         term = layout.terms[0] if layout.terms else roles.get("acronyms")  # "| Acronym | Meaning |"
         definition = roles.get("definition")
-        if term is not None and definition is not None:
-            acronyms = roles.get("acronyms")
+        acronyms = roles.get("acronyms")
+        spelt_out = acronyms is not None and acronyms != term  # "| Acronym | Stands for |"
+        if term is not None and (definition is not None or spelt_out):
             return _Columns(
                 term,
                 definition,
@@ -747,7 +748,7 @@ class _Reader:
         for row in rows:
             line = self.span(row)[0]
             cand = _Candidate(_cell(row, columns.term, []), line, line)
-            cand.parts = [_cell(row, columns.definition, cand.links)]
+            cand.parts = [_cell(row, columns.definition, cand.links)]  # "" with none
             cand.aliases = tuple(_split_names(_cell(row, columns.aliases, [])))
             cand.acronyms = tuple(_split_names(_cell(row, columns.acronyms, [])))
             cand.relations = _stated_relations(row, columns)
