@@ -672,3 +672,17 @@ def test_an_acronym_list_names_each_acronyms_spelt_out_name() -> None:
     assert list(entries) == ["Customer Acquisition Cost", "Net Revenue Retention"]
     assert entries["Customer Acquisition Cost"].acronyms == ("CAC",)
     assert entries["Net Revenue Retention"].has(Flag.UNDEFINED)  # nothing defines it here
+
+
+def test_an_unquoted_delimiter_inside_a_middle_definition_is_read_as_its_text() -> None:
+    """The definition was cut at its first comma and the rest read as the next columns
+    ("usually measured monthly" became a collection); the warning said "ignored"."""
+    result = read_text(
+        "Term,Definition,Category\n"
+        "Churn,Customers lost in a period, usually measured monthly,Metrics\n"
+        "Renewal,A customer signing again,Lifecycle\n"
+    )
+    churn = by_term(result)["Churn"]
+    assert churn.definition == "Customers lost in a period, usually measured monthly"
+    assert churn.collections == ("Metrics",)
+    assert any("read as part of its definition" in w.message for w in result.warnings)

@@ -696,13 +696,28 @@ def _check_width(record: Record, layout: Layout, result: ReadResult) -> None:
     if not any(cell.strip() for cell in extra):
         return
     definition = layout.roles.get("definition")
+    glue = f"{layout.delimiter} " if layout.delimiter in ",;" else " "
     if definition == layout.width - 1:
-        glue = f"{layout.delimiter} " if layout.delimiter in ",;" else " "
         record.cells[definition:] = [glue.join(c.strip() for c in record.cells[definition:])]
         result.warnings.append(
             Warning(
                 f"row on line {record.first} has more cells than the header; the extra cells "
                 "were read as part of the definition (quote cells that contain the delimiter)",
+                record.first,
+            )
+        )
+    elif definition is not None:
+        # the definition held the delimiter, unquoted: the spill is its own, and the cells
+        # after it are the columns after it ("Churn,Customers lost, usually monthly,Metrics")
+        spill = len(record.cells) - layout.width
+        record.cells[definition : definition + spill + 1] = [
+            glue.join(c.strip() for c in record.cells[definition : definition + spill + 1])
+        ]
+        result.warnings.append(
+            Warning(
+                f"row on line {record.first} has {spill} more cell{'s' * (spill != 1)} than "
+                "the header; read as part of its definition, the cells after them as the "
+                "columns after it (quote cells that contain the delimiter)",
                 record.first,
             )
         )
