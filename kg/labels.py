@@ -220,7 +220,7 @@ class LabelMatcher(Retriever):
                 offer(i, 0.95 * min(score, 0.95), "contains a form of")
                 continue
             offer(i, score, "exact" if score >= 1.0 else "contains")
-        for i, ratio, window in self._fuzzy(words):
+        for i, ratio, window in self._fuzzy_either(words, raw):
             e = self.entries[i]
             coverage = min(1.0, window / max(1, len(words)))
             if coverage < self.min_coverage:
@@ -332,6 +332,15 @@ class LabelMatcher(Retriever):
                     ):
                         found.add(e)
         return sorted(found)
+
+    def _fuzzy_either(
+        self, words: tuple[str, ...], raw: tuple[str, ...]
+    ) -> list[tuple[int, float, int]]:
+        """`_fuzzy` of the query's stemmed words or, when they find no label, of its words as
+        typed: stemming a misspelt word can take it further from the label ("busines" stems
+        to "busin", 84 % like "business review" where "busines" is 89 %)."""
+        stemmed = self._fuzzy(words)
+        return stemmed if stemmed or raw == words else self._fuzzy(raw)
 
     def _fuzzy(self, words: tuple[str, ...]) -> list[tuple[int, float, int]]:
         """(entry, ratio, window length) for labels a window of the query misspells.
