@@ -1030,8 +1030,9 @@ def _comparison(text: str, index: SearchIndex) -> _Comparison | str | None:
 # one includes expansion", "NRR vs GRR - when to use each", "..., I keep mixing them up"),
 # or how the asker came to it before them ("so my manager asked me about GRR vs NRR")
 _AFTER_COMPARED = re.compile(
-    r"\s*(?:[,;:]|\s[-–—])\s*(?:and\s+|but\s+)?(?:which|what|when|where|why|how|who|is|are|does|"
-    r"do|can|should|so|i|i['’]m|im|we|my|our|trying|because|since)\b.*$",
+    r"(?:\s*(?:[,;:]|\s[-–—])\s*(?:and\s+|but\s+)?|\s+(?:and|but)\s+(?=(?:which|should|how)\b))"
+    r"(?:which|what|when|where|why|how|who|is|are|does|do|can|should|so|i|i['’]m|im|we|my|our|"
+    r"trying|because|since)\b.*$",
     re.IGNORECASE,
 )
 _BEFORE_COMPARED = re.compile(r"^.*?\b(?:about|regarding|re:?)\s+", re.IGNORECASE)
