@@ -1084,6 +1084,10 @@ def test_a_question_about_a_concept_no_source_defines_says_so(glossary) -> None:
             "so my manager asked me about GRR vs NRR",
             ["gross-revenue-retention", "net-revenue-retention"],
         ),
+        (
+            "what are MRR and ARR and which should we report",
+            ["monthly-recurring-revenue", "annual-recurring-revenue"],
+        ),
     ],
 )
 def test_talk_around_compared_names_is_no_compared_name(
