@@ -29,6 +29,7 @@ from kg.labels import PLACING, span_of
 from kg.retrieval import (
     CUE_WORDS,
     content_words,
+    in_english_asking,
     strip_boilerplate,
     validate,
     without_pleasantries,
@@ -540,7 +541,7 @@ def ask(
     """Answer `question` from the glossary; see the module docstring for the shape."""
     original = validate(question)
     # "hey can u tell me ... pls" asks what it asks; "is churn good or bad" is one question
-    text = _ONE_JUDGEMENT.sub(r"\g<judged>", without_pleasantries(original))
+    text = _ONE_JUDGEMENT.sub(r"\g<judged>", in_english_asking(without_pleasantries(original)))
     writer = _Writer(titles or {})
     if _NOTHING_COMPARED.match(text):  # "difference between": Margin's definition says it
         writer.say(

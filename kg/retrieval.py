@@ -35,6 +35,25 @@ STOPWORDS = frozenset(
     "wat wht waht whta".split()
 )
 _WHAT = r"(?:what|waht|wht|whta|wat)"  # as typed in a hurry
+# "what is" asked in the languages a glossary team often mixes in (German, French, Spanish,
+# Portuguese, Italian, Dutch): "Was ist Churn?", "Qu'est-ce que le NRR ?", "¿Qué es el churn?"
+_FOREIGN_WHAT = (
+    r"(?:was\s+(?:ist|sind|bedeutet)\s+(?:(?:ein|eine|der|die|das)\s+)?"
+    r"|qu['’]est[- ]ce\s+que?\s+(?:(?:le|la|les|l['’]|un|une)\s*)?"
+    r"|(?:¿\s*)?qu[ée]\s+(?:es|son|significa)\s+(?:(?:el|la|los|las|un|una)\s+)?"
+    r"|o\s+que\s+(?:é|e|significa)\s+(?:(?:o|a|um|uma)\s+)?"
+    r"|(?:che\s+)?cos['’]\s*[èe]\s+(?:(?:il|la|lo|l['’]|un|una)\s*)?"
+    r"|wat\s+(?:is|zijn|betekent)\s+(?:(?:een|de|het)\s+)?)"
+)
+_FOREIGN_ASKING = re.compile(rf"^\s*{_FOREIGN_WHAT}", re.IGNORECASE)
+
+
+def in_english_asking(text: str) -> str:
+    """A definition asked in another language, asked in English: "Was ist Churn?" -> "what
+    is Churn?" (so "Was" is not read as the English "was")."""
+    return _FOREIGN_ASKING.sub("what is ", text, count=1)
+
+
 _BOILERPLATE_HEAD = re.compile(
     r"^\s*(?:please\s+)?(?:"
     # before "what do ...", which would leave "you call it when ..."
@@ -45,6 +64,7 @@ _BOILERPLATE_HEAD = re.compile(
     r"|(?:can\s+you\s+)?(?:define|explain|describe)\s+"
     r"|(?:the\s+)?(?:definition|meaning)\s+of\s+"
     r"|tell\s+me\s+(?:about\s+)?"
+    rf"|{_FOREIGN_WHAT}"
     r")",
     re.IGNORECASE,
 )

@@ -1119,3 +1119,20 @@ def test_a_data_teams_shorthand_and_workplaces_ask_for_the_definition(
     result = glossary.ask(question)
     assert result["concepts"][0]["id"] == expected
     assert result["confidence"] >= SURE, result["answer"][:120]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Was ist Churn?", "churn"),  # "Was" was read as the English "was": a yes/no question
+        ("Qu'est-ce que le NRR ?", "net-revenue-retention"),
+        ("¿Qué es el churn?", "churn"),
+        ("Wat is churn?", "churn"),
+    ],
+)
+def test_what_is_asked_in_another_language_asks_for_the_definition(
+    glossary, question: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = glossary.ask(question)
+    assert result["concepts"][0]["id"] == expected
+    assert result["confidence"] >= SURE and "directly" not in result["answer"]
