@@ -970,3 +970,28 @@ def test_an_acronym_table_names_each_acronyms_spelt_out_name() -> None:
     entries = by_term(result)
     assert list(entries) == ["Customer Acquisition Cost", "Net Revenue Retention"]
     assert entries["Net Revenue Retention"].acronyms == ("NRR",)
+
+
+def test_documentation_sites_syntax_is_no_text_of_a_definition() -> None:
+    """MkDocs and Docusaurus admonitions, GitHub alerts, footnotes and a dated footer were
+    kept in the definitions, an admonition's text as a code block."""
+    result = read_text(
+        "# Glossary\n\n"
+        '!!! note "How to use this page"\n    Terms are listed alphabetically.\n\n'
+        "## Annual Recurring Revenue\n\nThe yearly value of subscriptions.[^1]\n\n"
+        '??? example "Example"\n    Twelve months of a $1,000 MRR plan is $12,000 ARR.\n\n'
+        "## Churn\n\n:::tip Remember\nChurn is counted at renewal.\n:::\n\n"
+        "> [!NOTE]\n> Logo churn and revenue churn are reported apart.\n\n"
+        "Customers lost in a period.\n\n"
+        "[^1]: Finance's definition, 2023.\n*[ARR]: Annual Recurring Revenue\n\n"
+        "---\n*Last edited 2024-05-02 by @jdoe*\n"
+    )
+    entries = by_term(result)
+    assert list(entries) == ["Annual Recurring Revenue", "Churn"]
+    arr = entries["Annual Recurring Revenue"].definition or ""
+    assert arr.startswith("The yearly value of subscriptions.") and "[^1]" not in arr
+    assert "Twelve months of a $1,000 MRR plan" in arr and "???" not in arr
+    churn = entries["Churn"].definition or ""
+    assert ":::" not in churn and "[!NOTE]" not in churn and "Last edited" not in churn
+    assert "Churn is counted at renewal." in churn and "Customers lost in a period." in churn
+    assert any("2 footnotes and abbreviation definitions" in w.message for w in result.warnings)

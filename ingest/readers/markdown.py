@@ -75,7 +75,8 @@ _FURNITURE = re.compile(
     r"^(?:(?:table\s+of\s+)?contents|related\s+(?:pages|articles|links|content)|"
     r"revision\s+history|change\s*log|last\s+(?:updated|edited|modified|reviewed)\b.*|"
     r"(?:document|page)\s+(?:owners?|history|control|information|maintainers?)|"
-    r"on\s+this\s+page|notes|references|sources|bibliography|further\s+reading|footnotes|"
+    r"on\s+this\s+page|(?:jump|skip|go)\s+to|notes|references|sources|bibliography|"
+    r"further\s+reading|footnotes|"
     r"acknowledge?ments|disclaimer|contact\s+us|"
     r"about\s+this\s+(?:page|glossary|document))\s*:?$",
     re.IGNORECASE,
@@ -84,7 +85,7 @@ _FURNITURE = re.compile(
 # 12 March 2024", "Questions? Ask in #revops on Slack."
 _FOOTER = re.compile(
     r"^[*_]*(?:(?:last\s+)?(?:updated|edited|modified|reviewed|maintained|owned|prepared|"
-    r"written)\s+(?:by|on)\b|questions\?|(?:any\s+)?questions\s+(?:about|on)\b|feedback\b|"
+    r"written)\s+(?:(?:by|on)\b|\d)|questions\?|(?:any\s+)?questions\s+(?:about|on)\b|feedback\b|"
     r"need\s+help\b|[↑⬆^]?\s*back\s+to\s+(?:top|the\s+top|contents)\b)[^\n]{0,120}$",
     re.IGNORECASE,
 )
@@ -827,6 +828,45 @@ def _strip_front_matter(lines: list[str], reader: _Reader) -> tuple[list[str], _
     return lines, _FrontMatter()
 
 
+# what documentation sites add to Markdown, which is no text of a definition: admonitions
+# ("!!! tip", "??? example", ":::tip ... :::", "> [!NOTE]"), footnote marks ("[^1]"), and
+# footnote and abbreviation definitions ("[^1]: ...", "*[ARR]: ...")
+_ADMONITION = re.compile(r"^\s*(?:!!!|\?\?\?\+?)\s+\w[\w-]*(?:\s+\"[^\"]*\")?\s*$")
+_FENCED_ADMONITION = re.compile(r"^\s*:::\s*(?:\w[\w-]*(?:\s+.*)?)?$")
+_ALERT = re.compile(r"^\s*>\s*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*$", re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\](?!:)")
+_NOTE_DEFINITION = re.compile(r"^\s*(?:\[\^[^\]\s]+\]|\*\[[^\]]+\]):\s")
+
+
+def _without_site_syntax(lines: list[str]) -> tuple[list[str], int]:
+    """The lines with docs sites' syntax taken out, one line for each line (so line numbers
+    stand): an admonition's marker blanked and its indented text read as text, footnote
+    marks dropped, footnote and abbreviation definitions blanked (and counted)."""
+    out: list[str] = []
+    unread = 0
+    inside = False  # in an admonition's indented text
+    for line in lines:
+        if _ADMONITION.match(line):
+            out.append("")
+            inside = True
+            continue
+        if inside and line.startswith(("    ", "\t")):
+            out.append(line[4:] if line.startswith("    ") else line[1:])
+            continue
+        if inside and not line.strip():
+            out.append(line)  # a blank line inside the admonition's text
+            continue
+        inside = False
+        if _FENCED_ADMONITION.match(line) or _ALERT.match(line):
+            out.append("")
+        elif _NOTE_DEFINITION.match(line):
+            out.append("")
+            unread += 1
+        else:
+            out.append(_FOOTNOTE_MARK.sub("", line))
+    return out, unread
+
+
 def _open_toggles(lines: list[str]) -> tuple[list[str], list[int]]:
     """Toggles (`<details><summary>Term</summary> ... </details>`, as Notion exports them)
     read as what they show: a heading one level under the section they sit in, then their
@@ -1184,6 +1224,14 @@ def read(doc: Document, source: str) -> ReadResult:
     reader = _Reader(source, lines)
     body_lines, front = _strip_front_matter(lines, reader)
     fm_title = front.title
+    body_lines, unread = _without_site_syntax(body_lines)
+    if unread:
+        reader.result.warnings.append(
+            Warning(
+                f"{unread} footnote{'s' * (unread != 1)} and abbreviation definitions "
+                "('[^1]: ...', '*[ARR]: ...') not read"
+            )
+        )
     body_lines, reader.origin = _open_toggles(_open_definition_lists(body_lines))
     reader.parsed = body_lines
     blocks = list(SyntaxTreeNode(_MD.parse("\n".join(body_lines))).children)

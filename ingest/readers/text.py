@@ -563,7 +563,7 @@ def pull_fields(definition: str) -> tuple[str, list[str], list[str], list[str]]:
     related: list[str] = []
     kept = []
     for line in definition.split("\n"):
-        found = field_line(line.strip(), right_under=True)
+        found = field_line(re.sub(r"^\s*[-*+•]\s+", "", line), right_under=True)  # "- See also:"
         if found is None or found[0] == "text":
             kept.append(line)
             continue
