@@ -377,19 +377,18 @@ def different_expansions(a: str, b: str) -> bool:
     return shared < 0.5 and fuzz.token_sort_ratio(fold(a), fold(b)) < 85
 
 
-def one_word_apart(a: str, b: str) -> bool:
-    """Two spelt-out names of one acronym alike but for one word in the same place, not
-    one name misspelt: "Customer Advisory Board" and "Change Advisory Board", "Annual
-    Contract Value" and "Average Contract Value" (not "Net Revenue Retention" and "Net
-    Retention Rate", the same words moved). Such names may name one thing or two: their
-    definitions decide."""
-    wa = [w[:5] for w in words_of(a) if w not in SMALL_WORDS]
-    wb = [w[:5] for w in words_of(b) if w not in SMALL_WORDS]
-    return (
-        len(wa) == len(wb) >= 2
-        and sum(x != y for x, y in zip(wa, wb, strict=True)) == 1
-        and fuzz.token_sort_ratio(fold(a), fold(b)) < 90
-    )
+def one_word_apart(a: str, b: str) -> tuple[str, str] | None:
+    """The words two spelt-out names of one acronym differ by, when they are alike but for
+    one word in the same place and not one name misspelt: "Customer Advisory Board" and
+    "Change Advisory Board" give ("customer", "change"); "Net Revenue Retention" and "Net
+    Retention Rate" (the same words moved) give None. Such names may name one thing
+    ("Client" and "Customer Acquisition Cost") or two."""
+    wa = [w for w in words_of(a) if w not in SMALL_WORDS]
+    wb = [w for w in words_of(b) if w not in SMALL_WORDS]
+    if len(wa) != len(wb) or len(wa) < 2 or fuzz.token_sort_ratio(fold(a), fold(b)) >= 90:
+        return None
+    apart = [(x, y) for x, y in zip(wa, wb, strict=True) if x[:5] != y[:5]]
+    return apart[0] if len(apart) == 1 else None
 
 
 def definitions_agree(a: str | None, b: str | None, embed: Embed | None) -> float | None:

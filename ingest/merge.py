@@ -396,19 +396,33 @@ def _homonym(
         if root in sides:
             sides[root] += [(x, units[i].definition) for x in found]
     pairs = [(x, dx, y, dy) for x, dx in sides[ra] for y, dy in sides[rb]]
-    alike = [
-        not ev.different_expansions(x, y) and not ev.one_word_apart(x, y) for x, _, y, _ in pairs
-    ]
-    if any(alike):
+    if any(_alike(x, y, embed) for x, _, y, _ in pairs):
         return None  # both spell it out alike somewhere: one thing, spelt out two ways too
     for x, dx, y, dy in pairs:
         agree = ev.definitions_agree(dx, dy, embed)
-        if ev.one_word_apart(x, y) and agree is None:
-            continue  # "Net Retention Rate" beside a bare NRR: nothing says they differ
         if agree is None or agree < SAME_THING:
             how = "one is undefined" if agree is None else f"definitions differ ({agree:.2f})"
             return f"{acronym} stands for {x!r} in one and {y!r} in the other; {how}", x, y
     return None
+
+
+# Two words one spelt-out name has in place of the other's at least this alike (MiniLM) are
+# one name written two ways: "client" / "customer" 0.61, "consumer" 0.67, "user" 0.58, "price"
+# / "cost" 0.74; not "change" / "customer" 0.37, "average" / "annual" 0.24, "point" / "proof".
+SAME_WORD = 0.55
+
+
+def _alike(x: str, y: str, embed: ev.Embed | None) -> bool:
+    """Whether two spelt-out names of one acronym are one name written two ways: sharing
+    half their words or more, unless they differ by one word in the same place whose two
+    forms are unalike ("Change" / "Customer Advisory Board": the definitions decide)."""
+    if ev.different_expansions(x, y):
+        return False
+    apart = ev.one_word_apart(x, y)
+    if apart is None or embed is None:
+        return True
+    first, second = embed(list(apart))
+    return float(np.dot(first, second)) >= SAME_WORD
 
 
 def _listed_apart(a: ev.Unit, b: ev.Unit, embed: ev.Embed | None) -> str | None:

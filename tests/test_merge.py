@@ -9,6 +9,7 @@ import pytest
 from ingest.concept import Concept
 from ingest.curation import Curation, Decision
 from ingest.merge import merge
+from ingest.model import Entry
 from kg.glossary import Glossary
 from kg.quality import read_pairs, score_pairs
 from tests.conftest import ROOT
@@ -279,6 +280,40 @@ def test_expansions_one_word_apart_are_one_thing_only_if_their_definitions_agree
         "'Customer Advisory Board' and 'Change Advisory Board' not merged" in r
         for r in result.refused
     )
+
+
+def test_a_name_alike_but_for_a_synonym_is_one_thing_and_an_undefined_other_is_not(encoder) -> None:  # type: ignore[no-untyped-def]
+    """ "Client" / "Customer Acquisition Cost" is one name written two ways (the words are
+    alike); an undefined "Change Advisory Board" row of an acronym list is no "Customer
+    Advisory Board", which it had renamed."""
+    entries = [
+        _entry(
+            "Customer Acquisition Cost",
+            "Sales and marketing spend per new customer.",
+            "a",
+            1,
+            ("CAC",),
+        ),
+        _entry(
+            "Client Acquisition Cost", "What we spend to sign one new client.", "b", 1, ("CAC",)
+        ),
+        _entry(
+            "Customer Advisory Board",
+            "A group of key customers advising on the roadmap.",
+            "a",
+            2,
+            ("CAB",),
+        ),
+        Entry(
+            "Change Advisory Board", None, "c", (3, 3), "Change Advisory Board", acronyms=("CAB",)
+        ),
+    ]
+    named = sorted(sorted(c.labels) for c in merge(entries, embed=encoder.encode).concepts)
+    assert named == [
+        ["CAB", "Change Advisory Board"],
+        ["CAB", "Customer Advisory Board"],
+        ["CAC", "Client Acquisition Cost", "Customer Acquisition Cost"],
+    ]
 
 
 def test_two_names_another_source_defines_apart_are_a_combined_entry(encoder) -> None:  # type: ignore[no-untyped-def]

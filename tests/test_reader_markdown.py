@@ -995,3 +995,23 @@ def test_documentation_sites_syntax_is_no_text_of_a_definition() -> None:
     assert ":::" not in churn and "[!NOTE]" not in churn and "Last edited" not in churn
     assert "Churn is counted at renewal." in churn and "Customers lost in a period." in churn
     assert any("2 footnotes and abbreviation definitions" in w.message for w in result.warnings)
+
+
+def test_fields_run_into_one_paragraph_are_each_their_own() -> None:
+    """`**Synonyms:** ARR, ...` then `**See also:** ...` on the next line made one alias
+    "Annualized Run Rate See also: Monthly Recurring Revenue", which merged ARR into NRR."""
+    result = read_text(
+        "# G\n\n## Annual Recurring Revenue\n\nThe yearly value of subscriptions.\n"
+        "**Synonyms:** ARR, Annualized Run Rate\n"
+        "**See also:** [Monthly Recurring Revenue](#mrr), [Net Revenue Retention](#nrr)\n\n"
+        "## 3:2:1 Pipeline Ratio\n\nPipeline at three stages, in that ratio.\n"
+    )
+    entries = by_term(result)
+    assert list(entries) == ["Annual Recurring Revenue", "3:2:1 Pipeline Ratio"]
+    arr = entries["Annual Recurring Revenue"]
+    assert arr.acronyms == ("ARR",) and arr.aliases == ("Annualized Run Rate",)
+    assert [r.target for r in arr.relations] == [
+        "Monthly Recurring Revenue",
+        "Net Revenue Retention",
+    ]
+    assert arr.definition == "The yearly value of subscriptions."

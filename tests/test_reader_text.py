@@ -685,3 +685,62 @@ def test_fields_under_a_heading_layouts_entry_are_its_own() -> None:
     assert [r.target for r in ndr.relations] == ["Gross Revenue Retention", "Expansion MRR"]
     assert "Formula: NDR =" in (ndr.definition or "")
     assert not any("could not be recovered" in w.message for w in result.warnings)
+
+
+def test_field_values_that_name_nothing_and_names_with_and_in_them() -> None:
+    """ "Synonyms: none" and "See also: N/A" (split at its slash) named concepts "None" and
+    "A", which merged unrelated entries; "Terms and Conditions" was cut at its "and"."""
+    result = read_text(
+        "Glossary\n\n"
+        "Churn: The loss of customers over a period.\nSynonyms: none\nSee also: N/A\n\n"
+        "Renewal: A customer signing again at the end of the term.\nAKA: TBD\nSynonyms: -\n\n"
+        "Terms and Conditions: The legal rules a customer agrees to.\n"
+        "SYNONYMS: T&Cs, terms of service | SEE ALSO: Mergers and Acquisitions\n"
+        "Related: this metric is closely tied to how we price renewals.\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Churn", "Renewal", "Terms and Conditions"]
+    for name in ("Churn", "Renewal"):
+        assert entries[name].aliases == () and entries[name].acronyms == ()
+        assert entries[name].relations == ()
+    tc = entries["Terms and Conditions"]
+    assert tc.aliases == ("terms of service",) and tc.acronyms == ("T&C",)
+    assert [r.target for r in tc.relations] == ["Mergers and Acquisitions"]
+    assert "closely tied to how we price renewals" in (tc.definition or "")  # a sentence: text
+
+
+def test_terms_named_like_fields_are_still_terms() -> None:
+    """ "Owner", "Alias", "Example" are terms of some glossaries: defined, not noted."""
+    result = read_text(
+        "Glossary\n\n"
+        "Account Plan: A document setting out goals for an account.\nOwner: the CSM\n\n"
+        "Owner: The person accountable for an account's renewal.\n\n"
+        "Alias: A second name a term goes by.\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Account Plan", "Owner", "Alias"]
+    assert "Owner: the CSM" in (entries["Account Plan"].definition or "")
+
+
+def test_a_field_line_with_no_full_stop_does_not_swallow_the_next_entry() -> None:
+    result = read_text(
+        "Glossary\n\n"
+        "Expansion: Growth in revenue from existing customers through upsell.\n"
+        "Also known as: expansion revenue, add-on revenue\n"
+        "Contraction: A decrease in recurring revenue from an existing customer.\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Expansion", "Contraction"]
+    assert entries["Expansion"].aliases == ("expansion revenue", "add-on revenue")
+
+
+def test_a_field_right_under_a_heading_comes_before_its_definition() -> None:
+    result = read_text(
+        "Glossary\n\nNet Promoter Score\nSynonyms: NPS\n"
+        "A measure of loyalty based on how likely customers are to recommend us.\n\n"
+        "Logo Retention\nThe share of customers who stay over a period.\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Net Promoter Score", "Logo Retention"]
+    nps = entries["Net Promoter Score"]
+    assert nps.acronyms == ("NPS",) and (nps.definition or "").startswith("A measure of loyalty")

@@ -42,8 +42,6 @@ TERM_NAMES = (
     # an acronym list's spelt-out column ("Acronym | Stands for"): the name it abbreviates
     "standsfor",
     "expansion",
-    "fullform",
-    "fullname",
     "longform",
     "spelledout",
     "speltout",

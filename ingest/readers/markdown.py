@@ -159,7 +159,7 @@ _MIN_TEXT_WORDS = 4  # a table cell of fewer words is a name, a figure or an own
 
 # what docs sites add to a heading: attributes ("{#arr}", "{.new}", "{: #arr }") and emoji
 # shortcodes (":chart_with_downwards_trend:")
-_HEADING_EXTRAS = re.compile(r"\s*\{:?\s*[#.][^{}]*\}\s*$|:[a-z0-9_+-]+:")
+_HEADING_EXTRAS = re.compile(r"\s*\{:?\s*[#.][^{}]*\}\s*$|:[a-z][a-z0-9_+-]*:")
 
 
 def _clean_title(text: str) -> str:

@@ -18,7 +18,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from ingest.clean import (
@@ -194,8 +194,10 @@ def paragraphs(text: str, skip: Collection[int] = ()) -> list[Para]:
 def _continues(previous: str, line: str, gap: int, para: Para) -> bool:
     """Whether `line` carries on the paragraph whose last line is `previous`."""
     prev = previous.rstrip()
-    if gap > 1 or not prev or prev.endswith(_TERMINAL) or _FIELD_LINE.match(line):
+    if gap > 1 or not prev or prev.endswith(_TERMINAL) or _FIELD_STARTS.match(line):
         return False  # "Synonyms: ..." under a definition starts a line of its own
+    if _FIELD_LINE.match(prev) and split_entry_line(line) is not None:
+        return False  # "Also known as: add-on revenue", then the next entry
     starts_low = line[:1].islower() or line[:1] in "(0123456789%$&"
     if gap == 1:
         # a PDF wraps long lines and puts a blank line after each
@@ -437,7 +439,8 @@ def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
 
 def _is_list_layout(paras: list[Para]) -> bool:
     # an entry's own fields ("Formula: ...", "See also: ...") are no entries of the list
-    top = [p for p in paras if p.indent == 0 and field_line(p.text, right_under=False) is None]
+    repeated = repeated_labels(p.text for p in paras)
+    top = [p for p in paras if p.indent == 0 and field_line(p.text, p.gap == 0, repeated) is None]
     entries = sum(1 for p in top if split_entry_line(p.text, item=p.bullet))
     loose = [split_entry_line(p.text, relaxed=True, item=p.bullet) is not None for p in top]
     titles = sum(
@@ -457,10 +460,11 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
     section: str | None = None
     titles: list[Para] = []
     fields = _field_names(paras)
+    repeated = repeated_labels(p.text for p in paras)
     for para in paras:
         split = split_entry_line(para.text, True, para.bullet) if para.indent == 0 else None
-        if drafts and (found := field_line(para.text, para.gap == 0)) is not None:
-            _add_field(drafts[-1], *found, para)  # "Synonyms: NRR" is the entry's own
+        if drafts and field_line(para.text, para.gap == 0, repeated) is not None:
+            _add_fields(drafts[-1], para, repeated)  # "Synonyms: NRR" is the entry's own
         elif split and drafts and para.gap == 0 and split[0].casefold() in fields:
             drafts[-1].add(para)  # "Owner: Security team" under an entry is part of it
         elif split:
@@ -492,66 +496,118 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
     return drafts
 
 
-# Labels of an entry's own fields, never terms of their own: names it also goes by, terms
-# it relates to, and text about it (kept with its definition). The last kind only right
-# under the entry: "Owner" or "Target" may be a glossary's term, set apart by a blank line.
-_FIELDS: dict[str, str] = {
-    **{
-        name: "alias"
-        for name in (
-            "synonym", "synonyms", "aka", "a.k.a", "a.k.a.", "also known as", "also called",
-            "abbreviation", "abbreviations", "acronym", "alias", "aliases", "other names",
-            "alternative names",
-        )
-    },
-    **{
-        name: "related"
-        for name in ("see also", "related", "related terms", "related concepts", "compare")
-    },
-    **{
-        name: "text"
-        for name in (
-            "formula", "calculation", "calculated as", "how to calculate", "example",
-            "examples", "e.g.", "why it matters", "note", "notes", "important", "tip",
-            "caveat", "caveats", "usage", "how it is used", "how it's used",
-        )
-    },
-    **{
-        name: "text-under"
-        for name in ("owner", "source", "target", "unit", "units", "status", "context",
-                     "purpose", "frequency", "data source", "benchmark")
-    },
-}  # fmt: skip
-
-
-_FIELD_LINE = re.compile(
-    r"^[*_`]*(?:{})[*_`]*\s*:".format(
-        "|".join(map(re.escape, sorted(_FIELDS, key=len, reverse=True)))
+# Labels of an entry's own fields: names it also goes by ("alias"), terms it relates to
+# ("related"), and text about it, kept with its definition ("text"). No glossary defines
+# the strong ones as terms: they are fields wherever they stand. The weak ones a glossary
+# may ("Owner: the person accountable", "Note: a short message"): they are fields only
+# right under an entry's lines and with a short value, or where the file uses them as
+# fields more than once.
+_STRONG: dict[str, str] = {
+    **dict.fromkeys(
+        ("synonym", "synonyms", "aka", "a.k.a", "a.k.a.", "also known as", "also called",
+         "other names", "alternative names", "alternate names"),
+        "alias",
     ),
+    **dict.fromkeys(("see also", "related", "related terms", "related concepts"), "related"),
+    **dict.fromkeys(
+        ("formula", "calculation", "calculated as", "how to calculate", "why it matters",
+         "e.g.", "how it is calculated", "how it's calculated"),
+        "text",
+    ),
+}  # fmt: skip
+_WEAK: dict[str, str] = {
+    **dict.fromkeys(("abbreviation", "abbreviations", "acronym", "alias", "aliases"), "alias"),
+    **dict.fromkeys(("compare",), "related"),
+    **dict.fromkeys(
+        ("example", "examples", "note", "notes", "important", "tip", "caveat", "caveats",
+         "usage", "how it is used", "how it's used", "owner", "source", "target", "unit",
+         "units", "status", "context", "purpose", "frequency", "data source", "benchmark"),
+        "text",
+    ),
+}  # fmt: skip
+_FIELDS = {**_WEAK, **_STRONG}
+_LABELS = "|".join(map(re.escape, sorted(_FIELDS, key=len, reverse=True)))
+_FIELD_LINE = re.compile(rf"^[*_`]*(?:{_LABELS})[*_`]*\s*:", re.IGNORECASE)
+# a field label starting a line of its own, as written (capitalised): a wrapped line
+# beginning "source: web, events" carries on its sentence
+_FIELD_STARTS = re.compile(rf"^[*_`]*(?-i:(?=[A-Z]))(?:{_LABELS})[*_`]*\s*:", re.IGNORECASE)
+# another field run into a line after a sentence or a field ("... churn. Synonyms: X",
+# "Synonyms: ARR See also: MRR"), written capitalised
+_RUN_IN = re.compile(rf"\s+(?=[*_`]*(?-i:(?=[A-Z]))(?:{_LABELS})[*_`]*\s*:)", re.IGNORECASE)
+# a value that is no name: "Synonyms: none", "See also: N/A", "AKA: TBD"
+_PLACEHOLDER = re.compile(
+    r"^(?:none|n/?a|tbd|tba|tbc|nil|null|empty|not\s+applicable|see\s+above|[-–—?]+)$",
     re.IGNORECASE,
 )
+MAX_NAME_WORDS = 5  # a listed "name" longer than this is a sentence: the field stays text
+_DEFINING = re.compile(r"^(?:An?|The|Any|Each|Every|One|Someone|Something|When|How|What)\s")
 
 
-def field_line(text: str, right_under: bool) -> tuple[str, str] | None:
+def field_line(
+    text: str, right_under: bool, repeated: Collection[str] = ()
+) -> tuple[str, str] | None:
     """The kind of entry field a line opens with ("alias", "related", "text") and its value,
-    if it opens with one ("Synonyms: NRR", "**See also:** Churn", "Formula: ..."); a
-    "text-under" field only `right_under` an entry's lines."""
+    if it opens with one: a strong label anywhere ("Synonyms: NRR", "**See also:** Churn",
+    "Formula: ..."); a weak one ("Owner", "Example", "Alias") only `right_under` an entry's
+    lines with a value of a few words, or if it is in `repeated` (labels the file opens
+    lines with more than once). An alias or related field listing no names (a sentence, or
+    "none") is text."""
     found = _FIELD_LINE.match(text)
     if found is None:
         return None
-    kind = _FIELDS[re.sub(r"[*_`]+", "", found[0]).strip(" :").casefold()]
-    if kind == "text-under" and not right_under:
-        return None
-    return ("text" if kind == "text-under" else kind), text[found.end() :].strip(" *_`")
+    label = re.sub(r"[*_`]+", "", found[0]).strip(" :").casefold()
+    value = text[found.end() :].strip(" *_`")
+    if label not in _STRONG:
+        # a value a definition would be ("Owner: The person accountable for an account.")
+        # makes the label a term; a short note or name ("Owner: Support Ops") a field
+        if len(value.split()) > MAX_FIELD_WORDS or _DEFINING.match(value):
+            return None
+        if not right_under and label not in repeated:
+            return None
+    kind = _FIELDS[label]
+    listed = value.strip(" .|")
+    if kind != "text" and listed and not field_names(value) and not _PLACEHOLDER.match(listed):
+        kind = "text"  # "Related: this metric is closely tied to ..." says, not lists
+    return kind, value
 
 
-_LISTED_NAMES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")
+def repeated_labels(lines: Iterable[str]) -> frozenset[str]:
+    """The field labels opening more than one line: fields by the file's own usage."""
+    seen = Counter(
+        re.sub(r"[*_`]+", "", m[0]).strip(" :").casefold()
+        for line in lines
+        if (m := _FIELD_LINE.match(line.strip()))
+    )
+    return frozenset(label for label, n in seen.items() if n > 1)
+
+
+_LISTED_NAMES = re.compile(r"\s*[,;|]\s*|\s+or\s+")
 
 
 def field_names(value: str) -> list[str]:
-    """The names a field lists ("NRR, Net Dollar Retention", "[Churn](churn.md) or Renewal")."""
-    names = [n.strip(" .*_`\"'“”[]") for n in _LISTED_NAMES.split(value)]
-    return [n for n in names if n and len(n.split()) <= 8]
+    """The names a field lists ("NRR, Net Dollar Retention", "Churn or Renewal"); none when
+    it lists none ("none", "N/A") or says something longer than names."""
+    names = [n.strip(" .*_`\"'“”[]") for n in _LISTED_NAMES.split(value.strip())]
+    names = [n for n in names if n and not _PLACEHOLDER.match(n)]
+    if any(len(n.split()) > MAX_NAME_WORDS for n in names):
+        return []
+    return names
+
+
+def split_run_in(line: str) -> list[str]:
+    """A line with other fields run into it ("... churn. Synonyms: X", "Synonyms: ARR See
+    also: MRR") as one line per field: after a sentence's end, or within a field line."""
+    parts = []
+    at = 0
+    opened = _FIELD_LINE.match(line.strip()) is not None
+    for m in _RUN_IN.finditer(line):
+        if opened or line[: m.start()].rstrip().endswith((".", "!", "?")):
+            parts.append(line[at : m.start()])
+            at, opened = m.end(), True
+    return [*parts, line[at:]]
+
+
+_ITEM_MARK = re.compile(r"^\s*[-*+•]\s+")
 
 
 def pull_fields(definition: str) -> tuple[str, list[str], list[str], list[str]]:
@@ -562,12 +618,22 @@ def pull_fields(definition: str) -> tuple[str, list[str], list[str], list[str]]:
     acronyms: list[str] = []
     related: list[str] = []
     kept = []
-    for line in definition.split("\n"):
-        found = field_line(re.sub(r"^\s*[-*+•]\s+", "", line), right_under=True)  # "- See also:"
+    lines = [part for line in definition.split("\n") for part in split_run_in(line)]
+    at = 0
+    while at < len(lines):
+        line = lines[at]
+        at += 1
+        found = field_line(_ITEM_MARK.sub("", line), right_under=True)  # "- See also: ..."
         if found is None or found[0] == "text":
             kept.append(line)
             continue
         names = field_names(found[1])
+        if not found[1].strip():  # "See also:" over a list of the names
+            while at < len(lines) and (not lines[at].strip() and not names):
+                at += 1
+            while at < len(lines) and _ITEM_MARK.match(lines[at]):
+                names += field_names(_ITEM_MARK.sub("", lines[at]))
+                at += 1
         if found[0] == "alias":
             acronyms += [n for n in names if is_acronym(n)]
             aliases += [n for n in names if not is_acronym(n)]
@@ -577,19 +643,32 @@ def pull_fields(definition: str) -> tuple[str, list[str], list[str], list[str]]:
     return text, aliases, acronyms, related
 
 
-def _add_field(draft: _Draft, kind: str, value: str, para: Para) -> None:
-    """A field line under an entry: its names become aliases (acronyms) or related terms;
-    any other field stays text of the definition."""
-    if kind == "text":
-        draft.add(para)
-        return
+def _add_fields(draft: _Draft, para: Para, repeated: Collection[str]) -> None:
+    """A field line under an entry, with any other fields run into it ("SYNONYMS: ARR | SEE
+    ALSO: MRR"): each field's names become aliases (acronyms) or related terms; any other
+    field, or text, stays text of the definition."""
+    texts: list[str] = []
+    for part in split_run_in(para.text):
+        found = field_line(part.strip(" |"), right_under=True, repeated=repeated)
+        if found is None or found[0] == "text":
+            texts.append(part.strip())
+        else:
+            _add_field(draft, *found)
+    if texts == [para.text.strip()]:
+        draft.add(para)  # no field in it after all: as it was
+    elif texts:
+        draft.add(Para(para.start, para.end, " ".join(texts), para.bullet, para.indent))
+    draft.end = max(draft.end, para.end)
+
+
+def _add_field(draft: _Draft, kind: str, value: str) -> None:
+    """An alias or related-term field's names, onto the entry."""
     names = field_names(value)
     if kind == "alias":
         draft.acronyms += [n for n in names if is_acronym(n)]
         draft.aliases += [n for n in names if not is_acronym(n)]
     else:
         draft.related += names
-    draft.end = max(draft.end, para.end)
 
 
 def _unread_term(text: str) -> str | None:
@@ -669,10 +748,16 @@ def _read_headings(paras: list[Para], result: ReadResult) -> list[_Draft]:
             seen_headings.add(key)
         heading = None
 
+    repeated = repeated_labels(p.text for p in paras)
     for para, kind in zip(paras, kinds, strict=True):
-        field = field_line(para.text, para.gap == 0) if drafts and heading is None else None
+        field = field_line(para.text, para.gap == 0, repeated) if drafts or heading else None
+        if field is not None and heading is not None:  # right under the heading, before
+            current = _Draft(heading.text, heading.start, heading.end)  # its definition
+            drafts.append(current)
+            seen_headings.add(heading.text.casefold())
+            heading, defined_any = None, True
         if field is not None:  # "Synonyms: NRR" under an entry is the entry's own field
-            _add_field(drafts[-1], *field, para)
+            _add_fields(drafts[-1], para, repeated)
             continue
         if kind == "heading":
             settle_heading()
