@@ -1015,3 +1015,12 @@ def test_fields_run_into_one_paragraph_are_each_their_own() -> None:
         "Net Revenue Retention",
     ]
     assert arr.definition == "The yearly value of subscriptions."
+
+
+def test_a_glossary_defining_field_words_in_bold_keeps_them_as_terms() -> None:
+    """With "**Synonyms**" read as a field, a glossary of such words read no entry at all."""
+    result = read_text(
+        "# Glossary words\n\n**Synonyms**: the words a term also goes by.\n\n"
+        "**Formula**: how a metric is computed from other metrics.\n"
+    )
+    assert [e.term for e in result.entries] == ["Synonyms", "Formula"]

@@ -744,3 +744,48 @@ def test_a_field_right_under_a_heading_comes_before_its_definition() -> None:
     assert list(entries) == ["Net Promoter Score", "Logo Retention"]
     nps = entries["Net Promoter Score"]
     assert nps.acronyms == ("NPS",) and (nps.definition or "").startswith("A measure of loyalty")
+
+
+def test_a_glossary_of_records_reads_each_records_term_and_definition() -> None:
+    """ "Term: X" then "Definition: Y" gave entries named "Term" and "Definition"."""
+    result = read_text(
+        "Glossary\n\n"
+        "Term: Time to Value\nDefinition: The time between signature and first value.\n"
+        "Abbreviation: TTV\n\n"
+        "Term: Product Qualified Lead\nDefinition: A user whose usage shows intent to buy.\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Time to Value", "Product Qualified Lead"]
+    assert entries["Time to Value"].acronyms == ("TTV",)
+    assert (entries["Time to Value"].definition or "").startswith("The time between signature")
+
+
+def test_names_listed_under_an_empty_field_and_quoted_names() -> None:
+    result = read_text(
+        "Onboarding Glossary\n\n"
+        "Kickoff Call: The first meeting between the customer's team and ours.\n"
+        "Synonyms:\n- kick-off meeting\n- project kickoff\n"
+        "See also:\n- Implementation Plan\n\n"
+        "Churn Rate: The share of customers who end their subscription.\n"
+        "Synonyms: ‘Attrition Rate’, «Customer Churn», Build or Buy Decision\n"
+        "See also: (none)\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Kickoff Call", "Churn Rate"]
+    kickoff = entries["Kickoff Call"]
+    assert kickoff.aliases == ("kick-off meeting", "project kickoff")
+    assert [r.target for r in kickoff.relations] == ["Implementation Plan"]
+    churn = entries["Churn Rate"]
+    assert churn.aliases == ("Attrition Rate", "Customer Churn", "Build or Buy Decision")
+    assert churn.relations == ()
+
+
+def test_a_documentation_glossary_defining_field_words_keeps_them_as_terms() -> None:
+    result = read_text(
+        "Technical Writing Glossary\n"
+        "Alias: Alternative name under which a page can be reached.\n"
+        "Owner: Person responsible for keeping a page current.\n"
+        "Status: Lifecycle stage of a document.\n"
+        "Target: Output format a build produces.\n"
+    )
+    assert [e.term for e in result.entries] == ["Alias", "Owner", "Status", "Target"]

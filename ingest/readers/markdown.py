@@ -31,7 +31,7 @@ from markdown_it.tree import SyntaxTreeNode
 from ingest.document import Document
 from ingest.model import Dropped, Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.readers.csv import columns_not_read, header_layout, relation_columns
-from ingest.readers.text import field_line, pull_fields
+from ingest.readers.text import names_a_field, pull_fields
 from ingest.terms import acronyms_in, clean_term, is_emoji, parse_term
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -307,10 +307,10 @@ def _bold_match(nodes: Sequence[SyntaxTreeNode]) -> _Match | None:
     term = _squash(_inline(nodes[start].children, []))
     if len(term.split()) > _MAX_BOLD_TERM_WORDS or not _has_word(term):
         return None
-    if field_line(term.rstrip(":") + ":", right_under=False) is not None:
-        return None  # "**Also known as:** GRR" is a field of the entry above, no term
     links: list[str] = []
     rest = _inline(nodes[start + 1 :], links)
+    if names_a_field(term.rstrip(":"), _BOLD_SEPARATOR.sub("", rest, count=1)):
+        return None  # "**Also known as:** GRR" is a field of the entry above, no term
     if term.endswith(":"):
         return _Match(term[:-1], _squash(rest.lstrip(" :")), True, tuple(links))
     if not rest.strip():
@@ -346,7 +346,7 @@ def _match_line(nodes: Sequence[SyntaxTreeNode], *, plain: bool) -> _Match | Non
     line = _PLAIN_LINE.match(_squash(_inline(nodes, links)))
     if line is None or not _plain_term_ok(line["term"]):
         return None
-    if field_line(line["term"] + ":", right_under=False) is not None:
+    if names_a_field(line["term"], line["rest"]):
         return None  # "Synonyms: NRR" under an entry is its field, no term
     return _Match(line["term"], line["rest"], False, tuple(links))
 

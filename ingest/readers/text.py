@@ -440,7 +440,13 @@ def _drop_furniture(paras: list[Para], result: ReadResult) -> list[Para]:
 def _is_list_layout(paras: list[Para]) -> bool:
     # an entry's own fields ("Formula: ...", "See also: ...") are no entries of the list
     repeated = repeated_labels(p.text for p in paras)
-    top = [p for p in paras if p.indent == 0 and field_line(p.text, p.gap == 0, repeated) is None]
+    top = [
+        p
+        for p in paras
+        if p.indent == 0
+        and field_line(p.text, p.gap == 0, repeated) is None
+        and not (p.bullet and split_entry_line(p.text, item=True) is None)  # a field's list
+    ]
     entries = sum(1 for p in top if split_entry_line(p.text, item=p.bullet))
     loose = [split_entry_line(p.text, relaxed=True, item=p.bullet) is not None for p in top]
     titles = sum(
@@ -461,10 +467,24 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
     titles: list[Para] = []
     fields = _field_names(paras)
     repeated = repeated_labels(p.text for p in paras)
+    pending: str | None = None  # an empty "Synonyms:" over a list of the names
     for para in paras:
         split = split_entry_line(para.text, True, para.bullet) if para.indent == 0 else None
+        if pending and drafts and para.bullet:
+            _add_field(drafts[-1], pending, para.text)
+            drafts[-1].end = max(drafts[-1].end, para.end)
+            continue
+        pending = None
+        record = _RECORD.get(split[0].casefold()) if split else None
+        if split and record == "term" and is_title_like(split[1], max_words=8):
+            # "Term: Time to Value", then "Definition: ...": a record per entry
+            drafts.append(_Draft(split[1], para.start, para.end, collection=section))
+            continue
+        if split and record == "definition" and drafts and not drafts[-1].parts:
+            drafts[-1].add(Para(para.start, para.end, split[1]))
+            continue
         if drafts and field_line(para.text, para.gap == 0, repeated) is not None:
-            _add_fields(drafts[-1], para, repeated)  # "Synonyms: NRR" is the entry's own
+            pending = _add_fields(drafts[-1], para, repeated)  # "Synonyms: NRR": the entry's
         elif split and drafts and para.gap == 0 and split[0].casefold() in fields:
             drafts[-1].add(para)  # "Owner: Security team" under an entry is part of it
         elif split:
@@ -535,8 +555,14 @@ _FIELD_STARTS = re.compile(rf"^[*_`]*(?-i:(?=[A-Z]))(?:{_LABELS})[*_`]*\s*:", re
 # "Synonyms: ARR See also: MRR"), written capitalised
 _RUN_IN = re.compile(rf"\s+(?=[*_`]*(?-i:(?=[A-Z]))(?:{_LABELS})[*_`]*\s*:)", re.IGNORECASE)
 # a value that is no name: "Synonyms: none", "See also: N/A", "AKA: TBD"
+# a glossary written as records: "Term: Time to Value", then "Definition: The time ..."
+_RECORD = {
+    **dict.fromkeys(("term", "name", "word", "concept", "glossary term"), "term"),
+    **dict.fromkeys(("definition", "description", "meaning"), "definition"),
+}
 _PLACEHOLDER = re.compile(
-    r"^(?:none|n/?a|tbd|tba|tbc|nil|null|empty|not\s+applicable|see\s+above|[-–—?]+)$",
+    r"^\(?(?:none|n/?a|n\.a\.?|tbd|tba|tbc|nil|null|empty|not\s+applicable|see\s+above|"
+    r"keine|aucun|[-–—?]+)\)?$",
     re.IGNORECASE,
 )
 MAX_NAME_WORDS = 5  # a listed "name" longer than this is a sentence: the field stays text
@@ -558,9 +584,12 @@ def field_line(
     label = re.sub(r"[*_`]+", "", found[0]).strip(" :").casefold()
     value = text[found.end() :].strip(" *_`")
     if label not in _STRONG:
-        # a value a definition would be ("Owner: The person accountable for an account.")
-        # makes the label a term; a short note or name ("Owner: Support Ops") a field
-        if len(value.split()) > MAX_FIELD_WORDS or _DEFINING.match(value):
+        # a value a definition would be ("Owner: The person accountable for an account.",
+        # "Status: Lifecycle stage of a document.") makes the label a term; a short note or
+        # name ("Owner: Support Ops", "Note: applies to upgrades only") a field
+        words = value.split()
+        defines = len(words) >= 3 and value.rstrip().endswith(".") and value[:1].isupper()
+        if len(words) > MAX_FIELD_WORDS or _DEFINING.match(value) or defines:
             return None
         if not right_under and label not in repeated:
             return None
@@ -569,6 +598,21 @@ def field_line(
     if kind != "text" and listed and not field_names(value) and not _PLACEHOLDER.match(listed):
         kind = "text"  # "Related: this metric is closely tied to ..." says, not lists
     return kind, value
+
+
+_SENTENCE = re.compile(r"^\S+(?:\s+\S+){3,}[.!?]$")  # four words or more, closed as a sentence
+
+
+def names_a_field(label: str, value: str) -> bool:
+    """Whether a bold `label: value` line (Markdown) is an entry's field rather than a term:
+    a strong label listing names ("**Also known as:** GRR"), or one of text whose value is
+    no sentence ("**Formula:** `(Start ARR - Churn) / Start ARR`"). "**Synonyms**: the
+    words a term also goes by." defines a term of that name."""
+    found = field_line(f"{label}: {value}", right_under=False)
+    if found is None:
+        return False
+    kind, said = found
+    return kind != "text" or not _SENTENCE.match(said.strip())
 
 
 def repeated_labels(lines: Iterable[str]) -> frozenset[str]:
@@ -581,13 +625,13 @@ def repeated_labels(lines: Iterable[str]) -> frozenset[str]:
     return frozenset(label for label, n in seen.items() if n > 1)
 
 
-_LISTED_NAMES = re.compile(r"\s*[,;|]\s*|\s+or\s+")
+_LISTED_NAMES = re.compile(r"\s*[,;|]\s*")  # not "or" nor "and": "Build or Buy Decision"
 
 
 def field_names(value: str) -> list[str]:
-    """The names a field lists ("NRR, Net Dollar Retention", "Churn or Renewal"); none when
+    """The names a field lists ("NRR, Net Dollar Retention", "“Attrition Rate”"); none when
     it lists none ("none", "N/A") or says something longer than names."""
-    names = [n.strip(" .*_`\"'“”[]") for n in _LISTED_NAMES.split(value.strip())]
+    names = [n.strip(" .*_`\"'“”‘’«»„‚[]") for n in _LISTED_NAMES.split(value.strip())]
     names = [n for n in names if n and not _PLACEHOLDER.match(n)]
     if any(len(n.split()) > MAX_NAME_WORDS for n in names):
         return []
@@ -643,22 +687,27 @@ def pull_fields(definition: str) -> tuple[str, list[str], list[str], list[str]]:
     return text, aliases, acronyms, related
 
 
-def _add_fields(draft: _Draft, para: Para, repeated: Collection[str]) -> None:
+def _add_fields(draft: _Draft, para: Para, repeated: Collection[str]) -> str | None:
     """A field line under an entry, with any other fields run into it ("SYNONYMS: ARR | SEE
     ALSO: MRR"): each field's names become aliases (acronyms) or related terms; any other
-    field, or text, stays text of the definition."""
+    field, or text, stays text of the definition. Returns the kind of a last field with no
+    value ("See also:"), whose names may follow as a list."""
     texts: list[str] = []
+    waiting: str | None = None
     for part in split_run_in(para.text):
         found = field_line(part.strip(" |"), right_under=True, repeated=repeated)
         if found is None or found[0] == "text":
             texts.append(part.strip())
+            waiting = None
         else:
             _add_field(draft, *found)
+            waiting = found[0] if not found[1].strip(" .|") else None
     if texts == [para.text.strip()]:
         draft.add(para)  # no field in it after all: as it was
     elif texts:
         draft.add(Para(para.start, para.end, " ".join(texts), para.bullet, para.indent))
     draft.end = max(draft.end, para.end)
+    return waiting
 
 
 def _add_field(draft: _Draft, kind: str, value: str) -> None:
