@@ -400,3 +400,17 @@ def unique_names(values: list[str], exclude: str = "") -> tuple[str, ...]:
             seen.add(value.casefold())
             out.append(value)
     return tuple(out)
+
+
+# a cell or field value that names nothing: "none", "N/A", "TBD", "-", "(none)", "keine"
+_PLACEHOLDER = re.compile(
+    r"^\(?(?:none|n/?a|n\.a\.?|tbd|tba|tbc|nil|null|empty|not\s+applicable|see\s+above|"
+    r"keine|aucun|[-–—?]+)\)?$",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a value names nothing ("none", "N/A", "TBD", "-"): no alias, acronym or
+    related term, however a spreadsheet template fills the cell."""
+    return bool(_PLACEHOLDER.match(text.strip(" .")))

@@ -686,3 +686,14 @@ def test_an_unquoted_delimiter_inside_a_middle_definition_is_read_as_its_text() 
     assert churn.definition == "Customers lost in a period, usually measured monthly"
     assert churn.collections == ("Metrics",)
     assert any("read as part of its definition" in w.message for w in result.warnings)
+
+
+def test_placeholder_cells_name_nothing() -> None:
+    """ "N/A" and "n/a" in Synonyms and Acronym columns made two rows one concept, "n/a"."""
+    result = read_text(
+        "Term,Synonyms,Acronym,Definition,Related Terms\n"
+        "Expansion MRR,N/A,n/a,Monthly revenue added by upgrades.,-\n"
+        "Contraction MRR,none,TBD,Monthly revenue lost to downgrades.,keine\n"
+    )
+    for entry in result.entries:
+        assert entry.aliases == () and entry.acronyms == () and entry.relations == ()

@@ -23,7 +23,14 @@ from ingest.language import language_tag
 from ingest.model import Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.normalize import fold
 from ingest.sources import slug
-from ingest.terms import acronym_matches, acronyms_in, is_acronym, parse_term, unique_names
+from ingest.terms import (
+    acronym_matches,
+    acronyms_in,
+    is_acronym,
+    is_placeholder,
+    parse_term,
+    unique_names,
+)
 
 DELIMITERS = ",;\t|"
 SNIFF_CHARS = 16_384
@@ -731,8 +738,13 @@ def _check_width(record: Record, layout: Layout, result: ReadResult) -> None:
 
 def split_values(cell: str) -> list[str]:
     """ "A; B | C" or one value per line -> ["A", "B", "C"]; with none of those, a list of
-    short names between commas ("Churn, Attrition") is split too."""
-    values = [value for value in _MULTI_SPLIT.split(cell.strip()) if value]
+    short names between commas ("Churn, Attrition") is split too. A placeholder ("n/a",
+    "-", "none") is no value."""
+    if is_placeholder(cell):
+        return []
+    values = [
+        value for value in _MULTI_SPLIT.split(cell.strip()) if value and not is_placeholder(value)
+    ]
     # "NDR / NRR": acronyms between slashes are several names ("P / L", "Profit / Loss" are
     # one each, and so stay whole unless every part is an acronym)
     values = [part for value in values for part in _acronyms_apart(value)]

@@ -32,7 +32,7 @@ from ingest.document import Document
 from ingest.model import Dropped, Entry, Flag, ReadResult, Relation, RelationKind, Warning
 from ingest.readers.csv import columns_not_read, header_layout, relation_columns
 from ingest.readers.text import names_a_field, pull_fields
-from ingest.terms import acronyms_in, clean_term, is_emoji, parse_term
+from ingest.terms import acronyms_in, clean_term, is_emoji, is_placeholder, parse_term
 
 _MD = MarkdownIt("commonmark").enable("table")
 
@@ -466,7 +466,8 @@ def _cell(row: SyntaxTreeNode, index: int | None, links: list[str]) -> str:
 
 
 def _split_names(text: str) -> list[str]:
-    return [clean_term(part) for part in re.split(r"[;,]", text) if clean_term(part)]
+    parts = (clean_term(part) for part in re.split(r"[;,]", text))
+    return [part for part in parts if part and not is_placeholder(part)]  # "n/a", "-": none
 
 
 # --- the reader ----------------------------------------------------------------------------

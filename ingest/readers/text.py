@@ -40,6 +40,7 @@ from ingest.terms import (
     derive_acronym,
     is_acronym,
     is_emoji,
+    is_placeholder,
     parse_term,
 )
 
@@ -560,11 +561,6 @@ _RECORD = {
     **dict.fromkeys(("term", "name", "word", "concept", "glossary term"), "term"),
     **dict.fromkeys(("definition", "description", "meaning"), "definition"),
 }
-_PLACEHOLDER = re.compile(
-    r"^\(?(?:none|n/?a|n\.a\.?|tbd|tba|tbc|nil|null|empty|not\s+applicable|see\s+above|"
-    r"keine|aucun|[-–—?]+)\)?$",
-    re.IGNORECASE,
-)
 MAX_NAME_WORDS = 5  # a listed "name" longer than this is a sentence: the field stays text
 _DEFINING = re.compile(r"^(?:An?|The|Any|Each|Every|One|Someone|Something|When|How|What)\s")
 
@@ -595,7 +591,7 @@ def field_line(
             return None
     kind = _FIELDS[label]
     listed = value.strip(" .|")
-    if kind != "text" and listed and not field_names(value) and not _PLACEHOLDER.match(listed):
+    if kind != "text" and listed and not field_names(value) and not is_placeholder(listed):
         kind = "text"  # "Related: this metric is closely tied to ..." says, not lists
     return kind, value
 
@@ -632,7 +628,7 @@ def field_names(value: str) -> list[str]:
     """The names a field lists ("NRR, Net Dollar Retention", "“Attrition Rate”"); none when
     it lists none ("none", "N/A") or says something longer than names."""
     names = [n.strip(" .*_`\"'“”‘’«»„‚[]") for n in _LISTED_NAMES.split(value.strip())]
-    names = [n for n in names if n and not _PLACEHOLDER.match(n)]
+    names = [n for n in names if n and not is_placeholder(n)]
     if any(len(n.split()) > MAX_NAME_WORDS for n in names):
         return []
     return names
