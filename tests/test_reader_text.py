@@ -789,3 +789,30 @@ def test_a_documentation_glossary_defining_field_words_keeps_them_as_terms() -> 
         "Target: Output format a build produces.\n"
     )
     assert [e.term for e in result.entries] == ["Alias", "Owner", "Status", "Target"]
+
+
+def test_fields_run_into_an_entrys_line_and_lines_with_no_full_stop() -> None:
+    """An entry line ending in a field with no full stop swallowed the next entry (a file of
+    1,500 such lines read as one entry)."""
+    result = read_text(
+        "Subscription Metrics\n\n"
+        "Annual Run Rate: The current month's recurring revenue times twelve. "
+        "Synonyms: Run Rate See also: Annual Recurring Revenue\n"
+        "Committed Monthly Recurring Revenue: Recurring revenue plus signed contracts not yet "
+        "live. Abbreviation: CMRR\n"
+        "Logo Retention Rate: The share of customers still customers at its end. AKA: "
+        "customer retention rate | See also: Logo Churn\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == [
+        "Annual Run Rate",
+        "Committed Monthly Recurring Revenue",
+        "Logo Retention Rate",
+    ]
+    arr = entries["Annual Run Rate"]
+    assert arr.aliases == ("Run Rate",) and [r.target for r in arr.relations] == [
+        "Annual Recurring Revenue"
+    ]
+    assert arr.definition == "The current month's recurring revenue times twelve."
+    assert entries["Committed Monthly Recurring Revenue"].acronyms == ("CMRR",)
+    assert [r.target for r in entries["Logo Retention Rate"].relations] == ["Logo Churn"]

@@ -197,8 +197,10 @@ def _continues(previous: str, line: str, gap: int, para: Para) -> bool:
     prev = previous.rstrip()
     if gap > 1 or not prev or prev.endswith(_TERMINAL) or _FIELD_STARTS.match(line):
         return False  # "Synonyms: ..." under a definition starts a line of its own
-    if _FIELD_LINE.match(prev) and split_entry_line(line) is not None:
-        return False  # "Also known as: add-on revenue", then the next entry
+    if split_entry_line(line) is not None and (
+        _FIELD_LINE.match(prev) or (gap == 0 and split_entry_line(prev) is not None)
+    ):
+        return False  # "Also known as: add-on revenue", or an entry, then the next entry
     starts_low = line[:1].islower() or line[:1] in "(0123456789%$&"
     if gap == 1:
         # a PDF wraps long lines and puts a blank line after each
@@ -985,6 +987,12 @@ def _finish(draft: _Draft, source: str, full_text: str, result: ReadResult) -> E
             result.warnings.append(Warning(f"cut stray text {junk!r} from {term!r}", draft.end))
     elif Flag.CROSS_REFERENCE not in flags:
         flags.add(Flag.UNDEFINED)
+    related = list(draft.related)
+    if definition:  # fields run into its text: "... twelve. Synonyms: Run Rate See also: ARR"
+        definition, named, short, also = pull_fields(definition)
+        draft.aliases, draft.acronyms = draft.aliases + named, draft.acronyms + short
+        related += also
+        definition = definition or None
     acronyms = list(parsed.acronyms if parsed else ()) + draft.acronyms
     aliases = list(parsed.aliases if parsed else ()) + draft.aliases
     if definition and term:
@@ -1011,9 +1019,7 @@ def _finish(draft: _Draft, source: str, full_text: str, result: ReadResult) -> E
         aliases=tuple(dict.fromkeys(a for a in aliases if a.casefold() != term.casefold())),
         terms=tuple(terms),
         see=tuple(draft.see),
-        relations=tuple(
-            Relation(RelationKind.RELATED, name) for name in dict.fromkeys(draft.related)
-        ),
+        relations=tuple(Relation(RelationKind.RELATED, name) for name in dict.fromkeys(related)),
         collections=(draft.collection,) if draft.collection else (),
         flags=frozenset(flags),
     )
