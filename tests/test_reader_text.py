@@ -816,3 +816,16 @@ def test_fields_run_into_an_entrys_line_and_lines_with_no_full_stop() -> None:
     assert arr.definition == "The current month's recurring revenue times twelve."
     assert entries["Committed Monthly Recurring Revenue"].acronyms == ("CMRR",)
     assert [r.target for r in entries["Logo Retention Rate"].relations] == ["Logo Churn"]
+
+
+def test_field_labels_in_other_languages_are_fields() -> None:
+    result = read_text(
+        "Glossar\n\n"
+        "Kundenabwanderung: Der Anteil der Kunden, die in einem Zeitraum kündigen.\n"
+        "Synonyme: Churn, Abwanderungsrate\nSiehe auch: Kundenbindung\n\n"
+        "Kundenbindung: Die Fähigkeit, Kunden über einen Zeitraum zu halten.\n"
+    )
+    entries = {e.term: e for e in result.entries}
+    assert list(entries) == ["Kundenabwanderung", "Kundenbindung"]
+    assert entries["Kundenabwanderung"].aliases == ("Churn", "Abwanderungsrate")
+    assert [r.target for r in entries["Kundenabwanderung"].relations] == ["Kundenbindung"]

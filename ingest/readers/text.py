@@ -528,10 +528,18 @@ def _read_list(paras: list[Para], result: ReadResult) -> list[_Draft]:
 _STRONG: dict[str, str] = {
     **dict.fromkeys(
         ("synonym", "synonyms", "aka", "a.k.a", "a.k.a.", "also known as", "also called",
-         "other names", "alternative names", "alternate names"),
+         "other names", "alternative names", "alternate names",
+         # German, French, Spanish, Italian
+         "synonyme", "synonymes", "auch bekannt als", "auch genannt", "aussi appelé",
+         "également appelé", "sinónimos", "también conocido como", "sinonimi", "noto anche come"),
         "alias",
     ),
-    **dict.fromkeys(("see also", "related", "related terms", "related concepts"), "related"),
+    **dict.fromkeys(
+        ("see also", "related", "related terms", "related concepts", "siehe auch",
+         "verwandte begriffe", "voir aussi", "voir également", "termes associés",
+         "véase también", "ver también", "vedi anche"),
+        "related",
+    ),
     **dict.fromkeys(
         ("formula", "calculation", "calculated as", "how to calculate", "why it matters",
          "e.g.", "how it is calculated", "how it's calculated"),
@@ -539,10 +547,15 @@ _STRONG: dict[str, str] = {
     ),
 }  # fmt: skip
 _WEAK: dict[str, str] = {
-    **dict.fromkeys(("abbreviation", "abbreviations", "acronym", "alias", "aliases"), "alias"),
+    **dict.fromkeys(
+        ("abbreviation", "abbreviations", "acronym", "alias", "aliases", "abkürzung", "sigle",
+         "abréviation", "abreviatura"),
+        "alias",
+    ),
     **dict.fromkeys(("compare",), "related"),
     **dict.fromkeys(
         ("example", "examples", "note", "notes", "important", "tip", "caveat", "caveats",
+         "hinweis", "beispiel", "remarque", "exemple", "nota", "ejemplo",
          "usage", "how it is used", "how it's used", "owner", "source", "target", "unit",
          "units", "status", "context", "purpose", "frequency", "data source", "benchmark"),
         "text",
