@@ -136,14 +136,17 @@ class LabelMatcher(Retriever):
                 return self.entries[self._by_key[key][0]].concept
         return None
 
-    def named(self, label: str) -> list[int]:
-        """Every concept one of whose labels is `label`, in index order: more than one when
-        sources use one acronym for different things ("CAC")."""
+    def named(self, label: str, kind: str | None = None) -> list[int]:
+        """Every concept one of whose labels (of `kind`, if given: "acronym") is `label`, in
+        index order: more than one when sources use one acronym for different things
+        ("CAC")."""
         found: list[int] = []
         keys = (label_key(label, singular_last=False), label_key(label))
         for key in keys:
             for i in self._by_key.get(key, ()):  # as written: "forecast" is not "forecasting"
                 entry = self.entries[i]
+                if kind is not None and entry.kind != kind:
+                    continue
                 if entry.key in keys and entry.concept not in found:
                     found.append(entry.concept)
         return found
@@ -151,17 +154,12 @@ class LabelMatcher(Retriever):
     def spelt_out(self, text: str) -> str | None:
         """The preferred label of the one concept `text`, whole, is an acronym of ("QBR":
         Quarterly Business Review); None for anything else."""
-        keys = (label_key(text, singular_last=False), label_key(text))
-        found = {
-            self.entries[i].concept
-            for key in keys
-            for i in self._by_key.get(key, ())
-            if self.entries[i].key in keys and self.entries[i].kind == "acronym"
-        }
+        found = self.named(text, kind="acronym")
         if len(found) != 1:
             return None
-        concept = found.pop()
-        return next((e.label for e in self.labels_of(concept) if e.kind == "preferred label"), None)
+        return next(
+            (e.label for e in self.labels_of(found[0]) if e.kind == "preferred label"), None
+        )
 
     def search(self, query: Query, k: int) -> list[Scored]:
         best: dict[int, Scored] = {}

@@ -37,6 +37,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -411,16 +412,21 @@ class SearchIndex:
         more at least 80 % like one of its words is taken for a misspelling. Words only."""
         from rapidfuzz import fuzz, process
 
-        vocab = list(self.bm25.vocab)
         return [
             w
             for w in self.strange_words(text)
             if w.isalpha()
             and (
                 len(w) < 5
-                or process.extractOne(w, vocab, scorer=fuzz.ratio, score_cutoff=80) is None
+                or process.extractOne(w, self._vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+                is None
             )
         ]
+
+    @cached_property
+    def _vocabulary(self) -> list[str]:
+        """The glossary's words (`bm25.vocab`), listed once for fuzzy lookups."""
+        return list(self.bm25.vocab)
 
     def ends_with_a_name_of(self, text: str, concept_id: str) -> bool:
         """Whether `text` ends with one of the concept's names ("customer churn": Churn)."""

@@ -21,7 +21,7 @@ import warnings
 import xml.sax
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
 from urllib.error import URLError
@@ -949,22 +949,21 @@ def _report_collections(
         for cls in (SKOS.Collection, SKOS.OrderedCollection)
         for c in graph.subjects(RDF.type, cls)
     }
-    listing = set(graph.subjects(SKOS.member, None)) | set(graph.subjects(SKOS.memberList, None))
-    for collection in sorted(typed | listing, key=str):
-        direct = set(graph.objects(collection, SKOS.member))
-        for head in graph.objects(collection, SKOS.memberList):
-            with suppress(ValueError):  # a list that loops: said apart
-                direct.update(graph.items(head))
-        held = [n for n in chosen if collection in index.member_of.get(n, ())]
+    members: dict[Node, set[Node]] = defaultdict(set)  # skos:member and skos:memberList
+    for member, within in index.member_of.items():
+        for collection in within:
+            members[collection].add(member)
+    collections = typed | set(members)
+    for collection in sorted(collections, key=str):
+        direct = members.get(collection, set())
+        held = direct & chosen.keys()
         name = f"collection {_show(collection)}"
-        nested = any(m in typed | listing for m in direct)
+        nested = bool(direct & collections)
         if not held:
             what = "only other collections (kept on their own)" if nested else "no concept read"
             result.warnings.append(Warning(f"{name} holds {what}; not kept"))
             continue
-        strays = sorted(
-            (m for m in direct if m not in chosen and m not in typed | listing), key=str
-        )
+        strays = sorted(direct - chosen.keys() - collections, key=str)
         if strays:
             result.warnings.append(
                 Warning(

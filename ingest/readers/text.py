@@ -570,7 +570,6 @@ _FIELD_STARTS = re.compile(rf"^[*_`]*(?-i:(?=[A-Z]))(?:{_LABELS})[*_`]*\s*:", re
 # another field run into a line after a sentence or a field ("... churn. Synonyms: X",
 # "Synonyms: ARR See also: MRR"), written capitalised
 _RUN_IN = re.compile(rf"\s+(?=[*_`]*(?-i:(?=[A-Z]))(?:{_LABELS})[*_`]*\s*:)", re.IGNORECASE)
-# a value that is no name: "Synonyms: none", "See also: N/A", "AKA: TBD"
 # a glossary written as records: "Term: Time to Value", then "Definition: The time ..."
 _RECORD = {
     **dict.fromkeys(("term", "name", "word", "concept", "glossary term"), "term"),
@@ -592,7 +591,7 @@ def field_line(
     found = _FIELD_LINE.match(text)
     if found is None:
         return None
-    label = re.sub(r"[*_`]+", "", found[0]).strip(" :").casefold()
+    label = _label_of(found)
     value = text[found.end() :].strip(" *_`")
     if label not in _STRONG:
         # a value a definition would be ("Owner: The person accountable for an account.",
@@ -628,12 +627,18 @@ def names_a_field(label: str, value: str) -> bool:
 
 def repeated_labels(lines: Iterable[str]) -> frozenset[str]:
     """The field labels opening more than one line: fields by the file's own usage."""
-    seen = Counter(
-        re.sub(r"[*_`]+", "", m[0]).strip(" :").casefold()
-        for line in lines
-        if (m := _FIELD_LINE.match(line.strip()))
-    )
+    seen = Counter(_label_of(m) for line in lines if (m := _FIELD_LINE.match(line.strip())))
     return frozenset(label for label, n in seen.items() if n > 1)
+
+
+def _label_of(found: re.Match[str]) -> str:
+    """The field label a `_FIELD_LINE` match opens with, as `_FIELDS` keys it."""
+    return re.sub(r"[*_`]+", "", found[0]).strip(" :").casefold()
+
+
+def _by_kind(names: list[str]) -> tuple[list[str], list[str]]:
+    """An alias field's names as (aliases, acronyms)."""
+    return [n for n in names if not is_acronym(n)], [n for n in names if is_acronym(n)]
 
 
 _LISTED_NAMES = re.compile(r"\s*[,;|]\s*")  # not "or" nor "and": "Build or Buy Decision"
@@ -690,8 +695,8 @@ def pull_fields(definition: str) -> tuple[str, list[str], list[str], list[str]]:
                 names += field_names(_ITEM_MARK.sub("", lines[at]))
                 at += 1
         if found[0] == "alias":
-            acronyms += [n for n in names if is_acronym(n)]
-            aliases += [n for n in names if not is_acronym(n)]
+            named, short = _by_kind(names)
+            aliases, acronyms = aliases + named, acronyms + short
         else:
             related += names
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
@@ -725,8 +730,9 @@ def _add_field(draft: _Draft, kind: str, value: str) -> None:
     """An alias or related-term field's names, onto the entry."""
     names = field_names(value)
     if kind == "alias":
-        draft.acronyms += [n for n in names if is_acronym(n)]
-        draft.aliases += [n for n in names if not is_acronym(n)]
+        named, short = _by_kind(names)
+        draft.aliases += named
+        draft.acronyms += short
     else:
         draft.related += names
 
@@ -1000,14 +1006,15 @@ def _finish(draft: _Draft, source: str, full_text: str, result: ReadResult) -> E
             result.warnings.append(Warning(f"cut stray text {junk!r} from {term!r}", draft.end))
     elif Flag.CROSS_REFERENCE not in flags:
         flags.add(Flag.UNDEFINED)
+    named: list[str] = []
+    short: list[str] = []
     related = list(draft.related)
     if definition:  # fields run into its text: "... twelve. Synonyms: Run Rate See also: ARR"
         definition, named, short, also = pull_fields(definition)
-        draft.aliases, draft.acronyms = draft.aliases + named, draft.acronyms + short
         related += also
         definition = definition or None
-    acronyms = list(parsed.acronyms if parsed else ()) + draft.acronyms
-    aliases = list(parsed.aliases if parsed else ()) + draft.aliases
+    acronyms = [*(parsed.acronyms if parsed else ()), *draft.acronyms, *short]
+    aliases = [*(parsed.aliases if parsed else ()), *draft.aliases, *named]
     if definition and term:
         acronyms += [a for a in acronyms_in(definition, term) if a not in acronyms]
         if Flag.TERM_INFERRED not in flags:
